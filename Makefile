@@ -1,0 +1,57 @@
+# nblm -- the two commands of the README:
+#   make book   set up .venv + web assets, build the book strictly into _build/html
+#   make test   the same set-up and build, then the whole test suite
+# Both work on a fresh clone with only Python 3.11 (+ npm for the web assets).
+
+PYTHON ?= python3.11
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.requirements.sha
+JB     := $(VENV)/bin/jupyter-book
+# Deliberate thread counts for the 2-core machines we build on.
+export OMP_NUM_THREADS ?= 1
+export OPENBLAS_NUM_THREADS ?= 1
+export MKL_NUM_THREADS ?= 1
+export PYDEVD_DISABLE_FILE_VALIDATION := 1
+
+.PHONY: book test env assets unit clean help
+
+help:
+	@echo "make book   build the book into _build/html (sets everything up)"
+	@echo "make test   build the book and run the whole test suite"
+	@echo "make unit   only the fast unit/property tests of nblm_helpers"
+	@echo "make clean  remove _build and _vendor (keeps .venv and node_modules)"
+
+# Python environment: (re)installed when requirements.txt or pyproject.toml change.
+env:
+	@set -e; want=$$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1); \
+	if [ ! -x $(PY) ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  echo "== creating $(VENV) and installing requirements.txt"; \
+	  $(PYTHON) -m venv $(VENV); \
+	  $(PY) -m pip install -q --upgrade pip; \
+	  $(PY) -m pip install -q -r requirements.txt; \
+	  $(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null; \
+	  echo "$$want" > $(STAMP); \
+	fi
+
+assets:
+	@bash scripts/vendor_assets.sh
+
+# The strict build: every notebook executed (execute_notebooks: force), any cell
+# error or Sphinx warning fails it. --all re-emits warnings of unchanged pages.
+book: env assets
+	@echo "== building the book (strict)"
+	@rm -rf _build/html
+	$(JB) build --all -W --keep-going --path-output . .
+	@echo "== built: _build/html/index.html"
+
+test: book
+	@bash scripts/ensure_chromium.sh
+	@echo "== running the test suite"
+	$(PY) -m pytest
+
+unit: env
+	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser"
+
+clean:
+	rm -rf _build _vendor

@@ -1,0 +1,34 @@
+"""Local Sphinx extension of the nblm book (loaded from _config.yml).
+
+1. Marks the build for :mod:`nblm_helpers.widgets`: notebook kernels started by
+   myst-nb inherit ``NBLM_WIDGET_MODE=static``, so widgets are built from
+   precomputed frames that respond on the static site without a kernel.  A
+   reader's own Jupyter session does not set it and gets live widgets.
+2. Works around sphinx-thebe 0.3.1 under Sphinx 7.4, which emits its inline
+   ``const THEBE_JS_URL = ...`` script twice ("Identifier 'THEBE_JS_URL' has
+   already been declared" in the browser console).
+3. Pins the BLAS/OpenMP thread counts of the notebook kernels (2-core machines:
+   two kernels x many BLAS threads oversubscribe the CPU).
+"""
+
+import os
+
+os.environ["NBLM_WIDGET_MODE"] = "static"
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+
+def _dedupe_scripts(app, pagename, templatename, context, doctree):
+    seen, unique = set(), []
+    for js in context.get("script_files", []):
+        attrs = tuple(sorted((k, str(v)) for k, v in js.attributes.items() if k != "priority"))
+        key = (str(js.filename or ""), attrs)
+        if key not in seen:
+            seen.add(key)
+            unique.append(js)
+    context["script_files"] = unique
+
+
+def setup(app):
+    app.connect("html-page-context", _dedupe_scripts, priority=900)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -1,0 +1,308 @@
+"""Model parameters of Gopalakrishnan & Nandkishore (2014) and their validation.
+
+This is the bottom layer of :mod:`nblm_helpers`: every physics module validates
+its inputs with the functions here, so that a bad value raises one kind of
+error with one kind of message everywhere.
+
+Conventions
+-----------
+* Energies are in units of the accessible level spacing :math:`\\delta_m`
+  (Sec. IV) unless a docstring says otherwise, so ``gamma`` means
+  :math:`\\gamma/\\delta_m`.
+* ``Xi`` is the Fock-space localization length :math:`\\Xi` (Sec. IV B);
+  ``xi`` is the real-space localization length :math:`\\xi` (Sec. II).  The
+  mean-field solver (:mod:`nblm_helpers.meanfield`) keeps the keyword ``xi``
+  for :math:`\\Xi` because only :math:`\\Xi` appears in Secs. IV-V.
+* :math:`\\varepsilon = 1 - 1/(\\Xi \\ln K) = (\\Xi\\ln K - 1)/(\\Xi\\ln K)`
+  (Appendix E, where the printed definition is garbled; see the errata page).
+  :math:`\\varepsilon > 0` is a single dot that would delocalize on the Cayley
+  tree, :math:`\\varepsilon < 0` a single dot that is localized.
+* Every numeric input is cast to ``float`` (``K=3`` as a Python ``int``
+  becomes ``3.0``), so powers such as ``K**40`` never overflow int64.
+
+Errors and warnings
+-------------------
+A value outside its allowed range raises :class:`ValueError` whose message
+names the parameter, the allowed range and the value received.  A result
+that is computed but lies outside the paper's mean-field validity window
+(Sec. V B, Eqs. 23-27; App. C, Eqs. C6-C7) is accompanied by a
+:class:`ValidityWarning`.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import asdict, dataclass, replace
+
+import numpy as np
+
+__all__ = [
+    "ValidityWarning",
+    "Parameters",
+    "check_real",
+    "check_positive",
+    "check_unit_interval",
+    "check_branching",
+    "check_positive_int",
+    "check_dimension",
+    "check_eps",
+    "eps_from_xi",
+    "xi_from_eps",
+    "resolve_eps",
+]
+
+
+class ValidityWarning(UserWarning):
+    """A result lies outside the regime where the paper's approximations hold.
+
+    Raised (as a warning, not an error) when, e.g., a mean-field linewidth
+    violates Eq. (27) of the paper, or a saddle-point result is used outside
+    Eq. (C7).  The number is still returned; the warning says which
+    condition fails and by how much.
+    """
+
+
+def _fmt_range(lo, hi, lo_open, hi_open):
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    lo_s = "-inf" if lo is None else f"{lo:g}"
+    hi_s = "inf" if hi is None else f"{hi:g}"
+    return f"{left}{lo_s}, {hi_s}{right}"
+
+
+def check_real(name, value, *, lo=None, hi=None, lo_open=True, hi_open=True):
+    """Validate a real parameter (scalar or array) and return it as float.
+
+    Parameters
+    ----------
+    name : str
+        The parameter's name, used in the error message.
+    value : float, int or array_like
+        The value(s). Booleans, complex numbers, strings, NaN and infinities
+        are rejected.
+    lo, hi : float or None
+        Bounds of the allowed interval (``None``: unbounded).
+    lo_open, hi_open : bool
+        Whether the bounds themselves are excluded.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        A Python ``float`` for scalar input, a float64 array otherwise.
+
+    Raises
+    ------
+    ValueError
+        If any value is not a finite real number inside the interval. The
+        message names ``name``, the allowed range and the offending value.
+    """
+    rng = _fmt_range(lo, hi, lo_open, hi_open)
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be a real number in {rng}; got the boolean {value!r}")
+    try:
+        arr = np.asarray(value)
+    except Exception as exc:  # pragma: no cover - exotic objects
+        raise ValueError(f"{name} must be a real number in {rng}; got {value!r}") from exc
+    if arr.dtype == object or arr.dtype.kind not in "iuf":
+        raise ValueError(f"{name} must be a real number in {rng}; got {value!r}")
+    arr = arr.astype(np.float64)
+    if arr.size == 0:
+        raise ValueError(f"{name} must be a real number in {rng}; got an empty array")
+    bad = ~np.isfinite(arr)
+    if lo is not None:
+        bad |= (arr <= lo) if lo_open else (arr < lo)
+    if hi is not None:
+        bad |= (arr >= hi) if hi_open else (arr > hi)
+    if np.any(bad):
+        first = float(arr[bad].flat[0])
+        raise ValueError(f"{name} must be a finite real number in {rng}; got {first!r}")
+    if arr.ndim == 0:
+        return float(arr)
+    return arr
+
+
+def check_positive(name, value):
+    """Validate a strictly positive, finite parameter (e.g. gamma, W, Delta)."""
+    return check_real(name, value, lo=0.0)
+
+
+def check_unit_interval(name, value):
+    """Validate a parameter in (0, 1], e.g. the entropy per l-bit ``s``."""
+    return check_real(name, value, lo=0.0, hi=1.0, hi_open=False)
+
+
+def check_branching(name, value):
+    """Validate a Cayley-tree branching number ``K > 1`` (returned as float)."""
+    return check_real(name, value, lo=1.0)
+
+
+def check_positive_int(name, value, *, minimum=1):
+    """Validate an integer count (e.g. ``N``, ``d``) and return a Python int.
+
+    Integral floats such as ``10.0`` are accepted; ``1.5``, booleans, NaN and
+    values below ``minimum`` raise :class:`ValueError`.
+    """
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    fval = float(value)
+    if not math.isfinite(fval) or fval != math.floor(fval) or fval < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(fval)
+
+
+def check_dimension(value):
+    """Validate the spatial dimension ``d`` (a positive integer)."""
+    return check_positive_int("d", value)
+
+
+def check_eps(value):
+    """Validate :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`, which lies in (-inf, 1)."""
+    return check_real("eps", value, hi=1.0)
+
+
+def eps_from_xi(xi, K):
+    """:math:`\\varepsilon = (\\Xi\\ln K - 1)/(\\Xi\\ln K)` (App. E, corrected).
+
+    Parameters
+    ----------
+    xi : float or array_like
+        Fock-space localization length :math:`\\Xi > 0`.
+    K : float
+        Branching number of the Fock-space Cayley tree, ``K > 1``.
+    """
+    xi = check_positive("xi", xi)
+    K = check_branching("K", K)
+    return 1.0 - 1.0 / (xi * np.log(K))
+
+
+def xi_from_eps(eps, K):
+    """Inverse of :func:`eps_from_xi`: :math:`\\Xi = 1/((1-\\varepsilon)\\ln K)`."""
+    eps = check_eps(eps)
+    K = check_branching("K", K)
+    return 1.0 / ((1.0 - eps) * np.log(K))
+
+
+def resolve_eps(eps, xi, K):
+    """Return validated ``eps`` given exactly one of ``eps`` and ``xi`` (= Xi).
+
+    Raises
+    ------
+    ValueError
+        If both or neither are given, or if the given one is out of range.
+    """
+    if (eps is None) == (xi is None):
+        raise ValueError(
+            "give exactly one of eps (= 1 - 1/(Xi ln K), in (-inf, 1)) and xi (= Xi > 0); "
+            f"got eps={eps!r}, xi={xi!r}"
+        )
+    if eps is not None:
+        return check_eps(eps)
+    return eps_from_xi(xi, K)
+
+
+@dataclass(frozen=True)
+class Parameters:
+    """A validated set of the paper's model parameters.
+
+    Any subset may be given; omitted parameters stay ``None``.  All energies
+    share one unit (the chapters use :math:`\\delta_m = 1` in Secs. IV-V and
+    :math:`\\Delta = 1` or :math:`\\Gamma_b = 1` in Sec. II).
+
+    Attributes
+    ----------
+    gamma : float
+        System-bath (Sec. II, Eq. 4) or inter-dot (Sec. IV C) coupling
+        :math:`\\gamma > 0`.
+    W : float
+        Bath bandwidth :math:`W > 0` (Sec. II A).
+    Delta : float
+        Typical l-bit flip energy / single-particle level spacing
+        :math:`\\Delta > 0`.
+    xi : float
+        Real-space localization length :math:`\\xi > 0`.
+    Xi : float
+        Fock-space localization length :math:`\\Xi > 0`.  Give ``Xi`` or
+        ``eps``, not both; the other is derived using ``K``.
+    eps : float
+        :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K) < 1`.
+    K : float
+        Fock-space Cayley-tree branching :math:`K = g^3/6 > 1` (Sec. IV B).
+    N : int
+        Number of single-particle levels on a dot, integer :math:`\\ge 1`.
+    s : float
+        Entropy per l-bit / degree of freedom :math:`s(T) \\in (0, 1]`.
+    d : int
+        Spatial dimension, integer :math:`\\ge 1`.
+    delta_m : float
+        Accessible (three-particle) level spacing :math:`\\delta_m > 0`.
+
+    Examples
+    --------
+    >>> p = Parameters(gamma=0.1, K=3, N=10, s=0.5, d=1, eps=0.5)
+    >>> round(p.Xi, 6)
+    1.820478
+    >>> Parameters(K=1)
+    Traceback (most recent call last):
+    ...
+    ValueError: K must be a finite real number in (1, inf); got 1.0
+    """
+
+    gamma: float | None = None
+    W: float | None = None
+    Delta: float | None = None
+    xi: float | None = None
+    Xi: float | None = None
+    eps: float | None = None
+    K: float | None = None
+    N: int | None = None
+    s: float | None = None
+    d: int | None = None
+    delta_m: float | None = None
+
+    def __post_init__(self):
+        checks = {
+            "gamma": check_positive,
+            "W": check_positive,
+            "Delta": check_positive,
+            "xi": check_positive,
+            "Xi": check_positive,
+            "delta_m": check_positive,
+            "K": check_branching,
+            "s": check_unit_interval,
+        }
+        for name, check in checks.items():
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, float(check(name, value)))
+        if self.N is not None:
+            object.__setattr__(self, "N", check_positive_int("N", self.N))
+        if self.d is not None:
+            object.__setattr__(self, "d", check_dimension(self.d))
+        if self.eps is not None:
+            object.__setattr__(self, "eps", float(check_eps(self.eps)))
+        if self.Xi is not None and self.eps is not None:
+            raise ValueError(f"give Xi or eps, not both; got Xi={self.Xi!r}, eps={self.eps!r}")
+        if self.K is not None:
+            if self.Xi is not None:
+                object.__setattr__(self, "eps", float(eps_from_xi(self.Xi, self.K)))
+            elif self.eps is not None:
+                object.__setattr__(self, "Xi", float(xi_from_eps(self.eps, self.K)))
+        elif self.eps is not None:
+            raise ValueError("eps needs K to define Xi = 1/((1 - eps) ln K); give K as well")
+
+    def as_dict(self):
+        """The parameters that are set, as a plain dict."""
+        return {k: v for k, v in asdict(self).items() if v is not None}
+
+    def replace(self, **changes):
+        """A copy with some parameters changed (validated again).
+
+        Changing ``Xi`` (or ``eps``) recomputes the other one.
+        """
+        base = self.as_dict()
+        if "Xi" in changes or "eps" in changes or "K" in changes:
+            keep = "Xi" if "Xi" in changes else "eps"
+            base.pop("eps" if keep == "Xi" else "Xi", None)
+        base.update(changes)
+        return replace(Parameters(), **base)

@@ -1,0 +1,341 @@
+"""Static-responsive widgets: one figure, sliders, alive with or without a kernel.
+
+The book's widgets must respond in two places:
+
+* **in a live kernel** (a reader running the notebook in Jupyter), a slider
+  calls the chapter's render function for *any* value the reader picks and
+  redraws the figure;
+* **on the static website**, where no kernel runs, the slider still responds:
+  the figures for a grid of values are rendered once at build time, stacked in
+  an :class:`ipywidgets.Stack`, and each slider's ``index`` is linked to the
+  stack's ``selected_index`` *client-side* with :func:`ipywidgets.jslink`.
+
+Only this combination works without a kernel: ``SelectionSlider.index`` (an
+integer) + ``jslink`` + ``Stack``.  ``FloatSlider`` + ``jslink`` fails (a float
+is not an index), and ``widgets.link``/``interact`` need a kernel.  Several
+sliders become nested stacks (one level per slider), so the number of frames
+is the product of the grid sizes: keep grids small (tens of frames).
+
+Which of the two is built is chosen by ``mode``; by default the environment
+variable ``NBLM_WIDGET_MODE`` decides, which the book build sets to
+``"static"`` (see ``_ext/nblm_sphinx.py``) and a Jupyter session leaves unset
+(``"live"``).
+
+Example
+-------
+>>> import numpy as np
+>>> from nblm_helpers.widgets import Control, ResponsiveFigure
+>>> def render(fig, *, rate):
+...     fig.clear()
+...     ax = fig.add_subplot()
+...     t = np.linspace(0, 5, 200)
+...     ax.plot(t, np.exp(-rate * t))
+>>> w = ResponsiveFigure(render, [Control("rate", [0.5, 1.0, 2.0], label="rate")], mode="static")
+>>> w.n_frames
+3
+
+This module is presentation only: it never imports a physics module; the
+chapter passes the physics in through ``render``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+import ipywidgets as widgets
+import matplotlib.pyplot as plt
+import numpy as np
+
+from .plotting import STYLE, apply_style, figure_bytes
+
+__all__ = ["Control", "ResponsiveFigure", "widget_mode"]
+
+_MODES = ("static", "live")
+
+
+def widget_mode(mode=None):
+    """Resolve the widget mode: ``mode`` if given, else ``$NBLM_WIDGET_MODE``, else ``"live"``."""
+    mode = mode or os.environ.get("NBLM_WIDGET_MODE", "live")
+    if mode not in _MODES:
+        raise ValueError(f"mode must be one of {_MODES}; got {mode!r}")
+    return mode
+
+
+@dataclass(frozen=True)
+class Control:
+    """One slider of a :class:`ResponsiveFigure`.
+
+    Parameters
+    ----------
+    name : str
+        Keyword under which the value is passed to the render function.
+    values : sequence of float
+        The grid of values precomputed for the static site, strictly
+        increasing.  In a live kernel the slider spans ``[values[0],
+        values[-1]]`` continuously.
+    label : str, optional
+        Slider description; may contain inline LaTeX as ``\\(\\Gamma_b\\)``.
+    fmt : str
+        Format of the value shown next to the slider, e.g. ``"{:.2g}"``.
+    initial : int, optional
+        Index into ``values`` of the starting value (default: the middle).
+    scale : {"linear", "log", "int"}, optional
+        Kind of slider in a live kernel.  Default: ``"int"`` if all values
+        are integers, ``"log"`` if they are positive and evenly spaced in
+        log, else ``"linear"``.
+    """
+
+    name: str
+    values: Sequence[float]
+    label: str | None = None
+    fmt: str = "{:.3g}"
+    initial: int | None = None
+    scale: str | None = None
+    _array: np.ndarray = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        if not isinstance(self.name, str) or not self.name.isidentifier():
+            raise ValueError(f"Control name must be a Python identifier; got {self.name!r}")
+        arr = np.asarray(self.values, dtype=float)
+        if arr.ndim != 1 or arr.size < 2 or not np.all(np.isfinite(arr)):
+            raise ValueError(f"Control {self.name!r}: values must be >= 2 finite numbers; got {self.values!r}")
+        if np.any(np.diff(arr) <= 0):
+            raise ValueError(f"Control {self.name!r}: values must be strictly increasing")
+        labels = [self.fmt.format(v) for v in arr]
+        if len(set(labels)) != len(labels):
+            raise ValueError(f"Control {self.name!r}: fmt {self.fmt!r} gives duplicate labels {labels}")
+        initial = arr.size // 2 if self.initial is None else int(self.initial)
+        if not 0 <= initial < arr.size:
+            raise ValueError(f"Control {self.name!r}: initial must be an index in [0, {arr.size - 1}]")
+        scale = self.scale or _infer_scale(arr)
+        if scale not in ("linear", "log", "int"):
+            raise ValueError(f"Control {self.name!r}: scale must be 'linear', 'log' or 'int'; got {scale!r}")
+        if scale == "log" and arr[0] <= 0:
+            raise ValueError(f"Control {self.name!r}: a log scale needs positive values")
+        object.__setattr__(self, "_array", arr)
+        object.__setattr__(self, "initial", initial)
+        object.__setattr__(self, "scale", scale)
+
+    @property
+    def labels(self):
+        """The readout labels of the grid values."""
+        return [self.fmt.format(v) for v in self._array]
+
+    def value(self, index):
+        """The grid value at ``index`` as the render function receives it."""
+        v = self._array[index]
+        return int(v) if self.scale == "int" else float(v)
+
+
+def _infer_scale(arr):
+    if np.all(arr == np.round(arr)):
+        return "int"
+    if arr[0] > 0 and arr.size > 2:
+        ratios = arr[1:] / arr[:-1]
+        if np.allclose(ratios, ratios[0], rtol=1e-6) and not np.allclose(np.diff(arr), arr[1] - arr[0], rtol=1e-6):
+            return "log"
+    return "linear"
+
+
+class ResponsiveFigure:
+    """A figure with sliders that responds live in a kernel and statically on the site.
+
+    Parameters
+    ----------
+    render : callable
+        ``render(fig, **values)`` draws the state for one choice of the
+        controls' values into the matplotlib figure ``fig``.  It is called
+        again on the same figure for each new value, so it should either
+        ``fig.clear()`` first or update the artists it made before.
+    controls : sequence of Control
+        The sliders, outermost first.
+    mode : {"static", "live"}, optional
+        See :func:`widget_mode`.
+    fmt : {"svg", "png"}
+        Image format of the frames.  SVG keeps pages light (about 4x smaller
+        than PNG for line plots) and sharp.
+    figsize : tuple of float, optional
+        Figure size in inches (default: the book style's).
+    caption : str, optional
+        HTML shown under the figure (state the parameters held fixed).
+    css_class : str, optional
+        Extra CSS class on the outer box (the browser tests look for
+        ``nblm-responsive``, which every instance has).
+
+    Attributes
+    ----------
+    widget : ipywidgets.VBox
+        What the notebook displays (the instance displays itself too).
+    n_frames : int
+        Number of precomputed frames (static mode; 0 in live mode).
+    frame_bytes : int
+        Total size of the distinct frames in bytes (static mode).
+    links : list of ipywidgets.Link
+        The client-side links slider ``index`` -> stack ``selected_index``
+        (static mode; empty in live mode).
+    """
+
+    def __init__(self, render: Callable, controls: Sequence[Control], *, mode=None, fmt="svg",
+                 figsize=None, caption=None, css_class=None):
+        if not callable(render):
+            raise ValueError("render must be a callable render(fig, **values)")
+        controls = list(controls)
+        if not controls or not all(isinstance(c, Control) for c in controls):
+            raise ValueError("controls must be a non-empty sequence of Control")
+        names = [c.name for c in controls]
+        if len(set(names)) != len(names):
+            raise ValueError(f"control names must be unique; got {names}")
+        if fmt not in ("svg", "png"):
+            raise ValueError(f"fmt must be 'svg' or 'png'; got {fmt!r}")
+        self.render = render
+        self.controls = controls
+        self.mode = widget_mode(mode)
+        self.fmt = fmt
+        apply_style()
+        self._fig = plt.figure(figsize=figsize or STYLE["figure.figsize"])
+        plt.close(self._fig)  # never shown inline by the backend; we show bytes
+        self._image_format = "svg+xml" if fmt == "svg" else "png"
+        self.n_frames = 0
+        self.frame_bytes = 0
+        if self.mode == "static":
+            body, self.sliders = self._build_static()
+        else:
+            body, self.sliders = self._build_live()
+        children = [widgets.VBox(self.sliders), body]
+        if caption:
+            children.append(widgets.HTML(f'<div class="nblm-caption">{caption}</div>'))
+        self.widget = widgets.VBox(children)
+        self.widget.add_class("nblm-responsive")
+        self.widget.add_class(f"nblm-{self.mode}")
+        if css_class:
+            self.widget.add_class(css_class)
+
+    # -- rendering -----------------------------------------------------
+    def draw(self, **values):
+        """Render the figure for ``values`` and return its encoded bytes."""
+        self.render(self._fig, **values)
+        return figure_bytes(self._fig, self.fmt)
+
+    @property
+    def values(self):
+        """The values currently selected, as passed to ``render``."""
+        if self.mode == "static":
+            return {c.name: c.value(s.index) for c, s in zip(self.controls, self.sliders)}
+        return {c.name: (int(s.value) if c.scale == "int" else float(s.value))
+                for c, s in zip(self.controls, self.sliders)}
+
+    def update(self, **values):
+        """Live mode: set the sliders to ``values`` and redraw (returns the new bytes).
+
+        This is what a slider move does; benchmarks time it.
+        """
+        if self.mode != "live":
+            raise RuntimeError("update() is for live mode; static frames are fixed at build time")
+        unknown = set(values) - {c.name for c in self.controls}
+        if unknown:
+            raise ValueError(f"unknown control(s) {sorted(unknown)}")
+        with self._hold():
+            for c, s in zip(self.controls, self.sliders):
+                if c.name in values:
+                    s.value = values[c.name]
+        self._redraw()
+        return self.image.value
+
+    # -- static: nested Stacks of precomputed frames ---------------------
+    def _build_static(self):
+        sliders = []
+        for c in self.controls:
+            s = widgets.SelectionSlider(options=c.labels, index=c.initial, description=c.label or c.name,
+                                        continuous_update=True, style={"description_width": "initial"},
+                                        layout=widgets.Layout(width="min(100%, 480px)"))
+            s.add_class("nblm-control")
+            sliders.append(s)
+        cache = {}
+
+        def frame(indices):
+            values = {c.name: c.value(i) for c, i in zip(self.controls, indices)}
+            data = self.draw(**values)
+            key = hashlib.sha1(data).hexdigest()
+            if key not in cache:  # identical frames share one Image model
+                img = widgets.Image(value=data, format=self._image_format)
+                img.add_class("nblm-frame")
+                cache[key] = img
+                self.frame_bytes += len(data)
+            self.n_frames += 1
+            return cache[key]
+
+        stacks_by_level = [[] for _ in self.controls]
+
+        def build(level, prefix):
+            c = self.controls[level]
+            if level == len(self.controls) - 1:
+                children = [frame(prefix + (i,)) for i in range(len(c.values))]
+            else:
+                children = [build(level + 1, prefix + (i,)) for i in range(len(c.values))]
+            stack = widgets.Stack(children, selected_index=c.initial)
+            stack.add_class("nblm-frames")
+            stacks_by_level[level].append(stack)
+            return stack
+
+        root = build(0, ())
+        self.links = [widgets.jslink((slider, "index"), (stack, "selected_index"))
+                      for slider, stacks in zip(sliders, stacks_by_level) for stack in stacks]
+        self.image = None
+        return root, sliders
+
+    # -- live: continuous sliders, redraw on change -----------------------
+    def _build_live(self):
+        sliders = []
+        for c in self.controls:
+            lo, hi, v0 = c.value(0), c.value(-1), c.value(c.initial)
+            common = dict(description=c.label or c.name, continuous_update=True,
+                          style={"description_width": "initial"},
+                          layout=widgets.Layout(width="min(100%, 480px)"))
+            if c.scale == "int":
+                s = widgets.IntSlider(value=v0, min=lo, max=hi, step=1, **common)
+            elif c.scale == "log":
+                s = widgets.FloatLogSlider(value=v0, base=10, min=np.log10(lo), max=np.log10(hi),
+                                           step=(np.log10(hi) - np.log10(lo)) / 200, readout_format=".3g",
+                                           **common)
+            else:
+                s = widgets.FloatSlider(value=v0, min=lo, max=hi, step=(hi - lo) / 200, readout_format=".3g",
+                                        **common)
+            s.add_class("nblm-control")
+            s.observe(self._on_change, names="value")
+            sliders.append(s)
+        self._holding = False
+        self.sliders = sliders
+        self.links = []
+        self.image = widgets.Image(format=self._image_format)
+        self.image.add_class("nblm-frame")
+        self._redraw()
+        return self.image, sliders
+
+    def _on_change(self, change):
+        if not self._holding:
+            self._redraw()
+
+    def _redraw(self):
+        self.image.value = self.draw(**self.values)
+
+    @contextmanager
+    def _hold(self):
+        """Set several sliders without a redraw per slider."""
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+
+    # -- display -----------------------------------------------------------
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+    def __repr__(self):
+        return (f"ResponsiveFigure(mode={self.mode!r}, controls={[c.name for c in self.controls]}, "
+                f"n_frames={self.n_frames}, frame_bytes={self.frame_bytes})")
+

@@ -1,0 +1,167 @@
+"""Tests of nblm_helpers.parameters: validation, float casting, eps <-> Xi."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nblm_helpers import Parameters, ValidityWarning
+from nblm_helpers.parameters import (
+    check_branching,
+    check_dimension,
+    check_positive,
+    check_positive_int,
+    check_real,
+    check_unit_interval,
+    eps_from_xi,
+    resolve_eps,
+    xi_from_eps,
+)
+
+finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
+
+
+def test_validity_warning_is_a_warning_class():
+    assert issubclass(ValidityWarning, UserWarning)
+    with pytest.warns(ValidityWarning, match="Eq. 27"):
+        warnings.warn("outside Eq. 27", ValidityWarning)
+
+
+@pytest.mark.parametrize(
+    "kwargs, name, allowed",
+    [
+        ({"gamma": 0.0}, "gamma", "(0, inf)"),
+        ({"gamma": -1}, "gamma", "(0, inf)"),
+        ({"W": float("nan")}, "W", "(0, inf)"),
+        ({"Delta": float("inf")}, "Delta", "(0, inf)"),
+        ({"K": 1}, "K", "(1, inf)"),
+        ({"K": 0.5}, "K", "(1, inf)"),
+        ({"s": 0}, "s", "(0, 1]"),
+        ({"s": 1.5}, "s", "(0, 1]"),
+        ({"N": 0}, "N", ">= 1"),
+        ({"N": 2.5}, "N", ">= 1"),
+        ({"N": True}, "N", ">= 1"),
+        ({"d": 0}, "d", ">= 1"),
+        ({"d": 1.5}, "d", ">= 1"),
+        ({"Xi": -0.1}, "Xi", "(0, inf)"),
+        ({"xi": 0}, "xi", "(0, inf)"),
+        ({"delta_m": 0}, "delta_m", "(0, inf)"),
+        ({"eps": 1.0, "K": 3}, "eps", "(-inf, 1)"),
+    ],
+)
+def test_bad_values_raise_valueerror_naming_parameter_and_range(kwargs, name, allowed):
+    with pytest.raises(ValueError) as err:
+        Parameters(**kwargs)
+    msg = str(err.value)
+    assert msg.startswith(name + " ")
+    assert allowed in msg
+
+
+@pytest.mark.parametrize("bad", ["3", None, 1 + 2j, [1, "a"], True, np.bool_(False), []])
+def test_non_numbers_are_rejected(bad):
+    with pytest.raises(ValueError, match="^gamma must be"):
+        check_positive("gamma", bad)
+
+
+def test_integers_become_floats_and_do_not_overflow():
+    p = Parameters(K=3, gamma=1, N=40, d=1)
+    assert type(p.K) is float and type(p.gamma) is float
+    assert type(p.N) is int and type(p.d) is int
+    # the int64 trap the cast prevents: 3**40 overflows int64 silently in numpy
+    assert np.int64(3) ** 40 != 3**40
+    assert p.K ** p.N == pytest.approx(3.0**40, rel=1e-15)
+    assert isinstance(check_real("x", np.int64(5)), float)
+    assert check_real("x", np.array([1, 2])).dtype == np.float64
+
+
+def test_both_xi_and_eps_rejected_and_eps_needs_K():
+    with pytest.raises(ValueError, match="not both"):
+        Parameters(Xi=1.0, eps=0.5, K=3)
+    with pytest.raises(ValueError, match="needs K"):
+        Parameters(eps=0.5)
+    with pytest.raises(ValueError, match="exactly one of eps"):
+        resolve_eps(None, None, 3)
+    with pytest.raises(ValueError, match="exactly one of eps"):
+        resolve_eps(0.1, 2.0, 3)
+
+
+def test_eps_matches_hand_computed_value():
+    # K = 3, Xi = 2: eps = 1 - 1/(2 ln 3) = 0.5448806...
+    assert eps_from_xi(2.0, 3) == pytest.approx(1 - 1 / (2 * math.log(3)), rel=1e-15)
+    assert Parameters(Xi=2, K=3).eps == pytest.approx(0.5448803867, rel=1e-9)
+    # eps = 0 is the single-dot Cayley-tree transition Xi ln K = 1
+    assert xi_from_eps(0.0, math.e) == pytest.approx(1.0)
+
+
+def test_replace_recomputes_the_derived_localization_length():
+    p = Parameters(K=3, N=10, s=0.5, d=1, gamma=0.1, eps=0.5)
+    q = p.replace(eps=0.25)
+    assert q.eps == 0.25 and q.Xi == pytest.approx(xi_from_eps(0.25, 3))
+    r = p.replace(Xi=1.0)
+    assert r.eps == pytest.approx(eps_from_xi(1.0, 3))
+    assert p.replace(K=10).eps == 0.5
+    with pytest.raises(ValueError, match="^s "):
+        p.replace(s=2)
+    assert p.as_dict()["N"] == 10 and "W" not in p.as_dict()
+
+
+def test_arrays_are_validated_elementwise():
+    out = check_unit_interval("s", [0.1, 1.0])
+    np.testing.assert_array_equal(out, [0.1, 1.0])
+    with pytest.raises(ValueError, match=r"^s must .* got 0\.0"):
+        check_unit_interval("s", [0.5, 0.0])
+    with pytest.raises(ValueError, match="K"):
+        check_branching("K", np.array([2.0, np.nan]))
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=finite)
+def test_positive_accepts_exactly_the_positive_reals(x):
+    if x > 0:
+        assert check_positive("gamma", x) == x
+    else:
+        with pytest.raises(ValueError, match=r"^gamma must be a finite real number in \(0, inf\)"):
+            check_positive("gamma", x)
+
+
+@settings(max_examples=200, deadline=None)
+@given(x=finite)
+def test_unit_interval_is_half_open(x):
+    if 0 < x <= 1:
+        assert check_unit_interval("s", x) == x
+    else:
+        with pytest.raises(ValueError, match=r"\(0, 1\]"):
+            check_unit_interval("s", x)
+
+
+@settings(max_examples=200, deadline=None)
+@given(n=st.one_of(st.integers(-5, 10**6), finite))
+def test_positive_int_accepts_integral_values_only(n):
+    ok = math.isfinite(float(n)) and float(n) == math.floor(float(n)) and n >= 1
+    if ok:
+        assert check_positive_int("N", n) == int(n)
+        assert check_dimension(n) == int(n)
+    else:
+        with pytest.raises(ValueError, match=r"^N must be an integer >= 1"):
+            check_positive_int("N", n)
+
+
+@settings(max_examples=200, deadline=None)
+@given(xi=st.floats(1e-3, 1e3), K=st.floats(1.01, 1e3))
+def test_eps_xi_round_trip(xi, K):
+    eps = eps_from_xi(xi, K)
+    assert eps < 1
+    assert xi_from_eps(eps, K) == pytest.approx(xi, rel=1e-9)
+    p = Parameters(Xi=xi, K=K)
+    assert p.eps == pytest.approx(eps, rel=1e-12, abs=1e-12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(K=st.integers(2, 50), N=st.integers(1, 60), gamma=st.integers(1, 5))
+def test_int_and_float_inputs_give_identical_parameters(K, N, gamma):
+    a = Parameters(K=K, N=N, gamma=gamma, s=1, d=1, eps=0.25)
+    b = Parameters(K=float(K), N=float(N), gamma=float(gamma), s=1.0, d=1.0, eps=0.25)
+    assert a == b

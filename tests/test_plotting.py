@@ -1,0 +1,53 @@
+"""Tests of nblm_helpers.plotting (the shared figure style)."""
+
+import matplotlib
+import matplotlib.pyplot as plt
+import numpy as np
+import pytest
+
+from nblm_helpers import plotting
+
+
+def test_style_is_applied_and_light_on_dark_pages():
+    fig, ax = plotting.figure()
+    try:
+        assert matplotlib.rcParams["svg.fonttype"] == "none"
+        assert matplotlib.colors.to_hex(fig.get_facecolor()) == "#ffffff"  # opaque paper
+        assert matplotlib.colors.to_hex(matplotlib.rcParams["text.color"]) == "#1a1a1a"
+        cycle = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
+        assert cycle[:3] == [plotting.PALETTE["blue"], plotting.PALETTE["vermillion"], plotting.PALETTE["green"]]
+    finally:
+        plt.close(fig)
+
+
+def test_svg_bytes_are_deterministic_and_keep_text():
+    def make():
+        fig, ax = plotting.figure()
+        ax.plot(np.linspace(0, 1, 50), np.linspace(0, 1, 50) ** 2)
+        ax.set_title("Gamma = 0.316227766")
+        data = plotting.figure_bytes(fig)
+        plt.close(fig)
+        return data
+
+    a, b = make(), make()
+    assert a == b
+    assert a.startswith(b"<?xml") and b"</svg>" in a
+    assert b"Gamma = 0.316227766" in a  # text is not rounded, only path data
+
+
+def test_png_and_bad_format():
+    fig, ax = plotting.figure()
+    ax.plot([0, 1], [0, 1])
+    assert plotting.figure_bytes(fig, "png")[:4] == b"\x89PNG"
+    with pytest.raises(ValueError, match="fmt must be 'svg' or 'png'"):
+        plotting.figure_bytes(fig, "jpg")
+    plt.close(fig)
+
+
+def test_style_context_restores_rcparams():
+    before = matplotlib.rcParams["lines.linewidth"]
+    matplotlib.rcParams["lines.linewidth"] = 0.3
+    with plotting.style():
+        assert matplotlib.rcParams["lines.linewidth"] == plotting.STYLE["lines.linewidth"]
+    assert matplotlib.rcParams["lines.linewidth"] == 0.3
+    matplotlib.rcParams["lines.linewidth"] = before

@@ -1,0 +1,125 @@
+"""Tests of nblm_helpers.widgets: static frames linked client-side, live redraws."""
+
+import ipywidgets as widgets
+import numpy as np
+import pytest
+
+from nblm_helpers.widgets import Control, ResponsiveFigure, widget_mode
+
+
+def make_render(calls):
+    def render(fig, **values):
+        calls.append(values)
+        fig.clear()
+        ax = fig.add_subplot()
+        x = np.linspace(0, 1, 20)
+        ax.plot(x, values.get("a", 1.0) * x + values.get("b", 0.0))
+        ax.set_title(repr(sorted(values.items())))
+    return render
+
+
+def test_static_single_control_builds_one_frame_per_value_and_links_index():
+    calls = []
+    c = Control("a", [0.5, 1.0, 2.0, 4.0], label=r"\(a\)", initial=1)
+    rf = ResponsiveFigure(make_render(calls), [c], mode="static")
+    assert rf.n_frames == 4 and len(calls) == 4
+    assert [v["a"] for v in calls] == [0.5, 1.0, 2.0, 4.0]
+    slider = rf.sliders[0]
+    assert isinstance(slider, widgets.SelectionSlider)
+    assert slider.index == 1 and slider.options == ("0.5", "1", "2", "4")
+    stack = rf.widget.children[1]
+    assert isinstance(stack, widgets.Stack) and stack.selected_index == 1
+    assert all(isinstance(ch, widgets.Image) and ch.format == "svg+xml" for ch in stack.children)
+    links = [ln for ln in rf.links if ln.source == (slider, "index")]
+    assert [ln.target for ln in links] == [(stack, "selected_index")]
+    assert "nblm-responsive" in rf.widget._dom_classes and "nblm-static" in rf.widget._dom_classes
+    assert rf.values == {"a": 1.0}
+
+
+def test_static_two_controls_nest_stacks_and_share_identical_frames():
+    calls = []
+    render = make_render(calls)
+
+    def render_ignoring_b(fig, *, a, b):      # b has no effect: frames repeat
+        render(fig, a=a)
+
+    rf = ResponsiveFigure(render_ignoring_b, [Control("a", [1.0, 2.0, 3.0]), Control("b", [0, 1])],
+                          mode="static")
+    assert rf.n_frames == 6
+    outer = rf.widget.children[1]
+    assert len(outer.children) == 3 and all(isinstance(s, widgets.Stack) for s in outer.children)
+    inner_images = [img for s in outer.children for img in s.children]
+    assert len({img.model_id for img in inner_images}) == 3   # shared models
+    assert rf.frame_bytes == sum(len(outer.children[i].children[0].value) for i in range(3))
+    slider_b = rf.sliders[1]
+    targets = {ln.target[0].model_id for ln in rf.links if ln.source == (slider_b, "index")}
+    assert targets == {s.model_id for s in outer.children}
+    assert all(isinstance(ln, widgets.widget_link.Link) for ln in rf.links) and len(rf.links) == 1 + 3
+
+
+def test_live_mode_redraws_for_any_value():
+    calls = []
+    rf = ResponsiveFigure(make_render(calls), [Control("a", np.logspace(-1, 1, 5)),
+                                                Control("b", [0, 1, 2])], mode="live")
+    assert isinstance(rf.sliders[0], widgets.FloatLogSlider)
+    assert isinstance(rf.sliders[1], widgets.IntSlider)
+    first = rf.image.value
+    n = len(calls)
+    new = rf.update(a=0.37, b=2)          # 0.37 is not a grid value
+    assert len(calls) == n + 1                # one redraw for two sliders
+    assert calls[-1] == {"a": pytest.approx(0.37), "b": 2} and isinstance(calls[-1]["b"], int)
+    assert new != first and rf.image.value == new
+    rf.sliders[0].value = 5.0                 # a reader dragging the slider
+    assert calls[-1]["a"] == pytest.approx(5.0) and len(calls) == n + 2
+    with pytest.raises(ValueError, match="unknown control"):
+        rf.update(c=1)
+
+
+def test_mode_comes_from_the_environment(monkeypatch):
+    monkeypatch.delenv("NBLM_WIDGET_MODE", raising=False)
+    assert widget_mode() == "live"
+    monkeypatch.setenv("NBLM_WIDGET_MODE", "static")
+    assert widget_mode() == "static"
+    rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0])])
+    assert rf.mode == "static"
+    with pytest.raises(RuntimeError, match="live mode"):
+        rf.update(a=1.5)
+    monkeypatch.setenv("NBLM_WIDGET_MODE", "dynamic")
+    with pytest.raises(ValueError, match="mode must be one of"):
+        widget_mode()
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(name="1a", values=[1, 2]), "identifier"),
+        (dict(name="a", values=[1]), ">= 2 finite"),
+        (dict(name="a", values=[2, 1]), "strictly increasing"),
+        (dict(name="a", values=[1, np.nan]), ">= 2 finite"),
+        (dict(name="a", values=[1.0, 1.001], fmt="{:.1f}"), "duplicate labels"),
+        (dict(name="a", values=[1, 2], initial=5), "initial"),
+        (dict(name="a", values=[-1.0, 1.0], scale="log"), "positive"),
+        (dict(name="a", values=[1, 2], scale="cubic"), "scale must be"),
+    ],
+)
+def test_bad_controls_are_rejected(kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        Control(**kwargs)
+
+
+def test_scale_inference():
+    assert Control("a", [1, 2, 3]).scale == "int"
+    assert Control("a", [0.1, 1.0, 10.0]).scale == "log"
+    assert Control("a", [0.1, 0.2, 0.3]).scale == "linear"
+
+
+def test_bad_figure_arguments():
+    c = Control("a", [1.0, 2.0])
+    with pytest.raises(ValueError, match="callable"):
+        ResponsiveFigure(None, [c], mode="static")
+    with pytest.raises(ValueError, match="non-empty"):
+        ResponsiveFigure(make_render([]), [], mode="static")
+    with pytest.raises(ValueError, match="unique"):
+        ResponsiveFigure(make_render([]), [c, c], mode="static")
+    with pytest.raises(ValueError, match="fmt"):
+        ResponsiveFigure(make_render([]), [c], mode="static", fmt="gif")
