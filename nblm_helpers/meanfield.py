@@ -1,0 +1,1181 @@
+"""Self-consistent mean-field linewidth of nearly-MBL metals (Secs. IV D, V; App. E).
+
+Gopalakrishnan & Nandkishore, PRB 90, 224203 (2014).
+
+Units and conventions
+---------------------
+* Energies in units of :math:`\\delta_m` (set :math:`\\delta_m = 1`):
+  ``gamma`` is :math:`\\gamma/\\delta_m`, the linewidth ``Gamma`` is
+  :math:`\\Gamma/\\delta_m`, times are in units of :math:`1/\\delta_m`.
+* :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)` (the definition printed in App. E is
+  garbled).  The keyword ``xi`` is the Fock-space localization length
+  :math:`\\Xi`; give ``eps`` or ``xi``, not both.  With it
+  :math:`e^{-2m(1/\\Xi - \\ln K)} = K^{2m\\varepsilon}`.
+* ``m = n + p`` is the total rearrangement order of Eq. (19).
+* Everything is computed in :math:`x = \\ln\\Gamma` and as
+  :math:`(\\ln|F|, \\mathrm{sign}\\,F)` with signed log-sum-exp, so
+  :math:`\\ln\\Gamma \\approx -10^4` is fine.
+
+The self-consistency ratio
+--------------------------
+Eq. (19) reads :math:`\\Gamma = \\Gamma\\,F(\\Gamma)` with
+
+.. math::
+    F(\\Gamma) = \\gamma^2 \\sum_{m\\ge 2} w_m
+    \\frac{K^{2m\\varepsilon}\\, n_m}{1 + (\\Gamma\\, n_m K^m)^2},
+    \\qquad n_m = n_{\\rm fast}(t = K^m),
+
+so :math:`\\Gamma = 0` always solves it and a non-trivial solution has
+:math:`F(\\Gamma) = 1`.  Options:
+
+``equation="19"``   Eqs. (19)-(20).  Domain :math:`\\Gamma < \\gamma` (Eq. 20).
+    ``sum_range="infinite"``: :math:`n, p \\ge 1` unbounded, :math:`w_m = m-1`.
+    ``sum_range="square"``: :math:`1 \\le n, p \\le N`,
+    :math:`w_m = \\min(m-1, 2N+1-m)`, :math:`m \\le 2N`.
+    ``nfast="literal"``: Eq. (20) branch by branch (see :func:`n_fast`).
+    ``nfast="continuous"``: :math:`n = \\max(1, sN\\ln_+^d(\\gamma\\min(t, 1/\\Gamma)))`.
+``equation="E3"``   App. E, Eq. (E3) literally:
+    :math:`F = \\gamma^2\\sum_{m=2}^{2N}(m-1)\\, sN K^{2m\\varepsilon} L_m^d /
+    (1 + \\Gamma^2K^{2m}s^2N^2L_m^{2d})`, :math:`L_m = \\ln(\\gamma K^m)`.
+    Terms with :math:`L_m < 0` and odd ``d`` are negative and are kept
+    (``drop_negative=True`` removes them).  No saturation of :math:`n_{\\rm fast}`
+    and no :math:`\\Gamma < \\gamma` domain limit.  ``sum_range`` and ``nfast``
+    are validated but ignored (E3 fixes both).
+``equation="E2"``   Eq. (E2): the same summand summed over the square
+    :math:`1 \\le n,p \\le N`, i.e. multiplicity :math:`\\min(m-1, 2N+1-m)`.
+    E3 claims to be a rewriting of E2 but uses :math:`m-1` for all
+    :math:`m \\le 2N` (a paper inconsistency); ``"E2"`` is the consistent form.
+
+Monotonicity facts used by the solver
+-------------------------------------
+Each term is :math:`c_m n/(1+u)`, :math:`u = (\\Gamma n K^m)^2`, and
+:math:`\\nu = d\\ln n/dx \\in [-\\delta, 0]` (only the saturated branch depends
+on ``x``), so :math:`d\\ln(\\mathrm{term})/dx = \\nu - \\tfrac{u}{1+u}(2+2\\nu)`
+lies in :math:`[-(2+\\delta), \\max(0,\\delta-2)]`; a sum of positive terms
+inherits the bound.  Hence, for Eq. (19) (both ranges, both readings of Eq. 20),
+:math:`d\\ln F/dx \\in [-(2+\\delta), \\max(0, \\delta-2)]` with
+:math:`\\delta = d/\\ln(\\gamma/\\Gamma)`: :math:`F` is non-increasing for
+:math:`\\ln(\\gamma/\\Gamma) \\ge d/2`, and every term is bounded by its
+:math:`\\Gamma \\to 0` value, so :math:`F(\\Gamma) \\le F(0^+)`: *localized
+iff* :math:`F(0^+) \\le 1`.  For E2/E3, :math:`dF/dx \\in [-2P, 2Q]` with
+:math:`P, Q` the sums of the positive and of the absolute negative terms
+(both non-increasing in ``x``).  These bounds make the bracket scan rigorous:
+a grid cell is discarded only when the bound proves it has no root.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy.optimize import elementwise as _elementwise
+from scipy.special import logsumexp  # used for small closed-form sums
+
+from .parameters import (
+    ValidityWarning,
+    check_branching,
+    check_dimension,
+    check_positive,
+    check_positive_int,
+    check_real,
+    check_unit_interval,
+    resolve_eps,
+)
+from .saddle_point import saddle_point_ln_linewidth  # re-exported
+from .validity import condition_23, condition_26, condition_27
+
+__all__ = [
+    "LinewidthResult",
+    "solve_linewidth",
+    "self_consistency_ratio",
+    "n_fast",
+    "ln_n_fast",
+    "ln_F_zero",
+    "F_zero",
+    "saddle_point_ln_linewidth",
+    "EQUATIONS",
+    "SUM_RANGES",
+    "NFAST_READINGS",
+]
+
+EQUATIONS = ("19", "E3", "E2")
+SUM_RANGES = ("infinite", "square")
+NFAST_READINGS = ("literal", "continuous")
+
+_LN_TAU_LO = math.log(1e-17)  # (Gamma n K^m)^2 below this: 1 + u == 1 in double
+_LN_TAU_HI = math.log(1e4)  # above this the 1/(1+u) series with _J_TAIL terms is exact
+_J_TAIL = 5  # error of the truncated series <= 1e-20 relative
+_DOMAIN_GAP = 1e-9  # Eq. 19 scan stops at ln Gamma = ln gamma - 1e-9
+_CHUNK = 1_500_000  # array elements per evaluation chunk
+_TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
+_ROOT_TOL = 1e-10  # |ln F| at an accepted root
+
+
+# --------------------------------------------------------------------------
+# small numerical helpers
+# --------------------------------------------------------------------------
+
+
+def _slse(a, b, axis=-1):
+    """Signed log-sum-exp: ``(ln|sum b e^a|, sign)`` along ``axis``.
+
+    Same result as ``scipy.special.logsumexp(a, b=b, return_sign=True)``
+    (max-shifted, so no overflow), but several times faster on the small
+    trailing axes used here.  Rows that are all ``-inf`` give ``(-inf, 0)``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        mx = np.max(a, axis=axis, keepdims=True)
+        mx = np.where(np.isfinite(mx), mx, 0.0)
+        tot = np.sum(b * np.exp(a - mx), axis=axis)
+        out = np.squeeze(mx, axis=axis) + np.log(np.abs(tot))
+    return out, np.sign(tot)
+
+
+def _cum_lse(lam, block=64):
+    """C[..., k] = ln sum_{i<k} exp(lam[..., i]) for k = 0..n (accurate).
+
+    Blockwise: exact linear cumulative sums inside blocks of ``block``
+    entries (scaled by the block maximum), log-space accumulation across
+    blocks.  Relative error ~ (block + n/block) * 1e-16.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        return _cum_lse_impl(lam, block)
+
+
+def _cum_lse_impl(lam, block):
+    lead = lam.shape[:-1]
+    n = lam.shape[-1]
+    nb = max(1, -(-n // block))
+    pad = np.full(lead + (nb * block,), -np.inf)
+    pad[..., :n] = lam
+    L = pad.reshape(lead + (nb, block))
+    mx = L.max(axis=-1)
+    mx = np.where(np.isfinite(mx), mx, 0.0)
+    cs = np.cumsum(np.exp(L - mx[..., None]), axis=-1)
+    lcs = mx[..., None] + np.log(cs)
+    tot = lcs[..., -1]
+    acc = np.logaddexp.accumulate(tot, axis=-1)
+    excl = np.concatenate([np.full(lead + (1,), -np.inf), acc[..., :-1]], axis=-1)
+    incl = np.logaddexp(excl[..., None], lcs).reshape(lead + (nb * block,))[..., :n]
+    return np.concatenate([np.full(lead + (1,), -np.inf), incl], axis=-1)
+
+
+def _eulerian(p):
+    """Eulerian numbers A(p, i), i = 0..p-1 (p >= 1), as Python ints."""
+    row = [1]
+    for n in range(2, p + 1):
+        new = [0] * n
+        for i in range(n):
+            left = row[i - 1] if 0 <= i - 1 < len(row) else 0
+            here = row[i] if i < len(row) else 0
+            new[i] = (i + 1) * here + (n - i) * left
+        row = new
+    return row
+
+
+def _check_option(name, value, allowed):
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}")
+    return value
+
+
+# --------------------------------------------------------------------------
+# the model: evaluation of ln F for batches of (x = ln Gamma, column) points
+# --------------------------------------------------------------------------
+
+
+class _Model:
+    """Evaluates ln|F| for points (x, column); one column per eps value."""
+
+    def __init__(self, *, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, eps):
+        self.gamma, self.K, self.N, self.s, self.d = gamma, K, N, s, d
+        self.a = math.log(gamma)
+        self.ell = math.log(K)
+        self.lnsN = math.log(s * N)
+        self.equation = equation
+        self.eps = np.atleast_1d(np.asarray(eps, dtype=float))
+        self.ncol = self.eps.size
+        if equation == "19":
+            self.kind = "inf" if sum_range == "infinite" else "sq"
+            self.literal = nfast == "literal"
+            self._T = None
+            self._Mtab = 0
+            if self.kind == "sq":
+                self.ensure_table(2 * N + 1)
+        else:
+            self.kind = "app"
+            m = np.arange(2, 2 * N + 1, dtype=float)
+            L = self.a + m * self.ell
+            sg = np.sign(L) ** d
+            if drop_negative:
+                sg = np.where(sg < 0, 0.0, sg)
+            if equation == "E3":
+                w = m - 1.0
+            else:
+                w = np.minimum(m - 1.0, 2 * N + 1.0 - m)
+            with np.errstate(divide="ignore"):
+                lnL = np.log(np.abs(L))
+            self.m = m
+            self.sg = sg
+            self.ln_nf = np.where(sg != 0, self.lnsN + d * lnL, -np.inf)
+            self.ln_c = np.where(sg != 0, np.log(w) + self.ln_nf, -np.inf)
+            self.has_neg = bool(np.any(sg < 0))
+            self.has_terms = bool(np.any(sg != 0))
+
+    # ---------------- Eq. 19 pieces ----------------
+    def ln_nfU(self, m):
+        """ln n_fast(K^m) for Gamma -> 0 (unsaturated), Eq. 20."""
+        L = self.a + m * self.ell
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.where(L > 0, self.lnsN + self.d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
+        if self.literal:
+            return np.where(L < 0, 0.0, v)
+        return np.maximum(0.0, v)
+
+    def ln_w(self, m):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            if self.kind == "inf":
+                return np.log(m - 1.0)
+            w = np.minimum(m - 1.0, 2 * self.N + 1.0 - m)
+            return np.where(w > 0, np.log(np.where(w > 0, w, 1.0)), -np.inf)
+
+    def ensure_table(self, M):
+        """Prefix table T[c, M] = ln sum_{m=2}^{M-1} w_m K^{2 m eps_c} n_m^(0)."""
+        M = int(M)
+        if self._T is not None and M <= self._Mtab:
+            return
+        if self.kind == "sq":
+            M = 2 * self.N + 1
+        else:
+            M = max(M, 2 * self._Mtab, 64)
+        m = np.arange(M, dtype=float)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            base = np.where(m >= 2, self.ln_w(m) + self.ln_nfU(m), -np.inf)
+        lam = base[None, :] + 2.0 * self.ell * self.eps[:, None] * m[None, :]
+        lam[:, :2] = -np.inf
+        self._T = _cum_lse(lam)
+        self._Mtab = M
+
+    def _Mlo_Mhi(self, x):
+        A = self.a - x
+        with np.errstate(divide="ignore"):
+            t = self.lnsN + self.d * np.log(A)
+        ln_c = t if self.literal else np.maximum(0.0, t)
+        ln_nfmax = np.maximum(0.0, t)
+        Msat = np.ceil(-x / self.ell)
+        Mlo = np.floor((_LN_TAU_LO - x - ln_nfmax) / self.ell)
+        Mlo = np.minimum(Mlo, Msat - 1.0)
+        if self.kind == "sq":
+            Mlo = np.clip(Mlo, 2.0, 2.0 * self.N + 1.0)
+            Mhi = np.full_like(Mlo, 2.0 * self.N + 1.0)
+        else:
+            Mlo = np.maximum(Mlo, 2.0)
+            Mhi = np.maximum(Msat + 1.0, np.ceil((_LN_TAU_HI - x - ln_c) / self.ell) + 1.0)
+            Mhi = np.maximum(Mhi, Mlo)
+        return Mlo, Mhi, ln_c
+
+    def _lnF19(self, x, col):
+        Mlo, Mhi, ln_c = self._Mlo_Mhi(x)
+        if self.kind == "inf":
+            self.ensure_table(int(Mlo.max()) + 1)
+        eps = self.eps[col]
+        prefix = self._T[col, Mlo.astype(np.int64)]
+        W = int((Mhi - Mlo).max()) if x.size else 0
+        W = max(W, 1)
+        k = np.arange(W, dtype=float)
+        m = Mlo[:, None] + k[None, :]
+        valid = m < Mhi[:, None]
+        sat = m * self.ell + x[:, None] >= 0
+        ln_nf = np.where(sat, ln_c[:, None], self.ln_nfU(m))
+        band = (
+            self.ln_w(m)
+            + 2.0 * self.ell * eps[:, None] * m
+            + ln_nf
+            - np.logaddexp(0.0, 2.0 * (x[:, None] + m * self.ell + ln_nf))
+        )
+        band = np.where(valid, band, -np.inf)
+        parts = [prefix[:, None], band]
+        signs = [np.ones((x.size, 1)), np.ones_like(band)]
+        if self.kind == "inf":
+            j = np.arange(1, _J_TAIL + 1, dtype=float)
+            lnr = 2.0 * self.ell * (eps[:, None] - j[None, :])
+            ln1mr = np.log(-np.expm1(lnr))
+            lnS = Mhi[:, None] * lnr + np.logaddexp(
+                np.log(Mhi - 1.0)[:, None] - ln1mr, lnr - 2.0 * ln1mr
+            )
+            tail = (1.0 - 2.0 * j[None, :]) * ln_c[:, None] - 2.0 * j[None, :] * x[:, None] + lnS
+            parts.append(tail)
+            signs.append(np.broadcast_to((-1.0) ** (j + 1.0), tail.shape))
+        lnS_, sg = _slse(np.concatenate(parts, axis=1), np.concatenate(signs, axis=1), axis=1)
+        return 2.0 * self.a + lnS_, sg
+
+    # ---------------- App. E pieces ----------------
+    def _app_terms(self, x, col):
+        eps = self.eps[col]
+        m = self.m[None, :]
+        with np.errstate(invalid="ignore"):
+            den = np.logaddexp(0.0, 2.0 * (x[:, None] + m * self.ell + self.ln_nf[None, :]))
+        lt = self.ln_c[None, :] + 2.0 * self.ell * eps[:, None] * m - den
+        return np.where(self.sg[None, :] != 0, lt, -np.inf)
+
+    def _lnF_app(self, x, col, parts=False):
+        lt = self._app_terms(x, col)
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            mx = np.max(lt, axis=1, keepdims=True)
+            mx = np.where(np.isfinite(mx), mx, 0.0)
+            e = np.exp(lt - mx)
+            mx = mx[:, 0] + 2.0 * self.a
+            # plain row sums (not BLAS matmul) so a row's value does not
+            # depend on how many rows are evaluated together
+            P = np.sum(np.where(self.sg > 0, e, 0.0), axis=1)
+            Q = np.sum(np.where(self.sg < 0, e, 0.0), axis=1)
+            tot = P - Q
+            lnF = mx + np.log(np.abs(tot))
+            s = np.sign(tot)
+            if not parts:
+                return lnF, s
+            return lnF, s, mx + np.log(P), mx + np.log(Q)
+
+    # ---------------- public-ish evaluation ----------------
+    def lnF(self, x, col, parts=False):
+        """(ln|F|, sign[, lnP, lnQ]) at flat arrays x (finite) and col (int)."""
+        x = np.asarray(x, dtype=float).ravel()
+        col = np.asarray(col, dtype=np.int64).ravel()
+        n = x.size
+        width = 2 * self.N if self.kind == "app" else 64
+        step = max(1, _CHUNK // max(width, 1))
+        outs = []
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            if self.kind != "app" and n:
+                Mlo, Mhi, _ = self._Mlo_Mhi(x)
+                if self.kind == "inf":
+                    self.ensure_table(int(Mlo.max()) + 1)
+                order = np.argsort(Mhi - Mlo, kind="stable")
+            else:
+                order = np.arange(n)
+            res = [np.empty(n) for _ in range(4 if parts else 2)]
+            for i0 in range(0, n, step):
+                idx = order[i0 : i0 + step]
+                if self.kind == "app":
+                    r = self._lnF_app(x[idx], col[idx], parts=parts)
+                else:
+                    r = self._lnF19(x[idx], col[idx])
+                    if parts:
+                        r = (r[0], r[1], r[0], np.full(idx.size, -np.inf))
+                for k, v in enumerate(r):
+                    res[k][idx] = v
+            outs = res
+        if np.any(np.isnan(outs[0])):  # pragma: no cover - internal guard
+            raise RuntimeError("internal error: NaN in ln F")
+        return tuple(outs)
+
+    def lnF0(self):
+        """(ln|F(0+)|, sign) per column; +inf where the infinite sum diverges."""
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+            if self.kind == "app":
+                lt = self.ln_c[None, :] + 2.0 * self.ell * self.eps[:, None] * self.m[None, :]
+                lt = np.where(self.sg[None, :] != 0, lt, -np.inf)
+                lnF, s = _slse(lt, np.broadcast_to(self.sg[None, :], lt.shape), axis=1)
+                return lnF + 2.0 * self.a, s
+            if self.kind == "sq":
+                return self._T[:, 2 * self.N + 1] + 2.0 * self.a, np.ones(self.ncol)
+            out = np.full(self.ncol, np.inf)
+            neg = self.eps < 0
+            if np.any(neg):
+                M0 = self._M0()
+                self.ensure_table(M0 + 1)
+                cols = np.nonzero(neg)[0]
+                tail = self._ln_unsat_tail(np.full(cols.size, float(M0)), self.eps[cols])
+                out[cols] = np.logaddexp(self._T[cols, M0], tail) + 2.0 * self.a
+            return out, np.ones(self.ncol)
+
+    def _M0(self):
+        """First m >= 2 from which n_m^(0) = s N (a + m l)^d exactly."""
+        if self.literal:
+            M0 = max(2, math.ceil(-self.a / self.ell))
+            while self.a + M0 * self.ell < 0:
+                M0 += 1
+        else:
+            thr = math.exp(-self.lnsN / self.d)
+            M0 = max(2, math.ceil((thr - self.a) / self.ell))
+            while self.ln_nfU(np.array([float(M0)]))[0] <= 0 and (self.a + M0 * self.ell) < thr:
+                M0 += 1
+        return int(M0)
+
+    def _ln_unsat_tail(self, M, eps):
+        """ln sum_{m >= M} (m-1) s N (a + m l)^d K^{2 m eps}, eps < 0, a + M l >= 0.
+
+        Closed form with non-negative coefficients (no cancellation):
+        expand in j = m - M and use sum_j j^p q^j = q A_p(q)/(1-q)^(p+1).
+        """
+        d, ell = self.d, self.ell
+        b = self.a + M * ell
+        with np.errstate(divide="ignore"):
+            lnb = np.log(b)
+        lnq = 2.0 * eps * ell
+        ln1mq = np.log(-np.expm1(lnq))
+        terms = []
+        for p in range(d + 2):
+            pieces = []
+            if p <= d:
+                e = (d - p) * lnb if d - p > 0 else 0.0
+                pieces.append(np.log(M - 1.0) + math.log(math.comb(d, p)) + e + p * math.log(ell))
+            if p >= 1:
+                e = (d - p + 1) * lnb if d - p + 1 > 0 else 0.0
+                pieces.append(math.log(math.comb(d, p - 1)) + e + (p - 1) * math.log(ell))
+            lncp = pieces[0] if len(pieces) == 1 else np.logaddexp(pieces[0], pieces[1])
+            if p == 0:
+                lnLi = -ln1mq
+            else:
+                A = _eulerian(p)
+                lnA = logsumexp(
+                    np.array([math.log(c) for c in A])[None, :]
+                    + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None],
+                    axis=1,
+                )
+                lnLi = lnq + lnA - (p + 1) * ln1mq
+            terms.append(lncp + lnLi)
+        tot = logsumexp(np.stack(np.broadcast_arrays(*terms), axis=0), axis=0)
+        return self.lnsN + M * lnq + tot
+
+    # ---------------- scan support ----------------
+    def scan_values(self, x, col):
+        """Scan function f (ln F for Eq. 19, F - 1 for E2/E3) and aux data."""
+        if self.kind == "app":
+            lnF, s, lnP, lnQ = self.lnF(x, col, parts=True)
+            f = s * np.exp(np.minimum(lnF, 700.0)) - 1.0
+            near = (s > 0) & (lnF < 700.0)
+            f = np.where(near, np.expm1(np.minimum(lnF, 700.0)), f)
+            return f, (lnF, s, lnP, lnQ)
+        lnF, _ = self.lnF(x, col)
+        return lnF, None
+
+    def root_fn(self, x, col):
+        f, _ = self.scan_values(x, np.asarray(col).astype(np.int64))
+        return f
+
+    def exclude(self, xl, xr, fl, fr, auxl, col):
+        """True where the derivative bound proves the cell has no root."""
+        dx = xr - xl
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            if self.kind == "app":
+                lnF, s, lnP, lnQ = auxl
+                S = np.maximum(np.maximum(lnP, lnQ), 0.0)
+                sc = np.exp(-S)
+                gl = fl * sc
+                gr = fr * sc
+                D = 2.0 * np.exp(lnP - S)
+                U = 2.0 * np.exp(lnQ - S)
+            else:
+                gl, gr = fl, fr
+                delta = self.d / (self.a - xr)
+                D = 2.0 + delta
+                U = np.maximum(0.0, delta - 2.0)
+            tot = U + D
+            safe = np.where(tot > 0, tot, 1.0)
+            maxb = np.where(tot > 0, (D * gl + U * gr + U * D * dx) / safe, np.maximum(gl, gr))
+            minb = np.where(tot > 0, (U * gl + D * gr - U * D * dx) / safe, np.minimum(gl, gr))
+        both_neg = (gl < 0) & (gr < 0) & (maxb < 0)
+        both_pos = (gl > 0) & (gr > 0) & (minb > 0)
+        return both_neg | both_pos
+
+
+# --------------------------------------------------------------------------
+# root scan
+# --------------------------------------------------------------------------
+
+
+def _scan_roots(model, grid, max_depth=48):
+    """Every root of the scan function on per-row grids (rows = columns).
+
+    Returns a list (one per row) of lists of (x_root, downward, residual).
+    """
+    ncol, npt = grid.shape
+    cols = np.repeat(np.arange(ncol), npt)
+    f, aux = model.scan_values(grid.ravel(), cols)
+    f = f.reshape(ncol, npt)
+    out = [[] for _ in range(ncol)]
+    # exact zeros on the grid
+    zr, zc = np.nonzero(f == 0.0)
+    for r, c in zip(zr, zc):
+        left = f[r, c - 1] if c > 0 else np.nan
+        out[r].append((float(grid[r, c]), bool(left > 0) if c > 0 else True, 0.0))
+
+    def take(arr, sl):
+        return None if arr is None else tuple(a.reshape(ncol, npt)[:, sl].ravel() for a in arr)
+
+    xl = grid[:, :-1].ravel()
+    xr = grid[:, 1:].ravel()
+    fl = f[:, :-1].ravel()
+    fr = f[:, 1:].ravel()
+    auxl = take(aux, slice(0, -1))
+    cc = np.repeat(np.arange(ncol), npt - 1)
+    br_l, br_r, br_c, br_fl = [], [], [], []
+    for _depth in range(max_depth + 1):
+        if xl.size == 0:
+            break
+        change = ((fl > 0) & (fr < 0)) | ((fl < 0) & (fr > 0))
+        br_l.append(xl[change])
+        br_r.append(xr[change])
+        br_c.append(cc[change])
+        br_fl.append(fl[change])
+        same = ~change & (fl != 0) & (fr != 0)
+        keep = same & ~model.exclude(xl, xr, fl, fr, auxl, cc)
+        keep &= (xr - xl) > 1e-13 * np.maximum(1.0, np.abs(xl))
+        if not np.any(keep) or _depth == max_depth:
+            break
+        xl, xr, fl, fr, cc = xl[keep], xr[keep], fl[keep], fr[keep], cc[keep]
+        auxl = None if auxl is None else tuple(a[keep] for a in auxl)
+        xm = 0.5 * (xl + xr)
+        fm, auxm = model.scan_values(xm, cc)
+        # new cells [xl, xm] and [xm, xr]; fm == 0 -> exact root
+        zero = fm == 0.0
+        for i in np.nonzero(zero)[0]:
+            out[cc[i]].append((float(xm[i]), bool(fl[i] > 0), 0.0))
+        xl, xr = np.concatenate([xl, xm]), np.concatenate([xm, xr])
+        fl, fr = np.concatenate([fl, fm]), np.concatenate([fm, fr])
+        cc = np.concatenate([cc, cc])
+        if auxl is not None:
+            auxl = tuple(np.concatenate([a, b]) for a, b in zip(auxl, auxm))
+    if br_l:
+        bl = np.concatenate(br_l)
+        brr = np.concatenate(br_r)
+        bc = np.concatenate(br_c)
+        bfl = np.concatenate(br_fl)
+        if bl.size:
+            res = _elementwise.find_root(
+                model.root_fn,
+                (bl, brr),
+                args=(bc.astype(float),),
+                tolerances=dict(xatol=1e-15, xrtol=np.finfo(float).eps / 2, fatol=1e-16, frtol=0.0),
+            )
+            # keep the best of the final iterate and the final bracket ends
+            cand_x = np.stack([np.asarray(res.x, float), res.bracket[0], res.bracket[1]])
+            cand_f = np.abs(np.stack([np.asarray(res.f_x, float), res.f_bracket[0], res.f_bracket[1]]))
+            best = np.argmin(cand_f, axis=0)
+            xs = np.take_along_axis(cand_x, best[None, :], axis=0)[0]
+            resid = np.take_along_axis(cand_f, best[None, :], axis=0)[0]
+            for x0, c, down, r in zip(xs, bc, bfl > 0, resid):
+                out[int(c)].append((float(x0), bool(down), float(r)))
+    for lst in out:
+        lst.sort(key=lambda t: t[0])
+    return out
+
+
+# --------------------------------------------------------------------------
+# public API
+# --------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LinewidthResult:
+    """Solution of the mean-field self-consistency (returned by :func:`solve_linewidth`).
+
+    Attributes
+    ----------
+    ln_gamma : float or numpy.ndarray
+        :math:`\\ln(\\Gamma/\\delta_m)` of the physical solution; ``-inf`` where
+        localized; ``ln(gamma)`` where ``status == "above_gamma"`` (a bound,
+        not a root).  Same shape as ``eps``.
+    gamma : float or numpy.ndarray
+        ``exp(ln_gamma)`` (0.0 where localized or where it underflows).
+    localized : bool or numpy.ndarray of bool
+        ``status == "localized"``.
+    status : str or numpy.ndarray of str
+        ``"root"`` (a non-trivial solution), ``"localized"`` (only
+        :math:`\\Gamma = 0`), ``"above_gamma"`` (Eq. 19 only: :math:`F > 1` up to
+        the end of Eq. 20's domain :math:`\\Gamma = \\gamma`; no root invented).
+    roots : tuple
+        Scalar ``eps``: a tuple of every non-trivial root :math:`\\ln\\Gamma`
+        found, ascending (including unstable / non-physical ones, e.g. those
+        the literal :math:`n_{\\rm fast}` creates just below
+        :math:`\\Gamma = \\gamma`).  Array ``eps``: a tuple with one such tuple
+        per element of ``eps`` in C (row-major, ``eps.ravel()``) order.
+    n_roots : int or numpy.ndarray of int
+        Number of roots per point.
+    F0 : float or numpy.ndarray
+        :math:`F(\\Gamma\\to 0^+)`; ``inf`` where the infinite sum diverges
+        (``eps >= 0``); may be negative for E3.  ``F0 > 1`` means metal when
+        ``F`` is monotone.
+    ln_F0 : float or numpy.ndarray
+        :math:`\\ln|F(0^+)|`.
+    bistable : bool or numpy.ndarray of bool
+        E2/E3 only: a stable non-trivial root exists although
+        :math:`F(0^+) \\le 1` (both :math:`\\Gamma = 0` and the root are stable).
+    eps : float or numpy.ndarray
+        The :math:`\\varepsilon` values used.
+    options : dict
+        ``equation``, ``sum_range``, ``nfast``, ``drop_negative`` and the
+        model parameters.
+    """
+
+    ln_gamma: Any
+    gamma: Any
+    localized: Any
+    status: Any
+    roots: tuple
+    n_roots: Any
+    F0: Any
+    ln_F0: Any
+    bistable: Any
+    eps: Any
+    options: dict
+
+
+def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False):
+    equation = _check_option("equation", equation, EQUATIONS)
+    sum_range = _check_option("sum_range", sum_range, SUM_RANGES)
+    nfast = _check_option("nfast", nfast, NFAST_READINGS)
+    if not isinstance(drop_negative, (bool, np.bool_)):
+        raise ValueError(f"drop_negative must be True or False; got {drop_negative!r}")
+    gamma = float(check_positive("gamma", gamma))
+    K = float(check_branching("K", K))
+    N = check_positive_int("N", N)
+    s = float(check_unit_interval("s", s))
+    d = check_dimension(d)
+    eps = resolve_eps(eps, xi, K)
+    return eps, gamma, K, N, s, d, equation, sum_range, nfast, bool(drop_negative)
+
+
+def _x_lo_inf(model, cols):
+    """Lower scan end for the infinite sum (F(x_lo) > 1 is checked later)."""
+    eps = model.eps[cols]
+    x_m = model.a - model.d / 2.0
+    out = np.empty(cols.size)
+    pos = eps > 0
+    # eps > 0: ln F ~ 2 ln gamma - 2 eps x  =>  root near x ~ ln(gamma)/eps
+    # eps = 0: F ~ gamma^2 m*^2 n/2 with m* ~ -x/ln K.  F grows with eps, so
+    # the eps = 0 root is below every eps > 0 root: cap the guess there.
+    m0 = math.sqrt(2.0 / (model.gamma**2 * model.s * model.N)) + 2.0
+    x0 = -2.0 * (m0 * model.ell + 30.0)
+    guess = -((-2.0 * model.a + 2.0) / (2.0 * np.where(pos, eps, 1.0)) + 10.0)
+    out[pos] = np.maximum(guess[pos], x0)
+    zero = eps == 0
+    out[zero] = x0
+    neg = eps < 0
+    if np.any(neg):
+        M0 = model._M0()
+        ln_full = np.logaddexp(
+            model._T[cols[neg], M0], model._ln_unsat_tail(np.full(neg.sum(), float(M0)), eps[neg])
+        )
+        Mconv = np.full(neg.sum(), float(M0))
+        done = np.zeros(neg.sum(), dtype=bool)
+        for k in range(64):
+            Mk = float(M0 + 2**k)
+            tl = model._ln_unsat_tail(np.full(neg.sum(), Mk), eps[neg])
+            newly = ~done & (tl < ln_full - 41.0)
+            Mconv[newly] = Mk
+            done |= newly
+            if done.all():
+                break
+        xl = -Mconv * model.ell - 30.0
+        for _ in range(3):
+            ln_nfmax = np.maximum(0.0, model.lnsN + model.d * np.log(model.a - xl))
+            xl = _LN_TAU_LO / 2.0 - Mconv * model.ell - ln_nfmax - 5.0
+        out[neg] = xl
+    return np.minimum(out, x_m - 1.0)
+
+
+def _solve_columns(opts, eps_cols):
+    """Solve for every column (unique eps values). Returns dict of arrays."""
+    equation = opts["equation"]
+    model = _Model(eps=eps_cols, **opts)
+    ncol = eps_cols.size
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        lnF0, sF0 = model.lnF0()
+    F0_gt1 = (sF0 > 0) & (lnF0 > 0)
+    ln_gamma = np.full(ncol, -np.inf)
+    status = np.full(ncol, "localized", dtype="<U11")
+    roots = [[] for _ in range(ncol)]
+    bistable = np.zeros(ncol, dtype=bool)
+
+    if model.kind == "app":
+        need = F0_gt1 if not model.has_neg else np.full(ncol, model.has_terms)
+    else:
+        need = F0_gt1
+    idx = np.nonzero(need)[0]
+    if idx.size:
+        if model.kind == "app":
+            _scan_app(opts, model, idx, roots)
+        else:
+            _scan_19(opts, model, idx, roots)
+    for c in range(ncol):
+        down = [r[0] for r in roots[c] if r[1]]
+        if down:
+            ln_gamma[c] = down[0]
+            status[c] = "root"
+            bistable[c] = model.kind == "app" and not F0_gt1[c]
+        elif model.kind != "app" and F0_gt1[c]:
+            ln_gamma[c] = model.a
+            status[c] = "above_gamma"
+    return dict(
+        ln_gamma=ln_gamma,
+        status=status,
+        roots=[tuple(r[0] for r in lst) for lst in roots],
+        resid=[tuple(r[2] for r in lst) for lst in roots],
+        lnF0=lnF0,
+        sF0=sF0,
+        bistable=bistable,
+    )
+
+
+def _grid_19(a, d, x_lo, nA=9, nB=32):
+    gap = max(_DOMAIN_GAP, 1e-14 * abs(a))
+    x_m = a - d / 2.0
+    u = np.linspace(0.0, 1.0, nA)
+    gA = x_lo[:, None] + (x_m - x_lo)[:, None] * u[None, :]
+    dv = math.log((d / 2.0) / gap) / nB
+    gB = a - (d / 2.0) * np.exp(-dv * np.arange(1, nB + 1))
+    return np.concatenate([gA, np.broadcast_to(gB, (x_lo.size, nB))], axis=1)
+
+
+def _scan_19(opts, model, idx, roots):
+    """Eq. 19: lower scan end, prefix tables per chunk of columns, scan."""
+    if model.kind == "sq":
+        # F is constant (= F0) below x_flat: all denominators are 1.
+        m = np.arange(2, 2 * model.N + 1, dtype=float)
+        nfU = model.ln_nfU(m)
+        x_flat = _LN_TAU_LO / 2.0 - float(np.max(m * model.ell + nfU)) - 1.0
+        x_lo = np.full(idx.size, min(x_flat, model.a - model.d / 2.0 - 1.0))
+        grid = _grid_19(model.a, model.d, x_lo)
+        sub = _Model(eps=model.eps[idx], **opts)
+        res = _scan_roots(sub, grid)
+        for k, c in enumerate(idx):
+            roots[c].extend(res[k])
+        return
+    x_lo = _x_lo_inf(model, idx)
+    order = np.argsort(x_lo)
+    start = 0
+    while start < idx.size:
+        Mneed = (-x_lo[order[start]]) / model.ell + 64
+        nc = max(1, int(_TABLE_BUDGET // Mneed))
+        sel = order[start : start + nc]
+        start += nc
+        sub = _Model(eps=model.eps[idx[sel]], **opts)
+        xl = x_lo[sel].copy()
+        cols = np.arange(sel.size)
+        # make sure F(x_lo) > 1 (F -> F0 > 1 as x -> -inf and F is monotone there)
+        for _ in range(80):
+            lnF, _s = sub.lnF(xl, cols)
+            bad = lnF <= 0
+            if not np.any(bad):
+                break
+            xl[bad] = 2.0 * xl[bad] - 10.0
+        ok = sub.lnF(xl, cols)[0] > 0
+        if not np.all(ok):  # F0 > 1 only by rounding: treat as localized
+            pass
+        grid = _grid_19(sub.a, sub.d, xl)
+        res = _scan_roots(sub, grid)
+        for k, c in enumerate(idx[sel]):
+            if ok[k]:
+                roots[c].extend(res[k])
+
+
+def _scan_app(opts, model, idx, roots):
+    """E2/E3: uniform grid between the flat region and the Gamma^-2 region."""
+    ell, a = model.ell, model.a
+    act = model.sg != 0
+    x_flat = _LN_TAU_LO / 2.0 - float(np.max((model.m * ell + model.ln_nf)[act])) - 1.0
+    eps = model.eps[idx]
+    m = model.m[act]
+    bound = (
+        model.ln_c[act][None, :]
+        + 2.0 * ell * eps[:, None] * m[None, :]
+        - 2.0 * m[None, :] * ell
+        - 2.0 * model.ln_nf[act][None, :]
+    )
+    x_hi = 0.5 * (2.0 * a + logsumexp(bound, axis=1)) + 0.05
+    x_hi = np.maximum(x_hi, x_flat + 1.0)
+    # coarse start: the derivative-bound test subdivides wherever needed.  The
+    # number of points uses the eps -> 1 bound, so that a column's grid does
+    # not depend on the other columns (array result == scalar results).
+    b1 = model.ln_c[act] - 2.0 * model.ln_nf[act]
+    x_hi1 = max(0.5 * (2.0 * a + float(logsumexp(b1))) + 0.05, x_flat + 1.0)
+    npts = max(int(np.ceil((x_hi1 - x_flat) / 3.0)) + 1, 8)
+    u = np.linspace(0.0, 1.0, npts)
+    grid = x_flat + (x_hi - x_flat)[:, None] * u[None, :]
+    sub = _Model(eps=eps, **opts)
+    res = _scan_roots(sub, grid)
+    for k, c in enumerate(idx):
+        roots[c].extend(res[k])
+
+
+def solve_linewidth(
+    *,
+    eps=None,
+    xi=None,
+    gamma,
+    K,
+    N,
+    s,
+    d=1,
+    equation="19",
+    sum_range="infinite",
+    nfast="literal",
+    drop_negative=False,
+    warn=True,
+):
+    """Self-consistent linewidth :math:`\\Gamma` of Eq. (19) or App. E (E3).
+
+    Finds *every* non-trivial root of :math:`F(\\Gamma) = 1` (see the module
+    docstring for :math:`F`) by a bracket scan in :math:`x = \\ln\\Gamma` whose
+    cells are discarded only when a derivative bound proves them root-free,
+    followed by Chandrupatla refinement (``scipy.optimize.elementwise.find_root``,
+    vectorized over all brackets).  The physical root is the first crossing
+    of :math:`F = 1` from above met coming from :math:`\\Gamma\\to0`.
+
+    Parameters
+    ----------
+    eps : float or array_like, optional
+        :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K) < 1`.  Arrays are solved
+        vectorized (duplicates solved once).
+    xi : float or array_like, optional
+        Fock-space localization length :math:`\\Xi > 0` instead of ``eps``.
+    gamma : float
+        Inter-dot coupling :math:`\\gamma/\\delta_m > 0`.
+    K : float
+        Cayley-tree branching number, ``K > 1``.
+    N : int
+        Single-particle levels per dot, integer ``>= 1``.
+    s : float
+        Entropy per level :math:`s(T) \\in (0, 1]`.
+    d : int
+        Spatial dimension, integer ``>= 1``.
+    equation : {"19", "E3", "E2"}
+        Eq. (19) with Eq. (20), App. E's Eq. (E3) literally, or Eq. (E2).
+    sum_range : {"infinite", "square"}
+        Range of ``n, p`` in Eq. (19); ignored for E2/E3 (validated only).
+    nfast : {"literal", "continuous"}
+        Reading of Eq. (20) (see :func:`n_fast`); ignored for E2/E3.
+    drop_negative : bool
+        E2/E3 only: drop the terms with :math:`\\ln(\\gamma K^m) < 0` (odd ``d``).
+    warn : bool
+        Issue one :class:`~nblm_helpers.parameters.ValidityWarning` per call
+        when a physical root violates Eq. (23), (26) or (27), or a point has
+        status ``"above_gamma"``.
+
+    Returns
+    -------
+    LinewidthResult
+        Frozen dataclass (see :class:`LinewidthResult`).
+
+    Raises
+    ------
+    ValueError
+        For out-of-range parameters (the message names the parameter and its
+        allowed range), both or neither of ``eps``/``xi``, unknown options.
+
+    Notes
+    -----
+    * Status ``"localized"``: for Eq. (19) exactly when :math:`F(0^+) \\le 1`
+      (every term is bounded by its :math:`\\Gamma\\to0` value).  ``ln_gamma``
+      is ``-inf`` and ``gamma`` is 0.0.
+    * Status ``"above_gamma"`` (Eq. 19): :math:`F > 1` up to
+      :math:`\\ln\\Gamma = \\ln\\gamma - 10^{-9}`; ``ln_gamma = ln(gamma)`` is
+      reported as a bound.
+    * E2/E3 with negative terms can have :math:`F(0^+) \\le 1` and still a
+      stable root (``bistable``); that root is reported with status ``"root"``.
+    * Accuracy: :math:`|\\ln F| \\le 10^{-10}` at every reported root; ``F``
+      itself is evaluated to ~1e-13 relative (prefix tables, explicit
+      crossover band, closed-form arithmetico-geometric tail).
+    """
+    eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
+        eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
+    )
+    opts = dict(
+        gamma=gamma,
+        K=K,
+        N=N,
+        s=s,
+        d=d,
+        equation=equation,
+        sum_range=sum_range,
+        nfast=nfast,
+        drop_negative=drop_negative,
+    )
+    eps_arr = np.asarray(eps, dtype=float)
+    scalar = eps_arr.ndim == 0
+    flat = eps_arr.ravel()
+    uniq, inv = np.unique(flat, return_inverse=True)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        sol = _solve_columns(opts, uniq)
+    ln_gamma = sol["ln_gamma"][inv]
+    status = sol["status"][inv]
+    lnF0 = sol["lnF0"][inv]
+    sF0 = sol["sF0"][inv]
+    with np.errstate(over="ignore", under="ignore"):
+        F0 = np.where(sF0 == 0, 0.0, sF0 * np.exp(lnF0))
+        G = np.exp(ln_gamma)
+    roots = tuple(sol["roots"][i] for i in inv)
+    n_roots = np.array([len(r) for r in roots])
+    bistable = sol["bistable"][inv]
+    localized = status == "localized"
+
+    if warn:
+        _warn_validity(ln_gamma, status, flat, gamma, K, N, d)
+
+    shape = eps_arr.shape
+
+    def shp(v):
+        v = np.asarray(v).reshape(shape)
+        return v.item() if scalar else v
+
+    return LinewidthResult(
+        ln_gamma=float(ln_gamma[0]) if scalar else ln_gamma.reshape(shape),
+        gamma=float(G[0]) if scalar else G.reshape(shape),
+        localized=bool(localized[0]) if scalar else localized.reshape(shape),
+        status=str(status[0]) if scalar else status.reshape(shape),
+        roots=roots[0] if scalar else roots,
+        n_roots=int(n_roots[0]) if scalar else n_roots.reshape(shape),
+        F0=float(F0[0]) if scalar else F0.reshape(shape),
+        ln_F0=float(lnF0[0]) if scalar else lnF0.reshape(shape),
+        bistable=bool(bistable[0]) if scalar else bistable.reshape(shape),
+        eps=float(flat[0]) if scalar else flat.reshape(shape),
+        options=dict(opts),
+    )
+
+
+def _warn_validity(ln_gamma, status, eps, gamma, K, N, d):
+    msgs = []
+    is_root = status == "root"
+    n = status.size
+    if np.any(is_root):
+        lg = ln_gamma[is_root]
+        e = eps[is_root]
+        for name, ok in (
+            ("Eq. 23", np.asarray(condition_23(gamma=gamma, K=K, eps=e))),
+            ("Eq. 26", np.asarray(condition_26(gamma=gamma, d=d, ln_gamma=lg))),
+            ("Eq. 27", np.asarray(condition_27(gamma=gamma, K=K, N=N, ln_gamma=lg))),
+        ):
+            nbad = int(np.count_nonzero(~ok))
+            if nbad:
+                msgs.append(f"{name} violated at {nbad} of {n} point(s)")
+    nab = int(np.count_nonzero(status == "above_gamma"))
+    if nab:
+        msgs.append(
+            f"F > 1 up to Gamma = gamma (status 'above_gamma') at {nab} of {n} point(s); "
+            "ln_gamma = ln(gamma) is a bound, not a root"
+        )
+    if msgs:
+        warnings.warn(
+            "mean-field linewidth outside the validity window: " + "; ".join(msgs),
+            ValidityWarning,
+            stacklevel=3,
+        )
+
+
+def _check_ln_gamma(ln_gamma):
+    arr = np.asarray(ln_gamma)
+    if isinstance(ln_gamma, (bool, np.bool_)) or arr.dtype.kind not in "iuf" or arr.size == 0:
+        raise ValueError(f"ln_gamma must be a real number or -inf; got {ln_gamma!r}")
+    arr = arr.astype(float)
+    if np.any(np.isnan(arr)) or np.any(arr == np.inf):
+        raise ValueError(f"ln_gamma must be a real number or -inf (not NaN or +inf); got {ln_gamma!r}")
+    return arr
+
+
+def self_consistency_ratio(
+    ln_gamma,
+    *,
+    eps=None,
+    xi=None,
+    gamma,
+    K,
+    N,
+    s,
+    d=1,
+    equation="19",
+    sum_range="infinite",
+    nfast="literal",
+    drop_negative=False,
+):
+    """:math:`F(\\Gamma)` of Eq. (19) / (E3) as ``(ln|F|, sign F)``.
+
+    Parameters
+    ----------
+    ln_gamma : float or array_like
+        :math:`x = \\ln(\\Gamma/\\delta_m)`; ``-inf`` gives :math:`F(0^+)`.
+        For ``equation="19"`` every finite value must be ``< ln(gamma)``
+        (Eq. 20's domain).
+    eps, xi, gamma, K, N, s, d, equation, sum_range, nfast
+        As in :func:`solve_linewidth`.  ``ln_gamma`` and ``eps`` broadcast.
+    drop_negative : bool
+        E2/E3: drop the negative terms (:math:`\\ln(\\gamma K^m) < 0`, odd ``d``).
+
+    Returns
+    -------
+    ln_abs_F : float or numpy.ndarray
+        :math:`\\ln|F|` (``+inf`` for a divergent :math:`F(0^+)`; ``-inf`` if
+        :math:`F = 0`).
+    sign : float or numpy.ndarray
+        ``+1``, ``-1`` or ``0``.
+    """
+    eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
+        eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
+    )
+    x = _check_ln_gamma(ln_gamma)
+    if equation == "19" and np.any(x >= math.log(gamma)):
+        raise ValueError(
+            f"ln_gamma must be < ln(gamma) = {math.log(gamma):g} for equation '19' "
+            "(Eq. 20 is defined for Gamma < gamma)"
+        )
+    e = np.asarray(eps, dtype=float)
+    xb, eb = np.broadcast_arrays(x, e)
+    shape = xb.shape
+    xf, ef = xb.ravel(), eb.ravel()
+    uniq, inv = np.unique(ef, return_inverse=True)
+    model = _Model(
+        eps=uniq,
+        gamma=gamma,
+        K=K,
+        N=N,
+        s=s,
+        d=d,
+        equation=equation,
+        sum_range=sum_range,
+        nfast=nfast,
+        drop_negative=drop_negative,
+    )
+    lnF = np.empty(xf.size)
+    sg = np.empty(xf.size)
+    fin = np.isfinite(xf)
+    if np.any(~fin):
+        l0, s0 = model.lnF0()
+        lnF[~fin], sg[~fin] = l0[inv[~fin]], s0[inv[~fin]]
+    if np.any(fin):
+        l1, s1 = model.lnF(xf[fin], inv[fin])
+        lnF[fin], sg[fin] = l1, s1
+    if len(shape) == 0:
+        return float(lnF[0]), float(sg[0])
+    return lnF.reshape(shape), sg.reshape(shape)
+
+
+def ln_F_zero(
+    *,
+    eps=None,
+    xi=None,
+    gamma,
+    K,
+    N,
+    s,
+    d=1,
+    equation="19",
+    sum_range="infinite",
+    nfast="literal",
+    drop_negative=False,
+):
+    """:math:`F(\\Gamma\\to0^+)` as ``(ln|F0|, sign)``.
+
+    For the infinite sum of Eq. (19), :math:`F(0^+) = +\\infty` for
+    :math:`\\varepsilon \\ge 0` (returned as ``(inf, 1.0)``); for
+    :math:`\\varepsilon < 0` it is finite and computed with a closed-form
+    tail (non-negative expansion in Eulerian numbers).  For Eq. (19)
+    :math:`F(\\Gamma) \\le F(0^+)` for all :math:`\\Gamma`, so the point is
+    localized iff :math:`F(0^+) \\le 1`.
+    """
+    return self_consistency_ratio(
+        -np.inf * np.ones_like(np.asarray(resolve_eps(eps, xi, check_branching("K", K)), dtype=float)),
+        eps=eps,
+        xi=xi,
+        gamma=gamma,
+        K=K,
+        N=N,
+        s=s,
+        d=d,
+        equation=equation,
+        sum_range=sum_range,
+        nfast=nfast,
+        drop_negative=drop_negative,
+    )
+
+
+def F_zero(**kwargs):
+    """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`ln_F_zero`."""
+    lnF, sg = ln_F_zero(**kwargs)
+    with np.errstate(over="ignore"):
+        val = np.where(np.asarray(sg) == 0, 0.0, np.asarray(sg) * np.exp(lnF))
+    return float(val) if np.ndim(val) == 0 else val
+
+
+def ln_n_fast(ln_t, *, gamma, ln_Gamma, s, N, d=1, nfast="literal"):
+    """:math:`\\ln n_{\\rm fast}(t)` of Eq. (20) from :math:`\\ln t` and :math:`\\ln\\Gamma`.
+
+    Underflow-safe version of :func:`n_fast`; ``-inf`` where
+    :math:`n_{\\rm fast} = 0` (literal reading at :math:`\\gamma t = 1`).
+    ``ln_t`` and ``ln_Gamma`` broadcast; ``ln_Gamma < ln(gamma)`` is required.
+    """
+    nfast = _check_option("nfast", nfast, NFAST_READINGS)
+    gamma = float(check_positive("gamma", gamma))
+    s = float(check_unit_interval("s", s))
+    N = check_positive_int("N", N)
+    d = check_dimension(d)
+    lt = np.asarray(check_real("ln_t", ln_t), dtype=float)
+    lG = np.asarray(check_real("ln_Gamma", ln_Gamma), dtype=float)
+    a = math.log(gamma)
+    if np.any(lG >= a):
+        raise ValueError(
+            f"ln_Gamma must be < ln(gamma) = {a:g} (Eq. 20 holds for Gamma < gamma); got {ln_Gamma!r}"
+        )
+    lt, lG = np.broadcast_arrays(lt, lG)
+    lnsN = math.log(s * N)
+    Lmid = a + lt  # ln(gamma t)
+    Lsat = a - lG  # ln(gamma / Gamma) > 0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if nfast == "literal":
+            mid = np.where(Lmid > 0, lnsN + d * np.log(np.where(Lmid > 0, Lmid, 1.0)), -np.inf)
+            sat = lnsN + d * np.log(Lsat)
+            out = np.where(Lmid < 0, 0.0, np.where(lt < -lG, mid, sat))
+        else:
+            L = np.minimum(Lmid, Lsat)
+            v = np.where(L > 0, lnsN + d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
+            out = np.maximum(0.0, v)
+    return float(out) if out.ndim == 0 else out
+
+
+def n_fast(t, *, gamma, Gamma, s, N, d=1, nfast="literal"):
+    """Number of fast neighbours :math:`n_{\\rm fast}(t)`, Eq. (20) (:math:`\\delta_m=1`).
+
+    ``nfast="literal"`` (the three printed branches, with ``<<`` read as
+    sharp thresholds):
+
+    * :math:`1` for :math:`\\gamma t < 1`;
+    * :math:`s N \\ln^d(\\gamma t)` for :math:`1 \\le \\gamma t` and :math:`t < 1/\\Gamma`
+      (just above :math:`\\gamma t = 1` this is below 1: a jump down; it is 0
+      at :math:`\\gamma t = 1`);
+    * :math:`s N \\ln^d(\\gamma/\\Gamma)` for :math:`t \\ge 1/\\Gamma` (tends to 0 as
+      :math:`\\Gamma\\to\\gamma`).
+
+    ``nfast="continuous"``:
+    :math:`\\max(1, sN\\,[\\ln(\\gamma\\min(t, 1/\\Gamma))]_+^d)` (the positive part
+    keeps even ``d`` from turning :math:`\\gamma t < 1` into a large value).
+
+    Parameters
+    ----------
+    t : float or array_like
+        Time in units of :math:`1/\\delta_m`, ``> 0``.
+    gamma : float
+        :math:`\\gamma/\\delta_m > 0`.
+    Gamma : float or array_like
+        Linewidth, ``0 < Gamma < gamma`` (the domain of Eq. 20).
+    s, N, d, nfast
+        Entropy per level, number of levels, dimension, reading.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Broadcast over ``t`` and ``Gamma``.
+    """
+    t = check_positive("t", t)
+    Gamma = check_positive("Gamma", Gamma)
+    with np.errstate(divide="ignore"):
+        ln_Gamma = np.log(Gamma)
+    gamma_v = float(check_positive("gamma", gamma))
+    if np.any(np.asarray(Gamma) >= gamma_v):
+        raise ValueError(f"Gamma must be < gamma = {gamma_v:g} (Eq. 20's domain); got {Gamma!r}")
+    out = np.exp(
+        np.asarray(ln_n_fast(np.log(t), gamma=gamma, ln_Gamma=ln_Gamma, s=s, N=N, d=d, nfast=nfast))
+    )
+    return float(out) if out.ndim == 0 else out

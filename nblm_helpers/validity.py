@@ -1,0 +1,266 @@
+"""Regime-of-validity conditions of the mean-field theory (Sec. V B, App. C 3).
+
+Gopalakrishnan & Nandkishore, PRB 90, 224203 (2014).  Every condition is
+written with the paper's "much less than" (``<<``) read as a strict ``<``;
+nothing here decides how much smaller is "much" smaller.
+
+Units and conventions
+---------------------
+* Energies are in units of the accessible level spacing :math:`\\delta_m`
+  (so ``gamma`` means :math:`\\gamma/\\delta_m` and the linewidth
+  :math:`\\Gamma` means :math:`\\Gamma/\\delta_m`).
+* :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`; the keyword ``xi`` is the
+  Fock-space localization length :math:`\\Xi` (give ``eps`` or ``xi``).
+* The linewidth may be given as ``Gamma`` or, underflow-safe, as its
+  logarithm ``ln_gamma`` (:math:`\\ln\\Gamma`, ``-inf`` allowed for a
+  localized point).  All comparisons are made in logarithms.
+* Every function returns a Python ``bool`` for scalar input and a boolean
+  array (NumPy broadcasting over all array arguments) otherwise.
+
+Conditions
+----------
+``"23"``  :math:`\\gamma < \\min(e^{-1/\\Xi}, 1/z)` (Eq. 23; without ``z`` only
+          the :math:`e^{-1/\\Xi}` part, i.e. :math:`\\gamma < K^{-(1-\\varepsilon)}`).
+``"24"``  :math:`\\gamma > \\sqrt{z N^2} K^{-N}` (Eq. 24; ``z`` defaults to 1).
+``"25"``  Eq. 23 and Eq. 24 together (Eq. 25).
+``"26"``  :math:`(\\Gamma/\\gamma)\\ln^{2d}(\\gamma/\\Gamma) < 1` and
+          :math:`\\Gamma < \\gamma` (Eq. 26; for ``d = 1`` the first part holds
+          for every :math:`\\Gamma < \\gamma`, because
+          :math:`\\max_y y^2 e^{-y} = 4/e^2 < 1`).
+``"27"``  :math:`N K^{-N} < \\Gamma < \\gamma` (Eq. 27).
+``"C6"``  :math:`\\gamma^2 s N d^d < 1` and
+          :math:`\\ln(1/(\\gamma s N))/(N\\ln K) < \\varepsilon < 1` (Eq. C6).
+``"C7"``  :math:`1/(2\\ln K) < \\varepsilon < 1` (Eq. C7).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .parameters import (
+    check_branching,
+    check_dimension,
+    check_positive,
+    check_positive_int,
+    check_unit_interval,
+    resolve_eps,
+)
+
+__all__ = [
+    "CONDITIONS",
+    "condition_23",
+    "condition_24",
+    "condition_25",
+    "condition_26",
+    "condition_27",
+    "condition_C6",
+    "condition_C7",
+    "mean_field_violations",
+]
+
+#: Human-readable statement of every condition, by name.
+CONDITIONS = {
+    "23": "gamma < min(exp(-1/Xi), 1/z)  [Eq. 23]",
+    "24": "gamma > sqrt(z N^2) K^-N  [Eq. 24]",
+    "25": "sqrt(z N^2) K^-N < gamma < min(exp(-1/Xi), 1/z)  [Eq. 25]",
+    "26": "(Gamma/gamma) ln^2d(gamma/Gamma) < 1 with Gamma < gamma  [Eq. 26]",
+    "27": "N K^-N < Gamma < gamma  [Eq. 27]",
+    "C6": "gamma^2 s N d^d < 1 and ln(1/(gamma s N))/(N ln K) < eps < 1  [Eq. C6]",
+    "C7": "1/(2 ln K) < eps < 1  [Eq. C7]",
+}
+
+
+def _out(arr):
+    arr = np.asarray(arr, dtype=bool)
+    return bool(arr) if arr.ndim == 0 else arr
+
+
+def _ln_linewidth(ln_gamma, Gamma):
+    """Validated ln(Gamma) from exactly one of ``ln_gamma`` and ``Gamma``."""
+    if (ln_gamma is None) == (Gamma is None):
+        raise ValueError(
+            "give exactly one of ln_gamma (= ln Gamma, a real number or -inf) and "
+            f"Gamma (> 0); got ln_gamma={ln_gamma!r}, Gamma={Gamma!r}"
+        )
+    if Gamma is not None:
+        return np.log(check_positive("Gamma", Gamma))
+    arr = np.asarray(ln_gamma)
+    if isinstance(ln_gamma, (bool, np.bool_)) or arr.dtype.kind not in "iuf":
+        raise ValueError(f"ln_gamma must be a real number or -inf; got {ln_gamma!r}")
+    arr = arr.astype(np.float64)
+    if np.any(np.isnan(arr)) or np.any(arr == np.inf):
+        raise ValueError(f"ln_gamma must be a real number or -inf (not NaN or +inf); got {ln_gamma!r}")
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def condition_23(*, gamma, K, eps=None, xi=None, z=None):
+    """Eq. (23): weak inter-dot coupling, :math:`\\gamma < \\min(e^{-1/\\Xi}, 1/z)`.
+
+    Parameters
+    ----------
+    gamma : float or array_like
+        :math:`\\gamma/\\delta_m > 0`.
+    K : float
+        Cayley-tree branching number, ``K > 1`` (needed to turn ``eps`` into Xi).
+    eps, xi : float or array_like
+        Exactly one of :math:`\\varepsilon` and the Fock-space localization
+        length :math:`\\Xi`.  :math:`e^{-1/\\Xi} = K^{-(1-\\varepsilon)}`.
+    z : float, optional
+        Coordination number of the dot array.  ``None`` (default): only the
+        :math:`e^{-1/\\Xi}` part of the condition is checked.
+
+    Returns
+    -------
+    bool or numpy.ndarray of bool
+    """
+    gamma = check_positive("gamma", gamma)
+    K = check_branching("K", K)
+    eps = resolve_eps(eps, xi, K)
+    ok = np.log(gamma) < -(1.0 - np.asarray(eps)) * math.log(K)
+    if z is not None:
+        z = check_positive("z", z)
+        ok = ok & (np.log(gamma) < -np.log(z))
+    return _out(ok)
+
+
+def condition_24(*, gamma, K, N, z=1.0):
+    """Eq. (24): Golden-rule validity, :math:`\\gamma > \\sqrt{z N^2}K^{-N}`.
+
+    ``z`` (coordination number) defaults to 1, i.e. the weakest reading
+    :math:`\\gamma > N K^{-N}`.  Evaluated as
+    :math:`\\ln\\gamma > \\tfrac12\\ln z + \\ln N - N\\ln K`.
+    """
+    gamma = check_positive("gamma", gamma)
+    K = check_branching("K", K)
+    N = check_positive_int("N", N)
+    z = check_positive("z", z)
+    return _out(np.log(gamma) > 0.5 * np.log(z) + math.log(N) - N * math.log(K))
+
+
+def condition_25(*, gamma, K, N, eps=None, xi=None, z=None):
+    """Eq. (25): Eq. (23) and Eq. (24) together (``z=None`` means ``z = 1``
+    in Eq. 24 and no :math:`1/z` bound in Eq. 23)."""
+    c23 = condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)
+    c24 = condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)
+    return _out(np.asarray(c23) & np.asarray(c24))
+
+
+def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
+    """Eq. (26): typical-spectrum validity,
+    :math:`(\\Gamma/\\gamma)\\ln^{2d}(\\gamma/\\Gamma) < 1`.
+
+    Evaluated with :math:`y = \\ln(\\gamma/\\Gamma)` as
+    :math:`-y + 2d\\ln y < 0`; :math:`\\Gamma \\ge \\gamma` (``y <= 0``) counts
+    as a violation, :math:`\\Gamma = 0` (``ln_gamma = -inf``) as satisfied.
+    For ``d = 1`` the condition holds for every :math:`\\Gamma<\\gamma`.
+    """
+    gamma = check_positive("gamma", gamma)
+    d = check_dimension(d)
+    lnG = _ln_linewidth(ln_gamma, Gamma)
+    y = np.log(gamma) - np.asarray(lnG, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        val = np.where(y > 0, -y + 2 * d * np.log(np.where(y > 0, y, 1.0)), 0.0)
+    ok = (y > 0) & ((val < 0) | np.isinf(y))
+    return _out(ok)
+
+
+def condition_27(*, gamma, K, N, ln_gamma=None, Gamma=None):
+    """Eq. (27): :math:`N K^{-N} < \\Gamma < \\gamma`, compared in logarithms."""
+    gamma = check_positive("gamma", gamma)
+    K = check_branching("K", K)
+    N = check_positive_int("N", N)
+    lnG = np.asarray(_ln_linewidth(ln_gamma, Gamma), dtype=float)
+    return _out((lnG > math.log(N) - N * math.log(K)) & (lnG < np.log(gamma)))
+
+
+def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
+    """Eq. (C6): :math:`\\gamma^2 sNd^d < 1` and
+    :math:`\\ln(1/(\\gamma sN))/(N\\ln K) < \\varepsilon < 1`.
+
+    These make the saddle-point solution (C5) satisfy Eq. (27) "up to log
+    corrections"; the exact requirement from C5 would have
+    :math:`\\gamma\\sqrt{n_c}` in place of :math:`\\gamma s N` (see the
+    solver notes).
+    """
+    gamma = check_positive("gamma", gamma)
+    K = check_branching("K", K)
+    N = check_positive_int("N", N)
+    s = check_unit_interval("s", s)
+    d = check_dimension(d)
+    eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    first = 2 * np.log(gamma) + np.log(s * N) + d * math.log(d) < 0
+    lower = -np.log(gamma * s * N) / (N * math.log(K))
+    return _out(first & (lower < eps) & (eps < 1.0))
+
+
+def condition_C7(*, K, eps=None, xi=None):
+    """Eq. (C7): saddle-point control, :math:`1/(2\\ln K) < \\varepsilon < 1`
+    (i.e. :math:`\\ln K - 1/\\Xi > 1/2`)."""
+    K = check_branching("K", K)
+    eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    return _out((1.0 / (2.0 * math.log(K)) < eps) & (eps < 1.0))
+
+
+def mean_field_violations(
+    *,
+    gamma,
+    K,
+    N,
+    s=None,
+    d=1,
+    eps=None,
+    xi=None,
+    ln_gamma=None,
+    Gamma=None,
+    z=None,
+    saddle_point=False,
+    counts=False,
+):
+    """Names of the validity conditions that fail.
+
+    Parameters
+    ----------
+    gamma, K, N, d, eps, xi, z
+        As in the individual ``condition_*`` functions (energies in units of
+        :math:`\\delta_m`).
+    s : float, optional
+        Entropy per degree of freedom; needed only with ``saddle_point=True``.
+    ln_gamma, Gamma : float or array_like, optional
+        The linewidth (at most one of them).  Without it only the parameter
+        conditions ``"23"`` and ``"24"`` are checked.  ``ln_gamma = -inf``
+        (a localized point) is not checked against Eqs. 26-27.
+    saddle_point : bool
+        Also check ``"C6"`` and ``"C7"`` (validity of the saddle-point
+        solution C5, not of the mean-field equations themselves).
+    counts : bool
+        Return ``{name: number of violating points}`` instead of a list.
+
+    Returns
+    -------
+    list of str or dict
+        Condition names (keys of :data:`CONDITIONS`) in the order
+        ``23, 24, 26, 27, C6, C7``; for array input a condition is listed if
+        it fails at any point.
+    """
+    checks = {
+        "23": np.asarray(condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)),
+        "24": np.asarray(condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)),
+    }
+    if ln_gamma is not None or Gamma is not None:
+        lnG = np.asarray(_ln_linewidth(ln_gamma, Gamma), dtype=float)
+        finite = np.isfinite(lnG)
+        lnG_safe = np.where(finite, lnG, 0.0)
+        checks["26"] = np.asarray(condition_26(gamma=gamma, d=d, ln_gamma=lnG_safe)) | ~finite
+        checks["27"] = np.asarray(condition_27(gamma=gamma, K=K, N=N, ln_gamma=lnG_safe)) | ~finite
+    if saddle_point:
+        if s is None:
+            raise ValueError("s (entropy per degree of freedom, in (0, 1]) is needed for C6")
+        checks["C6"] = np.asarray(condition_C6(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, xi=xi))
+        checks["C7"] = np.asarray(condition_C7(K=K, eps=eps, xi=xi))
+    bad = {name: int(np.count_nonzero(~ok)) for name, ok in checks.items()}
+    if counts:
+        return {k: v for k, v in bad.items() if v}
+    return [k for k, v in bad.items() if v]
+

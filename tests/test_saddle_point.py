@@ -1,0 +1,160 @@
+"""Tests of nblm_helpers.saddle_point (App. C, D of Gopalakrishnan & Nandkishore 2014)."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nblm_helpers import meanfield
+from nblm_helpers.saddle_point import (
+    Nc_asymptotic,
+    Nc_lambert,
+    Nc_numeric,
+    lambertw_exp,
+    n_c,
+    saddle_point_linewidth,
+    saddle_point_ln_linewidth,
+    saddle_point_ln_linewidth_C4,
+)
+
+FIG8 = dict(gamma=0.1, K=3, N=10, s=0.5, d=1)
+
+
+def test_n_c_values():
+    assert n_c(s=0.5, N=10, d=1) == 5.0  # Fig. 8 caption: "a parameter choice that yields n_c = 5"
+    assert n_c(s=0.5, N=10, d=2) == 20.0
+    assert n_c(s=1, N=3, d=3) == 81.0
+
+
+def test_lambertw_exp_large_and_small_arguments():
+    for L in (-50.0, -1.0, 0.0, 3.0, 100.0, 699.0, 701.0, 5000.0):
+        w = lambertw_exp(L)
+        # defining relation w e^w = e^L  <=>  w + ln w = L
+        assert w > 0
+        if L > -30:
+            assert w + math.log(w) == pytest.approx(L, abs=1e-12 * max(1.0, abs(L)))
+        else:
+            assert w == pytest.approx(math.exp(L), rel=1e-12)
+    # continuity across the switch at L = 700
+    assert lambertw_exp(700.0) == pytest.approx(lambertw_exp(np.nextafter(700.0, 800.0)), rel=1e-14)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    ln_Gamma=st.floats(-3000.0, -0.5),
+    gamma=st.floats(1e-4, 0.9),
+    K=st.floats(1.1, 50.0),
+    N=st.integers(1, 100),
+    s=st.floats(0.01, 1.0),
+    d=st.integers(1, 4),
+)
+def test_lambert_equals_numeric_root_of_D3(ln_Gamma, gamma, K, N, s, d):
+    kw = dict(gamma=gamma, K=K, N=N, s=s, d=d)
+    a = Nc_lambert(ln_Gamma=ln_Gamma, **kw)
+    b = Nc_numeric(ln_Gamma=ln_Gamma, **kw)
+    assert a == pytest.approx(b, rel=1e-11, abs=1e-11)
+    # and it solves D3: N_c ln K = ln[1 / (Gamma s N ln^d(gamma K^N_c))]
+    y = math.log(gamma) + a * math.log(K)
+    assert y > 0
+    rhs = -(ln_Gamma + math.log(s * N) + d * math.log(y))
+    assert a * math.log(K) == pytest.approx(rhs, rel=1e-11, abs=1e-10)
+
+
+def test_Nc_Gamma_and_lnGamma_inputs_agree_and_vectorize():
+    G = np.array([1e-3, 1e-6, 1e-12])
+    a = Nc_lambert(G, **FIG8)
+    b = Nc_lambert(ln_Gamma=np.log(G), **FIG8)
+    np.testing.assert_allclose(a, b, rtol=1e-14)
+    np.testing.assert_allclose(Nc_numeric(G, **FIG8), a, rtol=1e-12)
+    assert a.shape == (3,)
+
+
+def test_C3_is_the_small_Gamma_asymptote_of_C2():
+    # N_c(C2) - N_c(C3) = -d ln(ln(...))/ln K + ...: relative difference -> 0
+    lnG = np.array([-10.0, -100.0, -1e4, -1e6])
+    lam = Nc_lambert(ln_Gamma=lnG, **FIG8)
+    asy = Nc_asymptotic(ln_Gamma=lnG, **FIG8)
+    rel = np.abs(lam - asy) / asy
+    assert np.all(np.diff(rel) < 0) and rel[-1] < 2e-5
+    # hand value of C3: ln(1/(Gamma s N d^d))/ln K at Gamma = e^-10
+    assert asy[0] == pytest.approx((10 - math.log(5)) / math.log(3), rel=1e-14)
+
+
+def test_C5_closed_form_against_direct_evaluation():
+    # Gamma = (delta/n_c) (gamma sqrt(n_c)/delta)^(Xi lnK/(Xi lnK - 1)), with Xi given
+    for Xi in (1.0, 2.0, 5.0, 40.0):
+        lnK = math.log(3.0)
+        expo = Xi * lnK / (Xi * lnK - 1.0)
+        direct = (1 / 5) * (0.1 * math.sqrt(5)) ** expo
+        got = saddle_point_ln_linewidth(xi=Xi, **FIG8)
+        assert got == pytest.approx(math.log(direct), rel=1e-13)
+        assert saddle_point_linewidth(xi=Xi, **FIG8) == pytest.approx(direct, rel=1e-12)
+    # Fig. 8, eps = 0.5: Gamma = (1/5)(0.1 sqrt 5)^2 = 0.01
+    assert saddle_point_ln_linewidth(eps=0.5, **FIG8) == pytest.approx(math.log(0.01), abs=1e-14)
+
+
+def test_C5_no_solution_for_nonpositive_eps_and_array_shape():
+    eps = np.array([-0.5, 0.0, 0.25, 0.5])
+    out = saddle_point_ln_linewidth(eps=eps, **FIG8)
+    assert out.shape == (4,)
+    assert out[0] == -math.inf and out[1] == -math.inf
+    assert np.all(np.isfinite(out[2:]))
+    assert saddle_point_linewidth(eps=-0.5, **FIG8) == 0.0
+    assert meanfield.saddle_point_ln_linewidth is saddle_point_ln_linewidth
+
+
+def test_C4_with_C2_solution_satisfies_C4():
+    for eps in (0.2, 0.5, 0.8):
+        x = saddle_point_ln_linewidth_C4(eps=eps, **FIG8)
+        Nc = Nc_lambert(ln_Gamma=x, **FIG8)
+        # C4: Gamma = gamma^2 N_c K^N_c exp(-2 N_c / Xi), 1/Xi = (1 - eps) ln K
+        lnK = math.log(3.0)
+        rhs = 2 * math.log(0.1) + math.log(Nc) + Nc * lnK - 2 * Nc * (1 - eps) * lnK
+        assert x == pytest.approx(rhs, abs=1e-10)
+    assert saddle_point_ln_linewidth_C4(eps=-0.1, **FIG8) == -math.inf
+    with pytest.raises(ValueError, match="gamma"):
+        saddle_point_ln_linewidth_C4(eps=0.5, gamma=1.5, K=3, N=10, s=0.5)
+
+
+def test_C4_approaches_C5_as_coupling_weakens():
+    # C5 drops only ln ln(1/Gamma) terms: the relative gap in ln Gamma shrinks as gamma -> 0
+    gaps = []
+    for g in (1e-2, 1e-6, 1e-20):
+        p = dict(FIG8, gamma=g)
+        c4 = saddle_point_ln_linewidth_C4(eps=0.6, **p)
+        c5 = saddle_point_ln_linewidth(eps=0.6, **p)
+        gaps.append(abs(c4 - c5) / abs(c5))
+    assert gaps[0] > gaps[1] > gaps[2]
+    assert gaps[2] < 0.05
+
+
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        (dict(gamma=0.0), "gamma"),
+        (dict(K=1.0), "K"),
+        (dict(N=2.5), "N"),
+        (dict(s=1.5), "s"),
+        (dict(d=0), "d"),
+    ],
+)
+def test_bad_input(kw, name):
+    p = dict(FIG8)
+    p.update(kw)
+    with pytest.raises(ValueError, match=name):
+        Nc_lambert(ln_Gamma=-5.0, **p)
+    with pytest.raises(ValueError, match=name):
+        saddle_point_ln_linewidth(eps=0.5, **p)
+
+
+def test_bad_linewidth_arguments():
+    with pytest.raises(ValueError, match="Gamma"):
+        Nc_lambert(**FIG8)
+    with pytest.raises(ValueError, match="Gamma"):
+        Nc_lambert(1e-3, ln_Gamma=-3.0, **FIG8)
+    with pytest.raises(ValueError, match="ln_Gamma"):
+        Nc_lambert(ln_Gamma=float("nan"), **FIG8)
+    with pytest.raises(ValueError, match="eps"):
+        saddle_point_ln_linewidth(eps=0.5, xi=2.0, **FIG8)

@@ -1,0 +1,119 @@
+"""Tests of nblm_helpers.validity (Eqs. 23-27, C6, C7 of Gopalakrishnan & Nandkishore 2014)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from nblm_helpers.validity import (
+    CONDITIONS,
+    condition_23,
+    condition_24,
+    condition_25,
+    condition_26,
+    condition_27,
+    condition_C6,
+    condition_C7,
+    mean_field_violations,
+)
+
+FIG8 = dict(gamma=0.1, K=3, N=10, s=0.5, d=1)
+
+
+def test_eq23_hand_values():
+    # exp(-1/Xi) = K^-(1-eps) = 3^-0.5 = 0.577
+    assert condition_23(gamma=0.1, K=3, eps=0.5) is True
+    assert condition_23(gamma=0.6, K=3, eps=0.5) is False
+    assert condition_23(gamma=0.57, K=3, eps=0.5) is True
+    assert condition_23(gamma=0.1, K=3, xi=1.0) is True  # e^-1 = 0.368
+    assert condition_23(gamma=0.4, K=3, xi=1.0) is False
+    # optional 1/z part
+    assert condition_23(gamma=0.1, K=3, eps=0.5, z=20) is False
+    assert condition_23(gamma=0.1, K=3, eps=0.5, z=5) is True
+    out = condition_23(gamma=np.array([0.1, 0.6]), K=3, eps=0.5)
+    assert out.dtype == bool and list(out) == [True, False]
+
+
+def test_eq24_and_25_hand_values():
+    # N K^-N = 10 / 3^10 = 1.69e-4
+    assert condition_24(gamma=0.1, K=3, N=10) is True
+    assert condition_24(gamma=1e-4, K=3, N=10) is False
+    assert condition_24(gamma=2e-4, K=3, N=10) is True
+    assert condition_24(gamma=0.1, K=3, N=1) is False  # 1/3 > 0.1
+    assert condition_24(gamma=0.1, K=3, N=10, z=1e8) is False  # sqrt(z) N K^-N = 1.69
+    assert condition_25(gamma=0.1, K=3, N=10, eps=0.5) is True
+    assert condition_25(gamma=0.1, K=3, N=1, eps=0.5) is False
+    assert condition_25(gamma=0.6, K=3, N=10, eps=0.5) is False
+
+
+def test_eq26_hand_values():
+    # d = 1: y^2 e^-y <= 4/e^2 < 1 for all y > 0
+    lnG = np.log(0.1) - np.array([1e-6, 0.5, 2.0, 10.0, 500.0])
+    assert np.all(condition_26(gamma=0.1, d=1, ln_gamma=lnG))
+    assert condition_26(gamma=0.1, d=1, Gamma=0.1) is False  # Gamma = gamma
+    assert condition_26(gamma=0.1, d=1, Gamma=0.2) is False
+    # d = 2, y = ln(gamma/Gamma) = 4: 4^4 e^-4 = 4.69 > 1;  y = 20: 20^4 e^-20 = 3.3e-4 < 1
+    assert condition_26(gamma=1.0, d=2, ln_gamma=-4.0) is False
+    assert condition_26(gamma=1.0, d=2, ln_gamma=-20.0) is True
+    assert condition_26(gamma=1.0, d=2, ln_gamma=-1.0) is True  # 1 * e^-1 < 1
+    assert condition_26(gamma=1.0, d=2, ln_gamma=-np.inf) is True
+    # deep underflow handled in logs
+    assert condition_26(gamma=1.0, d=3, ln_gamma=-1e5) is True
+
+
+def test_eq27_hand_values():
+    # ln(N K^-N) = ln 10 - 10 ln 3 = -8.6835
+    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=-5.0) is True
+    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=-8.7) is False
+    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=-8.68) is True
+    assert condition_27(gamma=0.1, K=3, N=10, Gamma=0.1) is False
+    assert condition_27(gamma=0.1, K=3, N=10, Gamma=0.05) is True
+    out = condition_27(gamma=0.1, K=3, N=10, ln_gamma=np.array([[-1e4, -3.0]]))
+    assert out.shape == (1, 2) and list(out[0]) == [False, True]
+
+
+def test_C6_C7_hand_values():
+    # C6: gamma^2 s N d^d = 0.05 < 1; lower bound ln(1/(0.1*5))/(10 ln 3) = 0.0631
+    assert condition_C6(eps=0.1, **FIG8) is True
+    assert condition_C6(eps=0.06, **FIG8) is False
+    assert condition_C6(eps=0.5, gamma=0.5, K=3, N=10, s=0.5) is False  # 0.25 * 5 > 1
+    # C7: 1/(2 ln 3) = 0.4551
+    assert condition_C7(K=3, eps=0.45) is False
+    assert condition_C7(K=3, eps=0.46) is True
+    assert condition_C7(K=3, eps=1 / (2 * math.log(3))) is False
+    assert list(condition_C7(K=3, eps=np.array([0.3, 0.6, 0.9]))) == [False, True, True]
+    assert condition_C7(K=3, xi=1 / ((1 - 0.6) * math.log(3))) is True
+
+
+def test_mean_field_violations():
+    assert mean_field_violations(eps=0.5, **FIG8) == []
+    assert mean_field_violations(eps=0.5, ln_gamma=-10.0, **FIG8) == ["27"]
+    assert mean_field_violations(eps=0.3, ln_gamma=-5.0, saddle_point=True, **FIG8) == ["C7"]
+    assert mean_field_violations(eps=0.5, Gamma=0.2, **FIG8) == ["26", "27"]
+    # N = 1: N K^-N = 1/3 > gamma, so Eq. 24 and (for any Gamma < gamma) Eq. 27 fail
+    assert mean_field_violations(eps=0.5, gamma=0.1, K=3, N=1, ln_gamma=-5.0) == ["24", "27"]
+    counts = mean_field_violations(
+        eps=np.array([0.3, 0.5, 0.7]), ln_gamma=np.array([-10.0, -np.inf, -3.0]), counts=True, **FIG8
+    )
+    assert counts == {"27": 1}  # -inf (localized) is not checked against Eqs. 26-27
+    assert set(CONDITIONS) == {"23", "24", "25", "26", "27", "C6", "C7"}
+
+
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda: condition_23(gamma=0.0, K=3, eps=0.5), "gamma"),
+        (lambda: condition_23(gamma=0.1, K=1.0, eps=0.5), "K"),
+        (lambda: condition_23(gamma=0.1, K=3), "eps"),
+        (lambda: condition_24(gamma=0.1, K=3, N=2.5), "N"),
+        (lambda: condition_24(gamma=0.1, K=3, N=10, z=0.0), "z"),
+        (lambda: condition_26(gamma=0.1, d=0, ln_gamma=-3.0), "d"),
+        (lambda: condition_26(gamma=0.1, ln_gamma=float("nan")), "ln_gamma"),
+        (lambda: condition_27(gamma=0.1, K=3, N=10), "Gamma"),
+        (lambda: condition_C6(gamma=0.1, K=3, N=10, s=0.0, eps=0.5), "s"),
+        (lambda: mean_field_violations(eps=0.5, saddle_point=True, gamma=0.1, K=3, N=10), "s"),
+    ],
+)
+def test_bad_input(call, name):
+    with pytest.raises(ValueError, match=name):
+        call()
