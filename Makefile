@@ -14,12 +14,13 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test env assets unit clean help
+.PHONY: book test env assets unit bench bench-all clean help
 
 help:
 	@echo "make book   build the book into _build/html (sets everything up)"
 	@echo "make test   build the book and run the whole test suite"
 	@echo "make unit   only the fast unit/property tests of nblm_helpers"
+	@echo "make bench  benchmarks: solvers, lineshape, every widget (bench-all: + build and tests)"
 	@echo "make clean  remove _build and _vendor (keeps .venv and node_modules)"
 
 # Python environment: (re)installed when requirements.txt or pyproject.toml change.
@@ -52,6 +53,12 @@ test: book
 
 unit: env
 	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser"
+
+bench: env
+	$(PY) benchmarks/run.py
+
+bench-all: env assets
+	$(PY) benchmarks/run.py --book
 
 clean:
 	rm -rf _build _vendor

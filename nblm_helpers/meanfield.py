@@ -95,6 +95,7 @@ __all__ = [
     "ln_n_fast",
     "ln_F_zero",
     "F_zero",
+    "bath_lineshape",
     "saddle_point_ln_linewidth",
     "EQUATIONS",
     "SUM_RANGES",
@@ -1179,3 +1180,40 @@ def n_fast(t, *, gamma, Gamma, s, N, d=1, nfast="literal"):
         np.asarray(ln_n_fast(np.log(t), gamma=gamma, ln_Gamma=ln_Gamma, s=s, N=N, d=d, nfast=nfast))
     )
     return float(out) if out.ndim == 0 else out
+
+
+def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
+    """Lineshape :math:`S_\\Gamma(\\omega)` of a typical line of the bath, Eq. (17).
+
+    .. math::
+        S_\\Gamma(\\omega) = \\frac{\\Gamma\\, n_{\\rm fast}(1/\\omega)}
+        {\\omega^2 + [\\Gamma\\, n_{\\rm fast}(1/\\omega)]^2},
+
+    with :math:`n_{\\rm fast}` of Eq. (20) (:func:`n_fast`).  The Golden rule
+    Eq. (18), :math:`\\Gamma = \\gamma^2\\sum_{n,p} S_\\Gamma(\\delta E_{n,p})
+    e^{-2(n+p)/\\Xi}` with :math:`\\delta E_{n,p} = \\delta_m K^{-(n+p)}`, is
+    Eq. (19); ``tests/test_meanfield.py`` checks that identity against
+    :func:`self_consistency_ratio`.
+
+    Parameters
+    ----------
+    omega : float or array_like
+        Detuning :math:`\\omega > 0` in units of :math:`\\delta_m`.
+    Gamma : float
+        Assumed typical rate, ``0 < Gamma < gamma``.
+    gamma, s, N, d, nfast
+        As in :func:`n_fast`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`S_\\Gamma(\\omega)` in units of :math:`1/\\delta_m`; same shape as
+        ``omega``.  With :math:`n_{\\rm fast} = 1` it is the Lorentzian
+        :math:`\\Gamma/(\\omega^2+\\Gamma^2)` (half width :math:`\\Gamma`).
+    """
+    omega = check_real("omega", omega, lo=0.0)
+    w = np.asarray(omega, dtype=float)
+    n = n_fast(1.0 / w, gamma=gamma, Gamma=Gamma, s=s, N=N, d=d, nfast=nfast)
+    width = float(Gamma) * np.asarray(n)
+    out = width / (w**2 + width**2)
+    return float(out) if np.ndim(omega) == 0 else out

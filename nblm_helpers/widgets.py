@@ -42,6 +42,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import weakref
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Callable, Sequence
@@ -179,6 +180,8 @@ class ResponsiveFigure:
         (static mode; empty in live mode).
     """
 
+    _registry = weakref.WeakSet()
+
     def __init__(self, render: Callable, controls: Sequence[Control], *, mode=None, fmt="svg",
                  figsize=None, caption=None, css_class=None):
         if not callable(render):
@@ -213,10 +216,20 @@ class ResponsiveFigure:
         self.widget.add_class(f"nblm-{self.mode}")
         if css_class:
             self.widget.add_class(css_class)
+        ResponsiveFigure._registry.add(self)
+
+    @classmethod
+    def instances(cls):
+        """Every live instance in this process (the benchmarks time each one)."""
+        return list(cls._registry)
 
     # -- rendering -----------------------------------------------------
     def draw(self, **values):
-        """Render the figure for ``values`` and return its encoded bytes."""
+        """Render the figure for ``values`` and return its encoded bytes.
+
+        This is the whole response to a slider move: ``render`` (the physics
+        computation and the artists) followed by encoding the figure.
+        """
         self.render(self._fig, **values)
         return figure_bytes(self._fig, self.fmt)
 

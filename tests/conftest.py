@@ -17,6 +17,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
+
+# Property tests are derandomized by default so that CI is reproducible (the same
+# examples every run); HYPOTHESIS_PROFILE=explore searches afresh each run.
+settings.register_profile("nblm", derandomize=True, deadline=None, print_blob=True)
+settings.register_profile("explore", deadline=None, print_blob=True)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "nblm"))
 
 ROOT = Path(__file__).resolve().parents[1]
 BOOK = ROOT / "book"

@@ -513,3 +513,41 @@ def test_physics_modules_do_not_import_plotting_libraries():
         "sys.exit(1 if bad else 0)"
     )
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+# ---------------------------------------------------------------------------
+# Eq. (17) and the step Eq. (18) -> Eq. (19)
+# ---------------------------------------------------------------------------
+
+
+def test_bath_lineshape_limits():
+    from nblm_helpers.meanfield import bath_lineshape
+
+    kw = dict(Gamma=1e-4, gamma=0.1, s=0.5, N=10, d=1)
+    # omega >> gamma: t = 1/omega << 1/gamma, n_fast = 1: a Lorentzian of half width Gamma
+    assert bath_lineshape(5.0, **kw) == pytest.approx(1e-4 / (25.0 + 1e-8), rel=1e-14)
+    # omega << Gamma: saturated n_fast = sN ln(gamma/Gamma)
+    nsat = 0.5 * 10 * math.log(0.1 / 1e-4)
+    assert bath_lineshape(1e-9, **kw) == pytest.approx(1e-4 * nsat / (1e-18 + (1e-4 * nsat) ** 2), rel=1e-12)
+    with pytest.raises(ValueError, match="^omega"):
+        bath_lineshape(0.0, **kw)
+    with pytest.raises(ValueError, match="Gamma"):
+        bath_lineshape(1.0, Gamma=0.2, gamma=0.1, s=0.5, N=10)
+
+
+@pytest.mark.parametrize("nfast", ["literal", "continuous"])
+@pytest.mark.parametrize("ln_G", [-12.0, -7.0, -3.0])
+def test_golden_rule_eq18_summed_over_the_square_is_eq19(nfast, ln_G):
+    """Eq. (18) with S of Eq. (17) at dE = K^-(n+p), summed by brute force, equals Gamma F."""
+    from nblm_helpers.meanfield import bath_lineshape
+
+    gamma, K, N, s, eps = 0.1, 3.0, 6, 0.5, 0.3
+    Xi = 1.0 / ((1.0 - eps) * math.log(K))
+    G = math.exp(ln_G)
+    rhs = sum(gamma**2 * bath_lineshape(K ** -(n + p), Gamma=G, gamma=gamma, s=s, N=N, nfast=nfast)
+              * math.exp(-2 * (n + p) / Xi)
+              for n in range(1, N + 1) for p in range(1, N + 1))
+    lnF, sign = self_consistency_ratio(ln_G, eps=eps, gamma=gamma, K=K, N=N, s=s, sum_range="square",
+                                       nfast=nfast)
+    assert sign == 1.0
+    assert math.log(rhs / G) == pytest.approx(float(lnF), abs=1e-12)

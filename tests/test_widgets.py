@@ -123,3 +123,8 @@ def test_bad_figure_arguments():
         ResponsiveFigure(make_render([]), [c, c], mode="static")
     with pytest.raises(ValueError, match="fmt"):
         ResponsiveFigure(make_render([]), [c], mode="static", fmt="gif")
+
+
+def test_instances_are_registered_for_the_benchmarks():
+    rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0])], mode="live")
+    assert rf in ResponsiveFigure.instances()

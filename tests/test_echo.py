@@ -1,0 +1,125 @@
+"""Tests of nblm_helpers.echo: exact Hahn echo of a qubit coupled to telegraph fluctuators."""
+
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nblm_helpers import echo
+from nblm_helpers.lineshape import nfast_external
+
+T = np.array([0.0, 0.05, 0.3, 1.0, 2.5, 7.0, 20.0])
+
+
+@pytest.mark.parametrize("v", [0.0, 0.01, 0.5, 0.999, 1.0, 1.001, 3.0, 40.0])
+def test_closed_form_matches_transfer_matrix(v):
+    np.testing.assert_allclose(echo.telegraph_echo(T, v=v, gamma=1.0), echo.telegraph_echo_expm(T, v=v, gamma=1.0),
+                               rtol=1e-11, atol=1e-300)
+
+
+def test_closed_form_literature_shape():
+    # psi = e^{-g t}[g^2/mu^2 cosh(mu t) + g/mu sinh(mu t) - v^2/mu^2], mu = sqrt(g^2 - v^2), written out
+    g, v, t = 1.3, 0.7, 2.2
+    mu = math.sqrt(g * g - v * v)
+    ref = math.exp(-g * t) * (g * g / mu ** 2 * math.cosh(mu * t) + g / mu * math.sinh(mu * t) - v * v / mu ** 2)
+    assert echo.telegraph_echo(t, v=v, gamma=g) == pytest.approx(ref, rel=1e-13)
+    g, v = 1.0, 5.0  # v > g: nu = sqrt(v^2 - g^2), cosh -> cos, sinh/mu -> sin/nu
+    nu = math.sqrt(v * v - g * g)
+    ref = math.exp(-g * t) * (-g * g / nu ** 2 * math.cos(nu * t) + g / nu * math.sin(nu * t) + v * v / nu ** 2)
+    assert echo.telegraph_echo(t, v=v, gamma=g) == pytest.approx(ref, rel=1e-13)
+    # v = g exactly: e^{-g t}(1 + g t + (g t)^2/2)
+    assert echo.telegraph_echo(t, v=1.0, gamma=1.0) == pytest.approx(math.exp(-t) * (1 + t + t * t / 2), rel=1e-14)
+
+
+@pytest.mark.parametrize("v, seed", [(3.0, 1), (0.4, 2)])
+def test_monte_carlo_within_four_sigma(v, seed):
+    t = np.array([0.3, 1.0, 2.0, 4.0])
+    mean, err = echo.telegraph_echo_mc(t, v=v, gamma=1.0, n_samples=20000, seed=seed)
+    z = (mean - echo.telegraph_echo(t, v=v, gamma=1.0)) / err
+    assert np.all(np.abs(z) < 4), z
+    # the test has power: the echo with the rate halved (each state left at gamma/2) is rejected
+    if v == 3.0:
+        z_wrong = (mean - echo.telegraph_echo(t, v=v, gamma=0.5)) / err
+        assert np.max(np.abs(z_wrong)) > 10
+
+
+def test_monte_carlo_is_reproducible_and_shaped():
+    a = echo.telegraph_echo_mc(1.0, v=2.0, gamma=1.0, n_samples=500, seed=7)
+    b = echo.telegraph_echo_mc(1.0, v=2.0, gamma=1.0, n_samples=500, seed=7)
+    assert a[0] == b[0] and np.shape(a[0]) == ()
+    with pytest.raises(ValueError, match="max_flips"):
+        echo.telegraph_echo_mc(50.0, v=2.0, gamma=1.0, n_samples=100, seed=0, max_flips=5)
+
+
+def test_strong_coupling_decays_at_the_flip_rate():
+    # v >> gamma, t >> 1/gamma: psi -> e^{-gamma t}[1 + (gamma/v) sin(v t)]: rate gamma per fast neighbour
+    g, v = 1.0, 1e3
+    t = np.array([2.0, 5.0, 10.0])
+    ratio = echo.telegraph_echo(t, v=v, gamma=g) * np.exp(g * t)
+    np.testing.assert_allclose(ratio, 1 + g / v * np.sin(np.sqrt(v * v - g * g) * t), atol=3 * (g / v) ** 2)
+    assert echo.telegraph_late_rate(v=v, gamma=g) == g
+
+
+def test_weak_coupling_motional_narrowing():
+    g, v = 1.0, 0.01
+    t = np.array([10.0, 100.0, 1000.0])
+    np.testing.assert_allclose(echo.telegraph_echo(t, v=v, gamma=g), np.exp(-v * v * t / (2 * g)), rtol=1e-4)
+    assert echo.telegraph_late_rate(v=v, gamma=g) == pytest.approx(v * v / (2 * g), rel=1e-4)
+
+
+@settings(max_examples=50, deadline=None)
+@given(v=st.floats(0, 50), g=st.floats(0.01, 10), t=st.floats(0, 30))
+def test_echo_properties(v, g, t):
+    psi = echo.telegraph_echo(t, v=v, gamma=g)
+    assert 0.0 <= psi <= 1.0 + 1e-15
+    assert psi == pytest.approx(echo.telegraph_echo_expm(t, v=v, gamma=g), rel=1e-9, abs=1e-250)
+    # continuity where the evaluation switches from the Taylor series to cosh/cos (|mu t| = 1)
+    if t > 0 and g * t > 1.01:
+        for sign in (1.0, -1.0):          # mu^2 = +-1/t^2: v = sqrt(g^2 -+ 1/t^2)
+            v_edge = [math.sqrt(g * g - sign * (1 + e) / t ** 2) for e in (1e-10, -1e-10)]
+            a, b = (echo.telegraph_echo(t, v=ve, gamma=g) for ve in v_edge)
+            assert a == pytest.approx(b, rel=1e-8, abs=1e-300)
+
+
+LAT = dict(J=1000.0, xi=4.0, gamma_b=1.0)
+
+
+def test_lattice_late_limit_and_sides():
+    late = echo.lattice_nfast_late(**LAT)
+    # every neighbour with v_r >= Gamma_b counts 1: r <= xi ln(J/Gamma_b) = 27.6 -> 27 of them, plus weak ones
+    assert 27 < late < 27 + 2
+    assert echo.lattice_nfast(200.0, **LAT) == pytest.approx(late, rel=2e-2)
+    assert echo.lattice_nfast_late(sides=2, **LAT) == pytest.approx(2 * late, rel=1e-14)
+    t = np.geomspace(1e-4, 10, 9)
+    np.testing.assert_allclose(echo.lattice_nfast(t, sides=2, **LAT), 2 * echo.lattice_nfast(t, **LAT), rtol=1e-12)
+    assert np.all(np.diff(echo.lattice_nfast(t, **LAT)) > 0)
+    assert echo.lattice_echo(1.0, **LAT) == pytest.approx(math.exp(-echo.lattice_nfast(1.0, **LAT)), rel=1e-12)
+
+
+def test_lattice_middle_times_follow_eq11_one_side():
+    # 1/J << t << 1/Gamma_b: the exact one-sided count grows like xi ln(J t) up to an O(1) offset
+    t = np.array([0.03, 0.1, 0.3])
+    exact = echo.lattice_nfast(t, **LAT)
+    eq11 = nfast_external(t, gamma_b=1.0, s_xi_d=4.0, J=1000.0)
+    np.testing.assert_allclose(np.diff(exact), np.diff(eq11), rtol=0.1)
+    assert np.all(np.abs(exact - eq11) < 3)
+
+
+@pytest.mark.parametrize(
+    "call, match",
+    [
+        (lambda: echo.telegraph_echo(1.0, v=-1.0, gamma=1.0), "^v must"),
+        (lambda: echo.telegraph_echo(1.0, v=1.0, gamma=0.0), "^gamma must"),
+        (lambda: echo.telegraph_echo(-1.0, v=1.0, gamma=1.0), "^t must"),
+        (lambda: echo.telegraph_echo_expm(np.inf, v=1.0, gamma=1.0), "^t must"),
+        (lambda: echo.telegraph_echo_mc(1.0, v=1.0, gamma=1.0, n_samples=1), "^n_samples must"),
+        (lambda: echo.lattice_echo(1.0, sides=3, **LAT), "^sides must"),
+        (lambda: echo.lattice_nfast(0.0, **LAT), "^t must"),
+        (lambda: echo.lattice_couplings(J=1000.0, xi=0.0, gamma_b=1.0), "^xi must"),
+    ],
+)
+def test_bad_input(call, match):
+    with pytest.raises(ValueError, match=match):
+        call()

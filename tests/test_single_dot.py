@@ -1,0 +1,291 @@
+"""Tests of nblm_helpers.single_dot: Eq. (16) and the Golden-rule sum it approximates (Sec. IV B)."""
+
+import math
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nblm_helpers import single_dot as sd
+
+
+def brute_force_rate(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_max=None):
+    """The Golden-rule sum term by term, in plain Python: no closed form, no logs.
+
+    Without ``n_max`` the loop stops once a term no longer changes the total.
+    """
+    n_c = math.log(delta_m / W) / math.log(K)
+    n0 = max(1, math.ceil(n_c - 1e-9))
+    stop = n_max if n_max is not None else 10**6
+    total = 0.0
+    for n in range(n0, stop + 1):
+        matrix_element_sq = gamma**2 * math.exp(-2 * n / Xi)     # |M_n|^2
+        n_states = W * K**n / delta_m if reading == "states" else 1.0  # final states in the window
+        term = matrix_element_sq * n_states / W                  # density of bath states 1/W
+        total += term
+        if n_max is None and term < 1e-18 * total:
+            break
+    return total
+
+
+def xi_of(a, K):
+    """Xi for a given Xi ln K."""
+    return a / math.log(K)
+
+
+# -- closed forms against brute force -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("reading", sd.READINGS)
+@pytest.mark.parametrize("W", [0.5, 1 / 3, 0.1, 0.037, 1e-3, 2e-5])
+@pytest.mark.parametrize("a", [0.2, 0.5, 0.9, 1.5])
+def test_sum_matches_brute_force(reading, W, a):
+    K, gamma, delta_m = 3.0, 0.07, 1.0
+    Xi = xi_of(a, K)
+    got = sd.relaxation_rate_sum(W, gamma=gamma, K=K, Xi=Xi, delta_m=delta_m, reading=reading)
+    assert got == pytest.approx(brute_force_rate(W, gamma=gamma, K=K, Xi=Xi, reading=reading), rel=1e-11)
+
+
+@pytest.mark.parametrize("reading", sd.READINGS)
+@pytest.mark.parametrize("a", [0.5, 2.0, 3.0])
+def test_finite_sum_matches_brute_force_including_divergent_regime(reading, a):
+    K, N = 3.0, 10
+    Xi = xi_of(a, K)
+    for W in [0.3, 0.01, 3.0**-10 * 1.01, 3.0**-10]:
+        got = sd.relaxation_rate_sum(W, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N)
+        assert got == pytest.approx(brute_force_rate(W, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N),
+                                    rel=1e-11)
+    # below the many-body spacing no final state lies inside the dot
+    assert sd.relaxation_rate_sum(0.9 * 3.0**-10, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N) == 0.0
+    assert sd.ln_relaxation_rate_sum(0.9 * 3.0**-10, gamma=0.1, K=K, Xi=Xi, reading=reading,
+                                     n_max=N) == -math.inf
+
+
+def test_delta_m_sets_the_unit():
+    kw = dict(K=4.0, Xi=0.6, reading="states")
+    base = sd.relaxation_rate_sum(0.01, gamma=0.1, **kw)
+    scaled = sd.relaxation_rate_sum(0.01 * 7, gamma=0.1 * 7, delta_m=7.0, **kw)
+    assert scaled == pytest.approx(7 * base, rel=1e-12)
+    assert sd.relaxation_rate_eq16(0.07, gamma=0.7, K=4, Xi=0.6, delta_m=7) == pytest.approx(
+        7 * sd.relaxation_rate_eq16(0.01, gamma=0.1, K=4, Xi=0.6), rel=1e-12)
+    assert sd.fock_distance_threshold(7 / 16, K=4, delta_m=7) == pytest.approx(2.0, rel=1e-14)
+
+
+def test_eq16_closed_form_and_time():
+    W, gamma, K, Xi = 0.01, 0.1, 3.0, 0.4
+    a = Xi * math.log(K)
+    expected = gamma**2 / W * W ** (2 / a)
+    assert sd.relaxation_rate_eq16(W, gamma=gamma, K=K, Xi=Xi) == pytest.approx(expected, rel=1e-13)
+    assert sd.relaxation_time_eq16(W, gamma=gamma, K=K, Xi=Xi) == pytest.approx(
+        gamma**-2 * W ** (1 - 2 / a), rel=1e-13)
+
+
+# -- Eq. (16) is the first term at integer n_c --------------------------------------------------
+
+
+@pytest.mark.parametrize("reading", sd.READINGS)
+@pytest.mark.parametrize("n", [1, 2, 5, 12])
+def test_integer_nc_gives_the_geometric_prefactor(reading, n):
+    K, a = 3.0, 0.7
+    Xi = xi_of(a, K)
+    W = K**-n
+    assert sd.first_shell(W, K=K) == n  # ceil with tolerance: 3**-n is not exact in floating point
+    q = sd.geometric_ratio(K=K, Xi=Xi, reading=reading)
+    assert sd.ratio_to_eq16(W, K=K, Xi=Xi, reading=reading) == pytest.approx(1 / (1 - q), rel=1e-12)
+    first_term = (0.1**2 / W) * math.exp(-2 * n / Xi) * (W * K**n if reading == "states" else 1.0)
+    assert first_term == pytest.approx(sd.relaxation_rate_eq16(W, gamma=0.1, K=K, Xi=Xi), rel=1e-12)
+
+
+def test_typical_prefactor_tends_to_one_as_Xi_to_zero():
+    K, W = 3.0, 3.0**-4
+    ratios = [sd.ratio_to_eq16(W, K=K, Xi=Xi, reading="typical") for Xi in (1.0, 0.3, 0.1, 0.02)]
+    assert ratios[0] > ratios[1] > ratios[2] > 1.0
+    assert ratios[2] - 1.0 == pytest.approx(math.exp(-20.0), rel=1e-6)
+    assert ratios[3] == pytest.approx(1.0, rel=0, abs=1e-15)
+    assert ratios[0] == pytest.approx(1 / (1 - math.exp(-2.0)), rel=1e-12)
+
+
+def test_geometric_ratios():
+    assert sd.geometric_ratio(K=3, Xi=xi_of(0.5, 3), reading="states") == pytest.approx(3.0**-3, rel=1e-13)
+    assert sd.geometric_ratio(K=3, Xi=xi_of(0.5, 3), reading="typical") == pytest.approx(3.0**-4, rel=1e-13)
+    assert sd.geometric_ratio(K=3, Xi=xi_of(2.0, 3)) == pytest.approx(1.0, rel=1e-13)
+
+
+def test_q_equal_one_with_cutoff():
+    # Xi ln K = 2 exactly: q = 1, and the sum counts n_max - n0 + 1 equal terms
+    K = math.e
+    Xi = 2.0
+    W = math.exp(-3.5)  # n_c = 3.5, n0 = 4
+    got = sd.relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, n_max=10)
+    assert got == pytest.approx(7.0, rel=1e-12)
+
+
+# -- SymPy derivations against the helper ------------------------------------------------------
+
+
+def _sympy_closed_forms():
+    g, W, d, K, Xi, q = sp.symbols("gamma W delta_m K Xi q", positive=True)
+    n, n0, nmax = sp.symbols("n n_0 n_max", integer=True, positive=True)
+    states = (g**2 / W) * sp.exp(-2 * n / Xi) * (W * K**n / d)
+    typical = (g**2 / W) * sp.exp(-2 * n / Xi)
+    # both summands are A q^n; SymPy sums the geometric series
+    assert sp.simplify(states - g**2 / d * (K * sp.exp(-2 / Xi)) ** n) == 0
+    assert sp.simplify(typical - g**2 / W * sp.exp(-2 / Xi) ** n) == 0
+    geo = sp.summation(q**n, (n, n0, sp.oo))
+    geo = geo.args[0].expr if isinstance(geo, sp.Piecewise) else geo  # branch q < 1
+    geo_fin = sp.summation(q**n, (n, n0, nmax))
+    geo_fin = geo_fin.args[1].expr  # branch q != 1
+    out = {
+        "states": (g**2 / d * geo).subs(q, K * sp.exp(-2 / Xi)),
+        "typical": (g**2 / W * geo).subs(q, sp.exp(-2 / Xi)),
+        "states_fin": (g**2 / d * geo_fin).subs(q, K * sp.exp(-2 / Xi)),
+    }
+    return (g, W, d, K, Xi, n0, nmax), out
+
+
+def test_sympy_sum_equals_helper():
+    (g, W, d, K, Xi, n0, nmax), forms = _sympy_closed_forms()
+    for reading in sd.READINGS:
+        f = sp.lambdify((g, W, d, K, Xi, n0), forms[reading])
+        for Wv, Kv, Xiv, dv in [(0.01, 3.0, 0.5, 1.0), (0.2, 5.0, 0.3, 2.0), (1e-4, 2.5, 1.0, 1.0)]:
+            n0v = sd.first_shell(Wv, K=Kv, delta_m=dv)
+            assert sd.relaxation_rate_sum(Wv, gamma=0.1, K=Kv, Xi=Xiv, delta_m=dv, reading=reading) == \
+                pytest.approx(f(0.1, Wv, dv, Kv, Xiv, n0v), rel=1e-12)
+    f = sp.lambdify((g, W, d, K, Xi, n0, nmax), forms["states_fin"])
+    n0v = sd.first_shell(0.01, K=3)
+    assert sd.relaxation_rate_sum(0.01, gamma=0.1, K=3, Xi=4.0, n_max=10) == pytest.approx(
+        f(0.1, 0.01, 1.0, 3.0, 4.0, n0v, 10), rel=1e-12)
+
+
+def test_sympy_ratio_to_eq16():
+    (g, W, d, K, Xi, n0, nmax), forms = _sympy_closed_forms()
+    a, frac = sp.symbols("a f", positive=True)
+    eq16 = g**2 / W * (W / d) ** (2 / (Xi * sp.log(K)))
+    nc = sp.log(d / W) / sp.log(K)
+    ratio = (forms["states"] / eq16).subs(n0, nc + frac).subs(Xi, a / sp.log(K))
+    q = K ** (1 - 2 / a)
+    # at W = delta_m K^-m (any real m) the ratio is q^f / (1 - q): no W left
+    m = sp.Symbol("m", positive=True)
+    diff = sp.simplify(ratio.subs(W, d * K ** (-m)) - q**frac / (1 - q))
+    assert diff == 0
+    fr = sp.lambdify((K, a, frac), q**frac / (1 - q))
+    Wv, Kv, av = 0.02, 3.0, 0.8
+    fv = sd.first_shell(Wv, K=Kv) - sd.fock_distance_threshold(Wv, K=Kv)
+    assert sd.ratio_to_eq16(Wv, K=Kv, Xi=av / math.log(Kv)) == pytest.approx(fr(Kv, av, fv), rel=1e-12)
+
+
+# -- properties ---------------------------------------------------------------------------------
+
+
+@settings(max_examples=100, deadline=None)
+@given(lnW=st.floats(-40, -0.01), K=st.floats(1.2, 50), a=st.floats(0.05, 1.95), gamma=st.floats(1e-6, 1))
+def test_properties(lnW, K, a, gamma):
+    W = math.exp(lnW)
+    Xi = a / math.log(K)
+    kw = dict(K=K, Xi=Xi)
+    states = sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="states", **kw)
+    typical = sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="typical", **kw)
+    eq16 = sd.ln_relaxation_rate_eq16(W, gamma=gamma, **kw)
+    assert np.isfinite([states, typical, eq16]).all()
+    # counting every state in the window never gives less than one state per order
+    assert states >= typical - 1e-9
+    # the ratio stays inside (q/(1-q), 1/(1-q)]
+    for reading, ln_rate in (("states", states), ("typical", typical)):
+        q = sd.geometric_ratio(reading=reading, **kw)
+        r = ln_rate - eq16
+        assert math.log(q) - math.log1p(-q) - 1e-9 <= r <= -math.log1p(-q) + 1e-9
+        assert sd.ratio_to_eq16(W, reading=reading, **kw) == pytest.approx(math.exp(r), rel=1e-9)
+    # a cut-off can only lower the rate
+    n0 = sd.first_shell(W, K=K)
+    assert sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="states", n_max=n0 + 3, **kw) <= states + 1e-12
+    # the number of states in the window at n_c is one
+    assert sd.states_in_window(sd.fock_distance_threshold(W, K=K), W, K=K) == pytest.approx(1.0, rel=1e-9)
+
+
+@settings(max_examples=50, deadline=None)
+@given(a=st.floats(0.05, 1.9), K=st.floats(1.5, 20))
+def test_rate_vectorizes_and_is_monotone_at_shell_edges(a, K):
+    Xi = a / math.log(K)
+    n = np.arange(1, 30)
+    W = K ** (-n.astype(float))
+    W = W[W < 1]
+    for reading in sd.READINGS:
+        r = sd.relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, reading=reading)
+        assert r.shape == W.shape
+        # at W = K^-n (all at the top of a step) the rate falls as W falls when Xi ln K < 2
+        assert np.all(np.diff(np.log(r[r > 0])) < 0)
+        one_by_one = [sd.relaxation_rate_sum(float(w), gamma=1.0, K=K, Xi=Xi, reading=reading) for w in W]
+        np.testing.assert_allclose(r, one_by_one, rtol=1e-14)
+
+
+def test_log_variants_do_not_underflow():
+    ln_rate = sd.ln_relaxation_rate_sum(1e-300, gamma=1e-3, K=3, Xi=0.2)
+    assert np.isfinite(ln_rate) and ln_rate < -5000
+    assert sd.relaxation_rate_sum(1e-300, gamma=1e-3, K=3, Xi=0.2) == 0.0
+    assert np.isfinite(sd.ln_relaxation_rate_eq16(1e-300, gamma=1e-3, K=3, Xi=0.2))
+    # q >> 1 with a cut-off: no overflow in the log
+    assert np.isfinite(sd.ln_relaxation_rate_sum(1e-300, gamma=1.0, K=3, Xi=50, n_max=5000))
+
+
+def test_types_and_shapes():
+    assert isinstance(sd.relaxation_rate_sum(0.1, gamma=1, K=3, Xi=1), float)
+    assert isinstance(sd.relaxation_rate_eq16(0.1, gamma=1, K=3, Xi=1), float)
+    assert isinstance(sd.first_shell(0.1, K=3), int)
+    assert isinstance(sd.many_body_spacing(K=3, N=10), float)
+    assert sd.first_shell(np.array([0.5, 0.1]), K=3).tolist() == [1, 3]
+    assert sd.relaxation_rate_eq16([0.1, 0.01], gamma=1, K=3, Xi=1).shape == (2,)
+
+
+def test_many_body_spacing_and_stop_bandwidth():
+    assert sd.many_body_spacing(K=3, N=10) == pytest.approx(3.0**-10, rel=1e-14)
+    assert sd.ln_many_body_spacing(K=3, N=10, delta_m=2.0) == pytest.approx(math.log(2 * 3.0**-10))
+    K, N, gamma, Xi = 3.0, 10, 0.01, 0.9 / math.log(3)
+    W_star = sd.eq16_stop_bandwidth(gamma=gamma, K=K, Xi=Xi, N=N)
+    assert sd.relaxation_rate_eq16(W_star, gamma=gamma, K=K, Xi=Xi) == pytest.approx(
+        sd.many_body_spacing(K=K, N=N), rel=1e-10)
+
+
+# -- bad input ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "kwargs, match",
+    [
+        (dict(W=0.0), r"^W must .* \(0, 1\)"),
+        (dict(W=1.0), r"^W must .* \(0, 1\)"),
+        (dict(W=[0.1, 2.0]), r"^W must"),
+        (dict(W=float("nan")), r"^W must"),
+        (dict(gamma=0.0), r"^gamma must .* \(0, inf\)"),
+        (dict(K=1.0), r"^K must .* \(1, inf\)"),
+        (dict(Xi=-1.0), r"^Xi must"),
+        (dict(delta_m=0.0), r"^delta_m must"),
+        (dict(reading="mean"), r"^reading must be one of"),
+        (dict(n_max=0), r"^n_max must be an integer >= 1"),
+        (dict(n_max=2.5), r"^n_max must be an integer"),
+        (dict(Xi=3.0), r"^Xi ln K must be < 2"),
+        (dict(W=True), r"^W must"),
+    ],
+)
+def test_bad_input(kwargs, match):
+    base = dict(W=0.1, gamma=0.1, K=3.0, Xi=0.5)
+    base.update(kwargs)
+    W = base.pop("W")
+    with pytest.raises(ValueError, match=match):
+        sd.relaxation_rate_sum(W, **base)
+
+
+def test_bad_input_other_functions():
+    with pytest.raises(ValueError, match=r"^W must .* \(0, 2\)"):
+        sd.fock_distance_threshold(3.0, K=3, delta_m=2.0)
+    with pytest.raises(ValueError, match="^K must"):
+        sd.relaxation_rate_eq16(0.1, gamma=0.1, K=0.5, Xi=1)
+    with pytest.raises(ValueError, match="^N must be an integer"):
+        sd.many_body_spacing(K=3, N=0)
+    with pytest.raises(ValueError, match="^Xi ln K must be < 2"):
+        sd.eq16_stop_bandwidth(gamma=0.1, K=3, Xi=5, N=10)
+    with pytest.raises(ValueError, match="^reading must"):
+        sd.geometric_ratio(K=3, Xi=1, reading="all")
+    with pytest.raises(ValueError, match="^n must"):
+        sd.states_in_window(-1, 0.1, K=3)
