@@ -1217,3 +1217,565 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
     width = float(Gamma) * np.asarray(n)
     out = width / (w**2 + width**2)
     return float(out) if np.ndim(omega) == 0 else out
+
+
+# --------------------------------------------------------------------------
+# phase boundary of Eq. (19): critical coupling and critical Xi (Sec. V A)
+# --------------------------------------------------------------------------
+#
+# Eq. (19) is localized exactly when F(0+) <= 1 (module docstring), so the
+# phase boundary is the surface F0(gamma, eps) = 1 with
+#
+#     F0 = gamma^2 sum_{m>=2} w_m K^{2 m eps} n_m,   n_m = n_fast(K^m) at Gamma -> 0.
+#
+# * In eps, every term grows (K^{2 m eps}): F0 is strictly increasing.
+# * In gamma (a = ln gamma), gamma^2 grows and the continuous n_m = max(1, sN
+#   ln_+^d(gamma K^m)) is non-decreasing: F0 is strictly increasing.  The
+#   *literal* n_m of Eq. (20) jumps from 1 down to sN ln^d(1) = 0 at
+#   gamma K^m = 1, so F0 drops at every a = -m ln K (m >= 2) and is
+#   increasing in between.  Since the literal n_m never exceeds the
+#   continuous one, F0_literal <= F0_continuous: the continuous value bounds
+#   where the literal F0 can first exceed 1.
+
+
+def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
+    """ln F(0+) of Eq. (19) at flat arrays ``a`` = ln gamma and ``eps`` (same size).
+
+    Closed forms only: for ``"square"`` the finite sum over ``m = n + p``; for
+    ``"infinite"`` an explicit head ``2 <= m < M0(a)`` plus the Eulerian
+    closed-form tail of :meth:`_Model._ln_unsat_tail` (``+inf`` for eps >= 0).
+    """
+    a = np.asarray(a, dtype=float).ravel()
+    eps = np.asarray(eps, dtype=float).ravel()
+    ell = math.log(K)
+    lnsN = math.log(s * N)
+    literal = nfast == "literal"
+    out = np.full(a.size, np.inf)
+
+    def ln_n(L):
+        with np.errstate(divide="ignore", invalid="ignore"):
+            v = np.where(L > 0, lnsN + d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
+        return np.where(L < 0, 0.0, v) if literal else np.maximum(0.0, v)
+
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        if sum_range == "square":
+            m = np.arange(2, 2 * N + 1, dtype=float)
+            lnw = np.log(np.minimum(m - 1.0, 2 * N + 1.0 - m))
+            step = max(1, _CHUNK // m.size)
+            for i0 in range(0, a.size, step):
+                sl = slice(i0, i0 + step)
+                lam = lnw + 2.0 * ell * eps[sl, None] * m + ln_n(a[sl, None] + m * ell)
+                out[sl] = _slse(lam, np.ones_like(lam), axis=1)[0] + 2.0 * a[sl]
+            return out
+        neg = eps < 0
+        if not np.any(neg):
+            return out
+        an, en = a[neg], eps[neg]
+        # from M0 on, n_m = sN (a + m ell)^d exactly in both readings
+        thr = 0.0 if literal else math.exp(-lnsN / d)
+        M0 = np.maximum(2.0, np.ceil((thr - an) / ell) + 1.0)
+        tail_model = _TailArgs(a=an, d=d, ell=ell, lnsN=lnsN)
+        tail = _Model._ln_unsat_tail(tail_model, M0, en)
+        head = np.full(an.size, -np.inf)
+        W = int(M0.max()) - 2
+        if W > 0:
+            order = np.argsort(M0, kind="stable")
+            step = max(1, _CHUNK // W)
+            for i0 in range(0, an.size, step):
+                idx = order[i0 : i0 + step]
+                w = int(M0[idx].max()) - 2
+                m = 2.0 + np.arange(w, dtype=float)
+                lam = np.log(m - 1.0) + 2.0 * ell * en[idx, None] * m + ln_n(an[idx, None] + m * ell)
+                lam = np.where(m[None, :] < M0[idx, None], lam, -np.inf)
+                head[idx] = _slse(lam, np.ones_like(lam), axis=1)[0]
+        out[neg] = np.logaddexp(head, tail) + 2.0 * an
+    return out
+
+
+@dataclass(frozen=True)
+class _TailArgs:
+    """The attributes :meth:`_Model._ln_unsat_tail` reads (``a`` may be an array)."""
+
+    a: Any
+    d: int
+    ell: float
+    lnsN: float
+
+
+def _validate_boundary(K, N, s, d, sum_range, nfast):
+    sum_range = _check_option("sum_range", sum_range, SUM_RANGES)
+    nfast = _check_option("nfast", nfast, NFAST_READINGS)
+    K = float(check_branching("K", K))
+    N = check_positive_int("N", N)
+    s = float(check_unit_interval("s", s))
+    d = check_dimension(d)
+    return K, N, s, d, sum_range, nfast
+
+
+def ln_F_zero_table(*, gamma, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
+    """:math:`\\ln F(\\Gamma\\to0^+)` of Eq. (19), broadcast over ``gamma`` *and* ``eps``.
+
+    Same value as :func:`ln_F_zero` (``equation="19"``), whose ``gamma`` is a
+    scalar; here ``gamma`` and ``eps`` (or ``xi``) broadcast against each
+    other, so a whole :math:`(\\gamma, \\varepsilon)` phase map is one call:
+    the point is metallic iff the result is ``> 0``.  ``+inf`` where the
+    infinite sum diverges (``eps >= 0``).  :math:`F(0^+) > 0` always, so no
+    sign is returned.
+
+    Parameters
+    ----------
+    gamma : float or array_like
+        :math:`\\gamma/\\delta_m > 0`.
+    eps, xi : float or array_like
+        Exactly one of :math:`\\varepsilon < 1` and :math:`\\Xi > 0`.
+    K, N, s, d, sum_range, nfast
+        As in :func:`solve_linewidth`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Broadcast shape of ``gamma`` and ``eps``.
+    """
+    K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    g = np.asarray(check_positive("gamma", gamma), dtype=float)
+    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    gb, eb = np.broadcast_arrays(g, e)
+    shape = gb.shape
+    uniq, inv = np.unique(np.stack([np.log(gb.ravel()), eb.ravel()]), axis=1, return_inverse=True)
+    vals = _ln_F0_pairs(uniq[0], uniq[1], K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    out = vals[np.ravel(inv)].reshape(shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
+    """ln gamma_c for a flat array of eps values (+inf: none below gamma = 1; -inf: gamma_c = 0)."""
+    ell = math.log(K)
+    kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range)
+    out = np.full(eps.size, np.nan)
+    if sum_range == "infinite":
+        out[eps >= 0] = -np.inf
+    todo = np.nonzero(np.isnan(out))[0]
+    if todo.size == 0:
+        return out
+    e = eps[todo]
+    top = _ln_F0_pairs(np.zeros(e.size), e, nfast=nfast, **kw)  # gamma = 1
+    none = top <= 0
+    out[todo[none]] = np.inf
+    todo, e = todo[~none], e[~none]
+    if todo.size == 0:
+        return out
+    # lower end where the continuous (upper-bound, monotone) F0 is < 1
+    a_lo = np.full(e.size, -5.0)
+    for _ in range(80):
+        bad = _ln_F0_pairs(a_lo, e, nfast="continuous", **kw) >= 0
+        if not np.any(bad):
+            break
+        a_lo[bad] = 2.0 * a_lo[bad] - 5.0
+    else:  # pragma: no cover - F0 -> 0 as gamma -> 0 for every eps handled here
+        raise RuntimeError("internal error: no lower bracket for the critical coupling")
+    lo = a_lo.copy()
+    hi = np.zeros(e.size)
+    if nfast == "literal":
+        # F0 is continuous and increasing between the drops at a = -k ell;
+        # the first interval whose right-end (left-limit) value exceeds 1
+        # holds the smallest gamma with F0 > 1.
+        kmax = int(math.ceil(-a_lo.min() / ell)) + 1
+        ks = np.arange(kmax, 1, -1, dtype=float)  # jump points, ascending in a
+        nodes = -ks * ell
+        left = nodes - 1e-13 * np.maximum(1.0, np.abs(nodes))
+        A = np.broadcast_to(left[None, :], (e.size, nodes.size))
+        E = np.broadcast_to(e[:, None], A.shape)
+        valid = (A > a_lo[:, None]) & (A < 0)
+        vals = np.full(A.shape, -np.inf)
+        vals[valid] = _ln_F0_pairs(A[valid], E[valid], nfast=nfast, **kw)
+        crossed = vals > 0
+        first = np.where(crossed.any(axis=1), crossed.argmax(axis=1), -1)
+        has = first >= 0
+        hi[has] = left[first[has]]
+        # interval start: the previous jump node (exact, right-continuous) or a_lo
+        prev = np.where(has, first - 1, nodes.size - 1)
+        prev_node = np.where(prev >= 0, nodes[np.maximum(prev, 0)], -np.inf)
+        if np.any(~has):  # crossing in the last interval, after the last node below 0
+            last = np.where(valid.any(axis=1), nodes.size - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
+            prev_node[~has] = np.where(last[~has] >= 0, nodes[np.maximum(last[~has], 0)], -np.inf)
+        lo = np.maximum(a_lo, prev_node)
+    f = lambda x, ee: _ln_F0_pairs(x, ee, nfast=nfast, **kw)  # noqa: E731
+    flo, fhi = f(lo, e), f(hi, e)
+    exact_lo = flo == 0
+    ok = (flo < 0) & (fhi > 0)
+    res = np.where(exact_lo, lo, np.where(fhi == 0, hi, np.nan))
+    if np.any(ok):
+        r = _elementwise.find_root(
+            f, (lo[ok], hi[ok]), args=(e[ok],),
+            tolerances=dict(xatol=1e-14, xrtol=4 * np.finfo(float).eps, fatol=1e-15, frtol=0.0),
+        )
+        res[ok] = r.x
+    if np.any(np.isnan(res)):  # pragma: no cover - bracket invariants guarantee a sign change
+        raise RuntimeError("internal error: critical coupling bracket has no sign change")
+    out[todo] = res
+    return out
+
+
+def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
+    """Critical inter-dot coupling :math:`\\gamma_c/\\delta_m` of Eq. (19) (Fig. 5).
+
+    The smallest :math:`\\gamma` for which Eq. (19) has a non-trivial
+    solution, i.e. (exactly, see the module docstring) the smallest
+    :math:`\\gamma` with :math:`F(0^+) > 1`; it solves
+    :math:`F_0(\\gamma_c) = 1`.
+
+    Parameters
+    ----------
+    eps, xi : float or array_like
+        Exactly one of :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K) < 1` and
+        :math:`\\Xi > 0`.  Fig. 5's abscissa is
+        :math:`1/\\Xi - \\ln K = -\\varepsilon\\ln K`.
+    K, N, s, d, sum_range, nfast
+        As in :func:`solve_linewidth` (Eq. 19 only).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\gamma_c/\\delta_m`, same shape as ``eps``.
+
+        * ``0.0`` where every :math:`\\gamma > 0` gives a metal
+          (``sum_range="infinite"`` and :math:`\\varepsilon \\ge 0`:
+          :math:`F_0 = \\infty`).
+        * ``inf`` where :math:`F_0 \\le 1` for every :math:`\\gamma < 1`: no
+          metal with a coupling below :math:`\\delta_m` (Eq. 19 assumes
+          :math:`\\gamma \\ll \\delta_m`; see also Eq. 23,
+          :func:`critical_coupling_eq23_edge`).
+
+    Notes
+    -----
+    Search in :math:`a = \\ln\\gamma`.  :math:`F_0` is strictly increasing in
+    :math:`\\gamma` for ``nfast="continuous"``.  For ``nfast="literal"`` it
+    is increasing between the points :math:`\\gamma = K^{-m}` (``m >= 2``),
+    where the literal :math:`n_{\\rm fast}` of the ``m``-th term drops from 1
+    to :math:`sN\\ln^d 1 = 0`, so :math:`F_0` drops there; the set
+    :math:`\\{F_0 > 1\\}` can then have localized gaps above
+    :math:`\\gamma_c` (re-entrance; see :func:`literal_reentrance`).  The
+    lower bracket comes from the continuous reading, which bounds the
+    literal one from above and is monotone; the first interval between
+    drops whose upper end has :math:`F_0 > 1` is refined with Chandrupatla's
+    method (vectorized over all ``eps``).  Accuracy about 1e-13 in
+    :math:`\\ln\\gamma_c`.
+
+    Raises
+    ------
+    ValueError
+        For out-of-range parameters or unknown options (the message names
+        the parameter).
+    """
+    K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    uniq, inv = np.unique(e.ravel(), return_inverse=True)
+    ln_gc = _gamma_c_columns(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.exp(ln_gc)[np.ravel(inv)].reshape(e.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def literal_reentrance(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite"):
+    """Localized windows above :math:`\\gamma_c` in the literal reading of Eq. (20).
+
+    Returns, for scalar ``eps``, a list of the jump points
+    :math:`\\gamma = K^{-m} < 1` (``m >= 2``) above :math:`\\gamma_c` at which
+    the literal :math:`F_0` drops from above 1 to at most 1 (each starts a
+    window of couplings that is localized again).  Empty when the phase
+    boundary is a single point.  For array ``eps`` a list of such lists in
+    ``eps.ravel()`` order.  The continuous reading never has such windows.
+    """
+    K, N, s, d, sum_range, _ = _validate_boundary(K, N, s, d, sum_range, "literal")
+    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    gc = np.atleast_1d(critical_coupling(eps=e, K=K, N=N, s=s, d=d, sum_range=sum_range))
+    ell = math.log(K)
+    res = []
+    for ee, g in zip(e.ravel(), gc.ravel()):
+        found = []
+        if 0.0 < g < 1.0:
+            k = np.arange(2, int(math.floor(-math.log(g) / ell)) + 1, dtype=float)
+            nodes = -k * ell
+            nodes = nodes[nodes > math.log(g)]
+            if nodes.size:
+                left = nodes - 1e-13 * np.maximum(1.0, np.abs(nodes))
+                kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range, nfast="literal")
+                fl = _ln_F0_pairs(left, np.full(nodes.size, ee), **kw)
+                fr = _ln_F0_pairs(nodes, np.full(nodes.size, ee), **kw)
+                found = [float(math.exp(x)) for x, l_, r_ in zip(nodes, fl, fr) if l_ > 0 >= r_]
+        res.append(sorted(found))
+    return res[0] if e.ndim == 0 else res
+
+
+def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
+    """eps_c (F0 = 1) of Eq. (19) per gamma (flat array); 1.0 means no metal for eps < 1."""
+    kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    a = np.log(gammas)
+    f = lambda ee, aa: _ln_F0_pairs(aa, ee, **kw)  # noqa: E731
+    out = np.full(a.size, np.nan)
+    if sum_range == "infinite":
+        hi = np.full(a.size, -1e-3)
+        for _ in range(200):
+            bad = f(hi, a) <= 0
+            if not np.any(bad):
+                break
+            hi[bad] *= 0.5
+    else:
+        hi = np.full(a.size, 1.0)
+        none = f(hi, a) <= 0
+        out[none] = 1.0
+    lo = np.full(a.size, -1.0)
+    for _ in range(200):
+        bad = f(lo, a) >= 0
+        if not np.any(bad):
+            break
+        lo[bad] = 2.0 * lo[bad] - 1.0
+    todo = np.isnan(out)
+    if np.any(todo):
+        r = _elementwise.find_root(
+            f, (lo[todo], hi[todo]), args=(a[todo],),
+            tolerances=dict(xatol=1e-15, xrtol=4 * np.finfo(float).eps, fatol=1e-15, frtol=0.0),
+        )
+        out[todo] = r.x
+    return out
+
+
+def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
+    """eps_c for E2/E3 at one gamma: F0 = 1, extended down over bistable roots."""
+    from scipy.optimize import brentq
+
+    opts = dict(gamma=gamma, K=K, N=N, s=s, d=d, equation=equation)
+
+    def g(ee):
+        lnF, sg = ln_F_zero(eps=ee, **opts)
+        return np.expm1(lnF) if sg > 0 else -1.0 - (math.exp(lnF) if sg < 0 else 0.0)
+
+    top = 1.0 - 1e-12
+    if g(top) <= 0:
+        return 1.0
+    lo = -1.0
+    while g(lo) > 0:
+        lo = 2.0 * lo - 1.0
+    # F0 - 1 is an exponential sum with one sign change in its coefficients:
+    # at most one zero in eps (Descartes' rule for Dirichlet polynomials)
+    e0 = brentq(g, lo, top, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+    # bistable roots (F0 <= 1 but a stable root) below e0: grid + bisection
+    below = np.linspace(e0 - 1.0, e0, grid + 1)[:-1]
+    r = solve_linewidth(eps=below, warn=False, **opts)
+    has = np.asarray(r.status) == "root"
+    if not np.any(has):
+        return e0
+    i = int(np.argmax(has))
+    if i == 0:
+        return float(below[0])  # the grid does not reach the end of the bistable range
+    a_, b_ = float(below[i - 1]), float(below[i])
+    for _ in range(50):
+        mid = 0.5 * (a_ + b_)
+        if solve_linewidth(eps=mid, warn=False, **opts).status == "root":
+            b_ = mid
+        else:
+            a_ = mid
+    return b_
+
+
+def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
+    """:math:`\\varepsilon_c`: where the non-trivial solution disappears at fixed :math:`\\gamma`.
+
+    See :func:`critical_xi` (this is the same boundary in
+    :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`); ``1.0`` means no metal for
+    any :math:`\\Xi` (i.e. :math:`\\Xi_c = \\infty`).
+    """
+    equation = _check_option("equation", equation, EQUATIONS)
+    K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    g = np.asarray(check_positive("gamma", gamma), dtype=float)
+    uniq, inv = np.unique(g.ravel(), return_inverse=True)
+    if equation == "19":
+        vals = _eps_c_19(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    else:
+        vals = np.array([_eps_c_app(float(gg), K=K, N=N, s=s, d=d, equation=equation) for gg in uniq])
+    out = vals[np.ravel(inv)].reshape(g.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+def critical_xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
+    """Critical Fock-space localization length :math:`\\Xi_c` at fixed :math:`\\gamma`.
+
+    The metal (a non-trivial solution) exists for :math:`\\Xi > \\Xi_c`.
+
+    * ``equation="19"``: :math:`F_0(\\varepsilon_c) = 1` (exact: localized iff
+      :math:`F_0 \\le 1`; :math:`F_0` is strictly increasing in
+      :math:`\\varepsilon`).  With ``sum_range="infinite"``
+      :math:`F_0 = \\infty` for every :math:`\\varepsilon \\ge 0`, so
+      :math:`\\varepsilon_c < 0`, i.e. :math:`\\Xi_c < 1/\\ln K`.
+    * ``equation="E3"``/``"E2"``: :math:`F_0 - 1` has at most one zero in
+      :math:`\\varepsilon` (an exponential sum whose coefficients change sign
+      once); the boundary is that zero, moved down if a bistable root
+      (:math:`F_0 \\le 1` with a stable root, see :func:`solve_linewidth`) is
+      found on a 48-point grid below it, refined by bisection.
+
+    Parameters
+    ----------
+    gamma : float or array_like
+        :math:`\\gamma/\\delta_m > 0`; array input gives array output.
+    K, N, s, d, equation, sum_range, nfast
+        As in :func:`solve_linewidth`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\Xi_c = 1/((1-\\varepsilon_c)\\ln K)`; ``inf`` where no
+        :math:`\\Xi` gives a metal (square sum with :math:`F_0 \\le 1` even at
+        :math:`\\varepsilon \\to 1`).
+    """
+    K_ = float(check_branching("K", K))
+    ec = np.asarray(critical_eps(gamma=gamma, K=K, N=N, s=s, d=d, equation=equation,
+                                 sum_range=sum_range, nfast=nfast), dtype=float)
+    with np.errstate(divide="ignore"):
+        out = np.where(ec >= 1.0, np.inf, 1.0 / ((1.0 - np.minimum(ec, 1.0)) * math.log(K_)))
+    return float(out) if out.ndim == 0 else out
+
+
+def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="literal", z=None):
+    """Where the phase boundary leaves the window of Eq. (23).
+
+    Returns :math:`x^* = 1/\\Xi - \\ln K` at which
+    :math:`\\gamma_c(x^*) = e^{-1/\\Xi} = e^{-x^*}/K` (with ``z``:
+    :math:`\\min(e^{-1/\\Xi}, 1/z)`).  For :math:`x > x^*` the coupling needed
+    for a metal violates Eq. (23): the mean field is no longer consistent
+    there ("eventually :math:`\\gamma_c` becomes of order :math:`\\delta_m`").
+    :math:`\\gamma_c` increases with :math:`x`, so the crossing is unique.
+    """
+    K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    from scipy.optimize import brentq
+
+    ell = math.log(K)
+    lnz = -math.inf if z is None else math.log(float(check_positive("z", z)))
+
+    def h(x):
+        gc = critical_coupling(eps=-x / ell, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+        bound = min(-x - ell, -lnz)
+        return (min(math.log(gc), 50.0) if gc > 0 else -1e3) - bound
+
+    lo = -ell * 0.999 if sum_range == "square" else 0.0
+    while h(lo) >= 0:  # square sum: boundary may leave the window already at eps > 0
+        lo = lo - 1.0 if lo - 1.0 > -ell else 0.5 * (lo - ell)
+    hi = 0.5
+    while h(hi) <= 0:
+        hi *= 2.0
+    return float(brentq(h, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps))
+
+
+def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
+    """Small-:math:`x` asymptote of :math:`\\gamma_c` for the infinite sum.
+
+    With :math:`x = 1/\\Xi - \\ln K = -\\varepsilon\\ln K \\to 0^+` the sum
+    :math:`F_0` is dominated by :math:`m \\sim 1/x`, where
+    :math:`n_m \\approx sN(m\\ln K)^d`; replacing the sum by an integral,
+    :math:`F_0 \\approx \\gamma^2 sN\\ln^dK\\,(d+1)!/(2x)^{d+2}`, so
+
+    .. math:: \\gamma_c \\approx \\frac{(2x)^{(d+2)/2}}{\\sqrt{sN\\ln^dK\\,(d+1)!}}.
+
+    ``nan`` for :math:`x \\le 0` (there :math:`\\gamma_c = 0`).
+    """
+    K = float(check_branching("K", K))
+    N = check_positive_int("N", N)
+    s = float(check_unit_interval("s", s))
+    d = check_dimension(d)
+    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    ell = math.log(K)
+    x = -e * ell
+    with np.errstate(invalid="ignore"):
+        val = np.where(x > 0, (2.0 * np.maximum(x, 0.0)) ** ((d + 2) / 2.0)
+                       / math.sqrt(s * N * ell**d * math.factorial(d + 1)), np.nan)
+    return float(val) if val.ndim == 0 else val
+
+
+def eq21_ln_linewidth(*, eps=None, xi=None, gamma, K):
+    """:math:`\\ln\\Gamma` of Eq. (21) read as single-dot scaling, :math:`\\Gamma = \\gamma^{1/\\varepsilon}`.
+
+    The printed Eq. (21) lost its exponent (book errata, ``errata-eq21``):
+    :math:`\\Gamma = \\gamma^{\\Xi\\ln K/(\\Xi\\ln K-1)}`, i.e.
+    :math:`\\ln\\Gamma = \\ln\\gamma/\\varepsilon` (units of :math:`\\delta_m`),
+    the :math:`\\gamma\\to0` limit of the saddle point (C5).  ``-inf`` for
+    :math:`\\varepsilon \\le 0`.
+    """
+    gamma = float(check_positive("gamma", gamma))
+    K = float(check_branching("K", K))
+    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        val = np.where(e > 0, math.log(gamma) / np.where(e > 0, e, 1.0), -np.inf)
+    return float(val) if val.ndim == 0 else val
+
+
+__all__ += [
+    "ln_F_zero_table",
+    "critical_coupling",
+    "literal_reentrance",
+    "critical_eps",
+    "critical_xi",
+    "critical_coupling_eq23_edge",
+    "critical_coupling_asymptote",
+    "eq21_ln_linewidth",
+]
+
+
+def eps_at_linewidth(*, ln_Gamma, gamma, K, N, s, d=1, sum_range="infinite", nfast="literal"):
+    """:math:`\\varepsilon` at which the physical linewidth of Eq. (19) equals :math:`e^{\\ln\\Gamma}`.
+
+    Used to draw contours such as Eq. (27)'s :math:`\\Gamma = NK^{-N}` without
+    solving for :math:`\\Gamma` on a grid.  For
+    :math:`\\ln\\Gamma \\le \\ln\\gamma - d/2`, :math:`F` is non-increasing on
+    :math:`(0, \\Gamma]` (module docstring), so the physical root exceeds
+    :math:`\\Gamma` iff :math:`F(\\Gamma) > 1`; :math:`F(\\Gamma)` grows
+    strictly with :math:`\\varepsilon`, so the contour is the unique root of
+    :math:`\\ln F(\\Gamma; \\varepsilon) = 0` (Brent's method).
+
+    Parameters
+    ----------
+    ln_Gamma : float
+        Target :math:`\\ln(\\Gamma/\\delta_m)`, ``<= ln(gamma) - d/2``.
+    gamma : float or array_like
+        :math:`\\gamma/\\delta_m`; array input gives array output.
+    K, N, s, d, sum_range, nfast
+        As in :func:`solve_linewidth`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\varepsilon^*`: the linewidth exceeds the target for
+        :math:`\\varepsilon > \\varepsilon^*`.  ``1.0`` if it never reaches it
+        for :math:`\\varepsilon < 1`.
+
+    Raises
+    ------
+    ValueError
+        Bad parameters, or ``ln_Gamma > ln(gamma) - d/2`` (the name
+        ``ln_Gamma`` is in the message).
+    """
+    from scipy.optimize import brentq
+
+    K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    g = np.asarray(check_positive("gamma", gamma), dtype=float)
+    lnG = float(check_real("ln_Gamma", ln_Gamma))
+    if np.any(lnG > np.log(g) - d / 2.0):
+        raise ValueError(f"ln_Gamma must be <= ln(gamma) - d/2 (monotone region of F); got {ln_Gamma!r}")
+    out = np.empty(g.size)
+    for i, gg in enumerate(g.ravel()):
+        kw = dict(gamma=float(gg), K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+
+        def f(e):
+            return self_consistency_ratio(lnG, eps=e, **kw)[0]
+
+        top = 1.0 - 1e-12
+        if f(top) <= 0:
+            out[i] = 1.0
+            continue
+        lo = -1.0
+        while f(lo) >= 0:
+            lo = 2.0 * lo - 1.0
+        out[i] = brentq(f, lo, top, xtol=1e-13, rtol=4 * np.finfo(float).eps)
+    out = out.reshape(g.shape)
+    return float(out) if out.ndim == 0 else out
+
+
+__all__ += ["eps_at_linewidth"]

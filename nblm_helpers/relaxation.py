@@ -1,0 +1,557 @@
+"""Bandwidth-limited relaxation of an l-bit system on a narrow bath (Sec. II B, Eqs. 6-8).
+
+Gopalakrishnan & Nandkishore, PRB 90, 224203 (2014), Sec. II.  The system is
+the l-bit Hamiltonian (3) on a :math:`d`-dimensional lattice, coupled by
+Eq. (4) to a bosonic bath whose spectrum is flat on :math:`[-W/2, W/2]`.  A
+single l-bit flip costs :math:`\\sim\\Delta \\gg W`, so the bath cannot put it
+on shell; three channels can:
+
+(a) a long-range single hop over a distance :math:`R` with
+    :math:`\\Delta R^{-d} \\sim W`, matrix element :math:`\\gamma e^{-R/\\xi}`
+    (Eq. 6);
+(b) a collective rearrangement of the :math:`\\hat n^d` l-bits of a block of
+    linear size :math:`\\hat n`, with :math:`\\Delta e^{-s\\hat n^d} \\sim W`
+    and matrix element :math:`\\gamma e^{-\\hat n/\\xi - s\\hat n^d/\\Xi}`
+    (Eq. 7);
+(c) a rearrangement at order :math:`\\hat n^d` in the coupling, with
+    :math:`\\Delta e^{-s\\hat n^d} \\sim \\hat n^d W` and every virtual state
+    off shell by :math:`\\Delta` (Eq. 8).
+
+Every rate is a Golden-rule rate :math:`|M|^2/W`.
+
+Units and conventions
+---------------------
+* Energies and rates are in units of :math:`\\Delta`: ``W`` means
+  :math:`W/\\Delta` and must lie in :math:`(0, 1)`; ``gamma`` means
+  :math:`\\gamma/\\Delta` in :math:`(0, 1)`.  The paper's premise
+  :math:`\\gamma \\ll W \\ll \\Delta` is *not* enforced (maps cross it);
+  :func:`premise_holds` tests it.
+* Lengths (:math:`R, \\hat n, \\xi`) are in lattice spacings; :math:`\\Xi` is
+  a Fock-space length (in l-bit flips).
+* The rates underflow for small ``W``; the ``ln_*`` functions return
+  :math:`\\ln(\\Gamma/\\Delta)` and are what the chapter compares.
+* All functions broadcast over array arguments and return a Python ``float``
+  for scalar input.
+
+Readings (see the errata page)
+------------------------------
+``form`` of :func:`ln_gamma_b`:
+
+``"full"``
+    :math:`\\ln\\Gamma_b = \\ln(\\gamma^2/W) - 2\\hat n/\\xi - 2s\\hat n^d/\\Xi`
+    with :math:`s\\hat n^d = \\ln(\\Delta/W)`: the square of the printed matrix
+    element, nothing dropped.
+``"derived"``
+    its leading power law, :math:`\\Gamma_b = (\\gamma^2/W)(W/\\Delta)^{2/\\Xi}`
+    for :math:`d > 1` and :math:`(\\gamma^2/W)(W/\\Delta)^{2/\\Xi_1}` with
+    :math:`\\Xi_1 = s\\xi\\Xi/(s\\xi + \\Xi)` for :math:`d = 1` (exact there).
+``"printed"``
+    Eq. (7) as printed, :math:`(\\gamma^2/W)(W/\\Delta)^{1/\\Xi}`, and for
+    :math:`d = 1` the printed replacement :math:`\\Xi \\to \\xi\\Xi/(\\xi+\\Xi)`.
+
+``method`` of :func:`rearrangement_volume_c` (the number of l-bits
+:math:`x = \\hat n^d` of channel c): ``"lambert"`` solves
+:math:`\\Delta e^{-sx} = xW` exactly, :math:`x = \\mathcal W_0(s\\Delta/W)/s`;
+``"brentq"`` solves it by root finding; ``"approx"`` is the paper's
+:math:`x = \\ln(\\Delta/W)/s`.
+
+``form`` of :func:`ln_gamma_c`: ``"eq8a"`` is the first expression of Eq. (8),
+:math:`\\gamma^{2x}/(W\\Delta^{2x-2})`; ``"eq8b"`` is
+:math:`(\\gamma^2/W)(\\gamma/\\Delta)^{2x}`, which with ``method="approx"``
+is the second printed expression
+:math:`(\\gamma^2/W)(W/\\Delta)^{2\\ln(\\Delta/\\gamma)/s}` (smaller than
+``"eq8a"`` by :math:`(\\gamma/\\Delta)^2`).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import scipy.constants as const
+from scipy.optimize import brentq, minimize_scalar
+from scipy.special import lambertw
+
+from .parameters import check_dimension, check_positive, check_positive_int, check_real, check_unit_interval
+
+__all__ = [
+    "CHANNELS",
+    "GAMMA_B_FORMS",
+    "XI_EFF_READINGS",
+    "NHAT_C_METHODS",
+    "GAMMA_C_FORMS",
+    "p_single_flip_on_shell",
+    "hop_range",
+    "ln_gamma_a",
+    "rearrangement_size",
+    "xi_eff_1d",
+    "gamma_b_exponent",
+    "ln_gamma_b",
+    "rearrangement_volume_c",
+    "rearrangement_size_c",
+    "ln_gamma_c",
+    "ln_rates",
+    "dominant_channel",
+    "premise_holds",
+    "window_a_beats_b",
+    "gamma_star_c",
+    "electron_dipolar_coupling_hz",
+    "resonator_linewidth_hz",
+    "power_law_bandwidth",
+]
+
+#: Labels of the three channels, in the order :func:`ln_rates` stacks them.
+CHANNELS = ("a", "b", "c")
+#: Readings of Eq. (7); see the module docstring.
+GAMMA_B_FORMS = ("full", "derived", "printed")
+#: Readings of the d = 1 replacement of Xi under Eq. (7).
+XI_EFF_READINGS = ("derived", "printed")
+#: Ways to solve the on-shell condition of channel c.
+NHAT_C_METHODS = ("lambert", "brentq", "approx")
+#: The two expressions of Eq. (8).
+GAMMA_C_FORMS = ("eq8a", "eq8b")
+
+
+def _out(arr):
+    arr = np.asarray(arr, dtype=float)
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def _check_W(W):
+    return check_real("W", W, lo=0.0, hi=1.0)
+
+
+def _check_gamma(gamma):
+    return check_real("gamma", gamma, lo=0.0, hi=1.0)
+
+
+def _check_choice(name, value, allowed):
+    if value not in allowed:
+        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
+    return value
+
+
+# -- why a single flip is off shell (Sec. II B) --------------------------------
+def p_single_flip_on_shell(W, *, z):
+    """Probability that at least one of ``z`` nearest-neighbour hops is on shell to within ``W``.
+
+    Model (an estimate, not from the paper): the energy cost of each hop is
+    spread uniformly over a window of width :math:`\\Delta`, independently for
+    the ``z`` neighbours, and the flat bath absorbs :math:`|E| \\le W/2`; so
+    :math:`P = 1 - (1 - W/\\Delta)^z \\approx zW/\\Delta` for :math:`W \\ll \\Delta/z`.
+
+    Parameters
+    ----------
+    W : float or array_like
+        :math:`W/\\Delta \\in (0, 1)`.
+    z : int
+        Coordination number, :math:`\\ge 1`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+    """
+    W = _check_W(W)
+    z = check_positive_int("z", z)
+    return _out(-np.expm1(z * np.log1p(-np.asarray(W))))
+
+
+# -- channel a: long-range single hop, Eq. (6) ---------------------------------
+def hop_range(W, *, d):
+    """Distance :math:`R` of the on-shell single hop, :math:`\\Delta R^{-d} = W` (Sec. II B 1).
+
+    Parameters
+    ----------
+    W : float or array_like
+        Bath bandwidth :math:`W/\\Delta \\in (0, 1)`.
+    d : int
+        Spatial dimension.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`R = (\\Delta/W)^{1/d}` in lattice spacings.
+    """
+    W = _check_W(W)
+    d = check_dimension(d)
+    return _out(np.exp(-np.log(W) / d))
+
+
+def ln_gamma_a(gamma, W, *, xi, d):
+    """:math:`\\ln\\Gamma_a`, long-range single l-bit hop, Eq. (6).
+
+    .. math:: \\Gamma_a = \\frac{\\gamma^2}{W}\\exp[-2(\\Delta/W)^{1/d}/\\xi]
+
+    Parameters
+    ----------
+    gamma : float or array_like
+        System-bath coupling :math:`\\gamma/\\Delta \\in (0, 1)`.
+    W : float or array_like
+        Bath bandwidth :math:`W/\\Delta \\in (0, 1)`.
+    xi : float
+        Real-space localization length :math:`\\xi > 0` (lattice spacings).
+    d : int
+        Spatial dimension.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\ln(\\Gamma_a/\\Delta)`, broadcast over ``gamma`` and ``W``.
+    """
+    gamma = _check_gamma(gamma)
+    xi = check_positive("xi", xi)
+    R = hop_range(W, d=d)
+    W = _check_W(W)
+    return _out(2 * np.log(gamma) - np.log(W) - 2 * np.asarray(R) / xi)
+
+
+# -- channel b: collective rearrangement, Eq. (7) ------------------------------
+def rearrangement_size(W, *, s, d):
+    """Linear size :math:`\\hat n` of the rearranged block, :math:`\\Delta e^{-s\\hat n^d} = W`.
+
+    Parameters
+    ----------
+    W : float or array_like
+        :math:`W/\\Delta \\in (0, 1)`.
+    s : float
+        Entropy per l-bit :math:`s(T) \\in (0, 1]`.
+    d : int
+        Spatial dimension.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\hat n = [\\ln(\\Delta/W)/s]^{1/d}` (lattice spacings).
+    """
+    W = _check_W(W)
+    s = check_unit_interval("s", s)
+    d = check_dimension(d)
+    return _out((-np.log(W) / s) ** (1.0 / d))
+
+
+def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
+    """Effective Fock-space length of channel b in :math:`d = 1` (remark under Eq. 7).
+
+    In :math:`d = 1` both terms of the exponent of the matrix element are
+    linear in :math:`\\hat n = \\ln(\\Delta/W)/s`:
+    :math:`\\hat n/\\xi + s\\hat n/\\Xi = \\ln(\\Delta/W)\\,[1/\\Xi + 1/(s\\xi)]`.
+
+    Parameters
+    ----------
+    xi, Xi : float or array_like
+        Real- and Fock-space localization lengths, both :math:`> 0`.
+    s : float
+        Entropy per l-bit, :math:`(0, 1]`.
+    reading : {"derived", "printed"}
+        ``"derived"``: :math:`\\Xi_1 = s\\xi\\Xi/(s\\xi + \\Xi)`;
+        ``"printed"``: the paper's :math:`\\xi\\Xi/(\\xi+\\Xi)` (equal at :math:`s = 1`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+    """
+    xi = check_positive("xi", xi)
+    Xi = check_positive("Xi", Xi)
+    s = check_unit_interval("s", s)
+    _check_choice("reading", reading, XI_EFF_READINGS)
+    sx = s * np.asarray(xi) if reading == "derived" else np.asarray(xi)
+    return _out(sx * Xi / (sx + Xi))
+
+
+def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
+    """Power :math:`p` in :math:`\\Gamma_b = (\\gamma^2/W)(W/\\Delta)^p` (Eq. 7).
+
+    Parameters
+    ----------
+    Xi, xi : float
+        Fock- and real-space localization lengths (:math:`\\xi` enters only in :math:`d = 1`).
+    s : float
+        Entropy per l-bit (enters only in :math:`d = 1`, ``form="derived"``).
+    d : int
+        Spatial dimension.
+    form : {"derived", "printed"}
+        ``"derived"``: :math:`2/\\Xi` (:math:`d > 1`) or :math:`2/\\Xi_1` (:math:`d = 1`);
+        ``"printed"``: :math:`1/\\Xi` or :math:`(\\xi+\\Xi)/(\\xi\\Xi)`.
+
+    Returns
+    -------
+    float
+    """
+    Xi = float(check_positive("Xi", Xi))
+    d = check_dimension(d)
+    _check_choice("form", form, ("derived", "printed"))
+    factor = 2.0 if form == "derived" else 1.0
+    if d == 1:
+        return factor / float(xi_eff_1d(xi, Xi, s, reading=form))
+    check_positive("xi", xi)
+    check_unit_interval("s", s)
+    return factor / Xi
+
+
+def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
+    """:math:`\\ln\\Gamma_b`, collective rearrangement of :math:`\\hat n^d` l-bits, Eq. (7).
+
+    Parameters
+    ----------
+    gamma, W : float or array_like
+        :math:`\\gamma/\\Delta` and :math:`W/\\Delta`, both in :math:`(0, 1)`.
+    Xi : float
+        Fock-space localization length :math:`\\Xi > 0`.
+    xi : float
+        Real-space localization length :math:`\\xi > 0`.
+    s : float
+        Entropy per l-bit :math:`s(T) \\in (0, 1]`.
+    d : int
+        Spatial dimension.
+    form : {"full", "derived", "printed"}
+        See the module docstring.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\ln(\\Gamma_b/\\Delta)`.
+    """
+    _check_choice("form", form, GAMMA_B_FORMS)
+    gamma = _check_gamma(gamma)
+    n_hat = rearrangement_size(W, s=s, d=d)
+    W = _check_W(W)
+    xi = check_positive("xi", xi)
+    Xi = check_positive("Xi", Xi)
+    prefactor = 2 * np.log(gamma) - np.log(W)
+    if form == "full":
+        # s n^d = ln(Delta/W) exactly
+        return _out(prefactor - 2 * np.asarray(n_hat) / xi + 2 * np.log(W) / Xi)
+    p = gamma_b_exponent(Xi=Xi, xi=xi, s=s, d=d, form=form)
+    return _out(prefactor + p * np.log(W))
+
+
+# -- channel c: high order in the coupling, Eq. (8) ------------------------------
+def _lambertw_exp(L):
+    """:math:`\\mathcal W_0(e^L)` for real ``L`` (array), without overflow."""
+    L = np.asarray(L, dtype=float)
+    out = np.empty_like(L)
+    small = L < 700
+    out[small] = lambertw(np.exp(L[small])).real
+    y = L[~small] - np.log(L[~small])
+    for _ in range(6):  # Newton on y + ln y = L, converged to machine precision
+        y = y - (y + np.log(y) - L[~small]) / (1 + 1 / y)
+    out[~small] = y
+    return out
+
+
+def rearrangement_volume_c(W, *, s, method="lambert"):
+    """Number of l-bits :math:`x = \\hat n^d` of channel c, from :math:`\\Delta e^{-sx} = xW` (Eq. 8).
+
+    Parameters
+    ----------
+    W : float or array_like
+        :math:`W/\\Delta \\in (0, 1)`.
+    s : float
+        Entropy per l-bit :math:`(0, 1]`.
+    method : {"lambert", "brentq", "approx"}
+        ``"lambert"``: :math:`x = \\mathcal W_0(s\\Delta/W)/s` (exact, via
+        :func:`scipy.special.lambertw`); ``"brentq"``: root of
+        :math:`\\ln(\\Delta/W) - sx - \\ln x` by :func:`scipy.optimize.brentq`;
+        ``"approx"``: the paper's :math:`x = \\ln(\\Delta/W)/s`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`x > 0`.  The exact solution lies below the approximation by
+        :math:`\\ln x/s` to leading order.
+    """
+    W = _check_W(W)
+    s = check_unit_interval("s", s)
+    _check_choice("method", method, NHAT_C_METHODS)
+    L = -np.log(np.asarray(W, dtype=float))
+    if method == "approx":
+        return _out(L / s)
+    if method == "lambert":
+        return _out(_lambertw_exp(np.log(s) + L) / s)
+
+    def root(Lv):
+        hi = max(Lv / s, 1.0) + 1.0
+        return brentq(lambda x: Lv - s * x - math.log(x), 1e-300, hi, xtol=1e-14, rtol=1e-14)
+
+    return _out(np.vectorize(root, otypes=[float])(L))
+
+
+def rearrangement_size_c(W, *, s, d, method="lambert"):
+    """Linear size :math:`\\hat n = x^{1/d}` of the block of channel c (Eq. 8)."""
+    d = check_dimension(d)
+    return _out(np.asarray(rearrangement_volume_c(W, s=s, method=method)) ** (1.0 / d))
+
+
+def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
+    """:math:`\\ln\\Gamma_c`, rearrangement at order :math:`x = \\hat n^d` in the coupling, Eq. (8).
+
+    .. math:: \\Gamma_c \\sim \\frac{\\gamma^{2x}}{W\\Delta^{2x-2}}
+              \\quad(\\text{eq8a}), \\qquad
+              \\frac{\\gamma^2}{W}\\Big(\\frac{\\gamma}{\\Delta}\\Big)^{2x}
+              \\quad(\\text{eq8b})
+
+    The rate does not depend on :math:`d` except through :math:`x`, which
+    does not either.
+
+    Parameters
+    ----------
+    gamma, W : float or array_like
+        :math:`\\gamma/\\Delta` and :math:`W/\\Delta`, in :math:`(0, 1)`.
+    s : float
+        Entropy per l-bit :math:`(0, 1]`.
+    method : {"lambert", "brentq", "approx"}
+        How :math:`x` is found (:func:`rearrangement_volume_c`).
+    form : {"eq8a", "eq8b"}
+        Which expression of Eq. (8).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\ln(\\Gamma_c/\\Delta)`.
+    """
+    _check_choice("form", form, GAMMA_C_FORMS)
+    gamma = _check_gamma(gamma)
+    x = np.asarray(rearrangement_volume_c(W, s=s, method=method))
+    W = _check_W(W)
+    ln_g = np.log(gamma)
+    if form == "eq8a":
+        return _out(2 * x * ln_g - np.log(W))
+    return _out(2 * ln_g - np.log(W) + 2 * x * ln_g)
+
+
+# -- comparison ---------------------------------------------------------------------
+def ln_rates(gamma, W, *, xi, Xi, s, d, gamma_b_form="full", method_c="lambert", gamma_c_form="eq8a"):
+    """The three :math:`\\ln\\Gamma`'s stacked along a new first axis (order :data:`CHANNELS`).
+
+    Parameters are those of :func:`ln_gamma_a`, :func:`ln_gamma_b` (``form=gamma_b_form``)
+    and :func:`ln_gamma_c` (``method=method_c``, ``form=gamma_c_form``).
+
+    Returns
+    -------
+    numpy.ndarray
+        Shape ``(3,) + broadcast(gamma, W).shape``.
+    """
+    a = ln_gamma_a(gamma, W, xi=xi, d=d)
+    b = ln_gamma_b(gamma, W, Xi=Xi, xi=xi, s=s, d=d, form=gamma_b_form)
+    c = ln_gamma_c(gamma, W, s=s, method=method_c, form=gamma_c_form)
+    return np.stack(np.broadcast_arrays(a, b, c))
+
+
+def dominant_channel(gamma, W, **kwargs):
+    """Index (0, 1, 2 for a, b, c) of the largest rate; keywords as in :func:`ln_rates`.
+
+    Returns
+    -------
+    int or numpy.ndarray of int
+    """
+    idx = np.argmax(ln_rates(gamma, W, **kwargs), axis=0)
+    return int(idx) if np.ndim(idx) == 0 else idx
+
+
+def premise_holds(gamma, W):
+    """Whether :math:`\\gamma < W < \\Delta` (the ordering behind Sec. II B; ``W`` in units of Δ)."""
+    gamma = check_positive("gamma", gamma)
+    W = check_positive("W", W)
+    res = (np.asarray(gamma) < np.asarray(W)) & (np.asarray(W) < 1.0)
+    return bool(res) if res.ndim == 0 else res
+
+
+def window_a_beats_b(*, xi, Xi, s, d, form="full"):
+    """The bandwidths where the long hop (a) beats the collective rearrangement (b).
+
+    With :math:`u = \\ln(\\Delta/W)`, :math:`\\ln\\Gamma_a - \\ln\\Gamma_b` is a
+    concave function of :math:`u` (it does not depend on :math:`\\gamma`), negative
+    at :math:`u \\to 0` and :math:`u \\to \\infty`; so channel a wins in at most one
+    window :math:`W_{lo} < W < W_{hi}`, found by :func:`scipy.optimize.brentq`.
+
+    Parameters
+    ----------
+    xi, Xi, s, d, form
+        As in :func:`ln_gamma_b` (``form`` in ``GAMMA_B_FORMS``).
+
+    Returns
+    -------
+    tuple of float
+        ``(W_lo, W_hi)`` in units of :math:`\\Delta`, or ``(nan, nan)`` if
+        channel b wins at every :math:`W < \\Delta`.  Below ``W_lo`` channel b
+        beats a for all smaller :math:`W`.
+    """
+    kw = dict(Xi=Xi, xi=xi, s=s, d=d, form=form)
+    d = check_dimension(d)
+    xi_f = float(check_positive("xi", xi))
+
+    def diff(u):
+        W = math.exp(-u)
+        return (2 * math.log(0.5) - math.log(W) - 2 * math.exp(u / d) / xi_f) - ln_gamma_b(0.5, W, **kw)
+
+    u_hi = 2.0
+    # diff is concave: once it is negative and decreasing, its maximum lies below u_hi
+    while not (diff(u_hi) < 0 and diff(u_hi) < diff(0.9 * u_hi)):
+        u_hi *= 2.0
+        if u_hi > 700:
+            raise ValueError("no crossover found below W = exp(-700); check xi, Xi")
+    tiny = 1e-12
+    res = minimize_scalar(lambda u: -diff(u), bounds=(tiny, u_hi), method="bounded",
+                          options={"xatol": 1e-12})
+    u_star = float(res.x)
+    if diff(u_star) <= 0:
+        return (math.nan, math.nan)
+    u_low = brentq(diff, tiny, u_star, xtol=1e-13) if diff(tiny) < 0 else tiny
+    u_high = brentq(diff, u_star, u_hi, xtol=1e-13)
+    return (math.exp(-u_high), math.exp(-u_low))
+
+
+def gamma_star_c(*, Xi, xi=1.0, s=1.0, d, form="derived"):
+    """The coupling below which :math:`\\Gamma_b` beats :math:`\\Gamma_c` as :math:`W \\to 0`.
+
+    For large :math:`u = \\ln(\\Delta/W)`, :math:`\\ln\\Gamma_c - \\ln(\\gamma^2/W)
+    \\simeq -(2u/s)\\ln(\\Delta/\\gamma)` while
+    :math:`\\ln\\Gamma_b - \\ln(\\gamma^2/W) \\simeq -p\\,u` with :math:`p` of
+    :func:`gamma_b_exponent`; so b wins asymptotically iff
+    :math:`\\gamma/\\Delta < \\gamma_* = e^{-sp/2}`.
+
+    Returns
+    -------
+    float
+        :math:`\\gamma_*/\\Delta`.
+    """
+    s_f = float(check_unit_interval("s", s))
+    p = gamma_b_exponent(Xi=Xi, xi=xi, s=s, d=d, form=form)
+    return math.exp(-s_f * p / 2)
+
+
+# -- Sec. III: scales of the experimental settings ------------------------------------
+def electron_dipolar_coupling_hz(r_nm):
+    """Dipolar coupling of two electron spins (g = 2) at distance ``r_nm`` nanometres, in Hz.
+
+    Textbook :math:`J(r) = \\mu_0 \\hbar \\gamma_e^2/(4\\pi r^3)/(2\\pi)`, with
+    :math:`\\gamma_e` the free-electron gyromagnetic ratio (CODATA values from
+    :mod:`scipy.constants`); about 52 MHz at 1 nm.  Not from the paper: an
+    order-of-magnitude scale for :math:`\\Delta` in dipolar spin systems (Sec. III).
+    """
+    r = check_positive("r_nm", r_nm) * 1e-9
+    gamma_e = const.physical_constants["electron gyromag. ratio"][0]  # rad s^-1 T^-1
+    j_rad = const.mu_0 * const.hbar * gamma_e**2 / (4 * const.pi * np.asarray(r) ** 3)
+    return _out(j_rad / (2 * const.pi))
+
+
+def resonator_linewidth_hz(f_hz, Q):
+    """Linewidth :math:`f/Q` (Hz) of a resonator mode: the bath bandwidth of Sec. III's high-Q cavity."""
+    f = check_positive("f_hz", f_hz)
+    Q = check_positive("Q", Q)
+    return _out(np.asarray(f) / np.asarray(Q))
+
+
+def power_law_bandwidth(R0, *, alpha):
+    """Bandwidth :math:`W/V_0 = R_0^{-\\alpha}` of the resonant network at scale :math:`R_0` (Sec. III).
+
+    Parameters
+    ----------
+    R0 : float or array_like
+        Spacing of the resonant network in lattice units, :math:`R_0 > 0`.
+    alpha : float
+        Power of the interaction :math:`V(R) = V_0 R^{-\\alpha}`, :math:`\\alpha > 0`.
+    """
+    R0 = check_positive("R0", R0)
+    alpha = check_positive("alpha", alpha)
+    return _out(np.asarray(R0, dtype=float) ** (-alpha))

@@ -1,0 +1,225 @@
+"""Tests of nblm_helpers.temperature (Sec. V C, Eqs. 1, 2, 28-30 of Gopalakrishnan & Nandkishore 2014)."""
+
+import math
+import warnings
+
+import numpy as np
+import pytest
+import sympy as sp
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nblm_helpers import temperature as tp
+from nblm_helpers.parameters import ValidityWarning
+from nblm_helpers.saddle_point import saddle_point_ln_linewidth
+from nblm_helpers.validity import condition_C7
+
+K10 = 10.0
+G10 = (6 * K10) ** (1 / 3)          # K = g^3/6
+LAM10 = tp.lam_for_T0(4.0, g=G10, K=K10)
+P = dict(gamma=1e-3 / 16, g=G10, lam=LAM10, K=K10, N=40, T_s=40.0, d=1)
+
+
+# ---------------------------------------------------------------- how T enters
+
+def test_T0_solves_Xi_lnK_equal_one():
+    t0 = tp.T0(g=G10, lam=LAM10, K=K10)
+    assert t0 == pytest.approx(4.0, rel=1e-14)
+    assert tp.Xi_of_T(t0, g=G10, lam=LAM10) * math.log(K10) == pytest.approx(1.0, rel=1e-13)
+    assert tp.eps_of_T(t0, g=G10, lam=LAM10, K=K10) == pytest.approx(0.0, abs=1e-14)
+
+
+@given(g=st.floats(0.5, 20), lam=st.floats(1e-3, 1.0), K=st.floats(1.1, 50))
+@settings(max_examples=60)
+def test_T0_property(g, lam, K):
+    t0 = tp.T0(g=g, lam=lam, K=K)
+    assert tp.Xi_of_T(t0, g=g, lam=lam) * math.log(K) == pytest.approx(1.0, rel=1e-10)
+    # eps(T) = 2 ln(T/T0)/ln K exactly, and T_of_eps inverts it
+    T = t0 * K ** np.array([-0.4, -0.05, 0.2, 0.45])
+    eps = tp.eps_of_T(T, g=g, lam=lam, K=K)
+    np.testing.assert_allclose(eps, 2 * np.log(T / t0) / math.log(K), rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(tp.T_of_eps(eps, g=g, lam=lam, K=K), T, rtol=1e-12)
+
+
+def test_Xi_increases_with_T_sympy_and_numbers():
+    T, g, lam = sp.symbols("T g lambda", positive=True)
+    Xi = 1 / sp.log(g / (lam * T**2))
+    dXi = sp.simplify(sp.diff(Xi, T))
+    assert sp.simplify(dXi - 2 / (T * sp.log(g / (lam * T**2)) ** 2)) == 0   # > 0 wherever defined
+    Ts = np.linspace(1.0, 12.0, 50)
+    assert np.all(np.diff(tp.Xi_of_T(Ts, g=G10, lam=LAM10)) > 0)
+
+
+def test_s_delta_m_models():
+    assert tp.s_of_T(2.0, T_s=4.0) == 0.5
+    assert tp.s_of_T(8.0, T_s=4.0) == 1.0
+    assert tp.s_of_T(2.0, T_s=4.0, model="tanh") == pytest.approx(math.tanh(0.5))
+    assert tp.delta_m_of_T(4.0) == 1 / 16
+    assert isinstance(tp.s_of_T(2, T_s=4), float)
+
+
+def test_footnote51_is_eq23_first_part():
+    # g gamma/(lam Delta) = (gamma/delta_m)/exp(-1/Xi), independent of T
+    for T in (2.0, 4.0, 9.0):
+        ratio = (P["gamma"] / tp.delta_m_of_T(T)) / math.exp(-1 / tp.Xi_of_T(T, g=G10, lam=LAM10))
+        assert ratio == pytest.approx(tp.footnote51_ratio(gamma=P["gamma"], g=G10, lam=LAM10), rel=1e-12)
+
+
+# ---------------------------------------------------------------- C5 in T, Eq. 28, Eq. 29
+
+def test_C5_of_T_matches_saddle_point_module():
+    for T in (4.2, 5.0, 7.5, 12.0):
+        eps = tp.eps_of_T(T, g=G10, lam=LAM10, K=K10)
+        s = tp.s_of_T(T, T_s=40.0)
+        ref = -2 * math.log(T) + saddle_point_ln_linewidth(eps=eps, gamma=P["gamma"] * T**2, K=K10, N=40, s=s, d=1)
+        assert tp.ln_linewidth_C5_of_T(T, **P) == pytest.approx(ref, rel=1e-13)
+    assert tp.ln_linewidth_C5_of_T(3.9, **P) == -np.inf
+    arr = tp.ln_linewidth_C5_of_T(np.array([3.0, 5.0]), **P)
+    assert arr[0] == -np.inf and np.isfinite(arr[1])
+
+
+def _sympy_eq28():
+    """Eq. (28) derived from C5 with SymPy: substitute, expand 1/eps to leading order in T - T0."""
+    T, T0, K, gam, N, Ts, d = sp.symbols("T T_0 K gamma N T_s d", positive=True)
+    dm = T**-2
+    nc = (T / Ts) * N * d**d
+    eps = 2 * sp.log(T / T0) / sp.log(K)
+    lnC5 = sp.log(dm / nc) + sp.log(gam * sp.sqrt(nc) / dm) / eps
+    inv_eps_lin = sp.series(1 / eps, T, T0, 1).removeO()            # T0 ln K/(2 (T - T0)) + ln K/4
+    lead = sp.limit((T - T0) / eps, T, T0) / (T - T0)                 # leading pole only
+    ln28 = sp.log(dm / nc) + sp.expand_log(sp.log(gam * sp.sqrt(nc) / dm), force=True) * lead
+    return (T, T0, K, gam, N, Ts, d), lnC5, ln28, inv_eps_lin, lead
+
+
+def test_sympy_eq28_matches_helpers():
+    syms, lnC5, ln28, inv_eps_lin, lead = _sympy_eq28()
+    T, T0, K, gam, N, Ts, d = syms
+    assert sp.simplify(lead - T0 * sp.log(K) / (2 * (T - T0))) == 0
+    assert sp.simplify(inv_eps_lin - lead - sp.log(K) / 4) == 0
+    f28 = sp.lambdify(syms, ln28)
+    fC5 = sp.lambdify(syms, lnC5)
+    t0 = tp.T0(g=G10, lam=LAM10, K=K10)
+    for Tv in (4.1, 5.0, 6.5, 9.0, 12.5):
+        args = (Tv, t0, K10, P["gamma"], 40, 40.0, 1)
+        assert tp.ln_linewidth_eq28(Tv, **P, form="linearised") == pytest.approx(f28(*args), rel=1e-12)
+        assert tp.ln_linewidth_C5_of_T(Tv, **P) == pytest.approx(fC5(*args), rel=1e-12)
+        # the printed Eq. 28 = linearised minus the prefactor ln(T_s/(N d^d T^3)) when T_s = N d^d
+        printed = tp.ln_linewidth_eq28(Tv, **P, form="printed")
+        assert printed == pytest.approx(f28(*args) + 3 * math.log(Tv), rel=1e-12)
+
+
+def test_eq28_linearisation_error_is_the_exponent():
+    T = np.linspace(4.4, 12.0, 9)
+    d = (tp.ln_linewidth_C5_of_T(T, **P) - tp.ln_linewidth_eq28(T, **P, form="linearised"))
+    base = np.log(P["gamma"] * T**2.5)                                # sqrt(N/T_s) = 1 here
+    dexp = tp.exponent_C5(T, g=G10, lam=LAM10, K=K10) - tp.exponent_eq28(T, g=G10, lam=LAM10, K=K10)
+    np.testing.assert_allclose(d, dexp * base, rtol=1e-10)
+    assert np.all(dexp > 0)                                           # 1/ln(1+x) > 1/x
+
+
+def test_condition_29():
+    t0 = 4.0
+    kw = dict(g=G10, lam=LAM10, K=K10)
+    assert not tp.condition_29(1.24 * t0, **kw) and tp.condition_29(1.26 * t0, **kw)
+    assert not tp.condition_29(1.28 * t0, **kw, form="exact") and tp.condition_29(1.29 * t0, **kw, form="exact")
+    T = np.linspace(0.5, 3.1, 200) * t0
+    eps = tp.eps_of_T(T, **kw)
+    np.testing.assert_array_equal(tp.condition_29(T, **kw, form="exact"), condition_C7(K=K10, eps=eps))
+    # the 1/4 does not depend on K
+    for K in (1.9, 3.0, 100.0):
+        g = 2.0
+        lam = tp.lam_for_T0(1.0, g=g, K=K)
+        assert not tp.condition_29(math.exp(0.25) - 1e-9, g=g, lam=lam, K=K, form="exact")
+        assert tp.condition_29(math.exp(0.25) + 1e-9, g=g, lam=lam, K=K, form="exact")
+
+
+# ---------------------------------------------------------------- full numerics
+
+def test_T0_prime_below_T0_and_conductivity():
+    tpr = tp.T0_prime(**P)
+    assert 0.98 * 4.0 < tpr < 4.0
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = tp.ln_conductivity(np.array([4.2, 6.0]), **P)
+    assert np.all(r.status == "root") and np.all(r.valid)
+    assert r.ln_sigma[1] > r.ln_sigma[0]
+    below = tp.ln_conductivity(0.999 * tpr, **P, warn=False)
+    assert below.status[0] == "localized" and below.ln_sigma[0] == -np.inf
+    with pytest.warns(ValidityWarning, match="Eq. 27"):
+        tp.ln_conductivity(tpr * (1 + 1e-7), **P)
+    calls = []
+    tp.ln_conductivity(np.array([4.5, 5.0]), **P, progress=lambda i, n: calls.append((i, n)))
+    assert calls == [(1, 2), (2, 2)]
+
+
+# ---------------------------------------------------------------- fits
+
+T_SYN = np.linspace(4.5, 12.0, 40)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.05])
+def test_fit_vogel_fulcher_recovers(noise):
+    rng = np.random.default_rng(7)
+    true = dict(ln_sigma0=-3.0, a=2.5, T0=3.7)
+    y = tp.vogel_fulcher(T_SYN, **true) + noise * rng.standard_normal(T_SYN.size)
+    fr = tp.fit_vogel_fulcher(T_SYN, y)
+    assert fr.success and fr.dof == T_SYN.size - 3
+    for k, v in true.items():
+        tol = 1e-7 if noise == 0 else 5 * fr.stderr[k] + 1e-9
+        assert abs(fr.params[k] - v) <= tol * (1 if noise else max(1, abs(v))), (k, fr.params[k], v, fr.stderr[k])
+    if noise:
+        assert fr.rms == pytest.approx(noise, rel=0.35)
+    fixed = tp.fit_vogel_fulcher(T_SYN, y, T0=3.7)
+    assert fixed.stderr["T0"] == 0.0 and fixed.params["a"] == pytest.approx(2.5, abs=0.2 if noise else 1e-9)
+
+
+@pytest.mark.parametrize("noise", [0.0, 0.05])
+def test_fit_near_critical_recovers(noise):
+    rng = np.random.default_rng(11)
+    true = dict(ln_sigma0=-1.0, a=8.0, T0p=4.1)
+    y = tp.near_critical(T_SYN, **true) + noise * rng.standard_normal(T_SYN.size)
+    fr = tp.fit_near_critical(T_SYN, y)
+    assert fr.success and fr.params["nu"] == pytest.approx(1 / 3)
+    for k, v in true.items():
+        tol = 1e-6 * max(1, abs(v)) if noise == 0 else 5 * fr.stderr[k]
+        assert abs(fr.params[k] - v) <= tol, (k, fr.params[k], v, fr.stderr[k])
+    resid = y - tp.near_critical(T_SYN, **{k: fr.params[k] for k in true})
+    np.testing.assert_allclose(fr.residuals, resid, atol=1e-12)
+
+
+def test_fit_power_law_recovers():
+    true = dict(ln_sigma0=2.0, a=3.0, T0p=4.2)
+    y = tp.power_law(T_SYN, **true)
+    fr = tp.fit_power_law(T_SYN, y)
+    for k, v in true.items():
+        assert fr.params[k] == pytest.approx(v, rel=1e-7)
+    assert fr.rms < 1e-8
+    assert fr(5.0) == pytest.approx(tp.power_law(5.0, **true))
+
+
+# ---------------------------------------------------------------- validation
+
+@pytest.mark.parametrize("call, name", [
+    (lambda: tp.Xi_of_T(-1.0, g=2.0, lam=0.1), "T"),
+    (lambda: tp.Xi_of_T(10.0, g=2.0, lam=0.1), "T"),            # beyond sqrt(g/lam)
+    (lambda: tp.Xi_of_T(1.0, g=0.0, lam=0.1), "g"),
+    (lambda: tp.eps_of_T(1.0, g=2.0, lam=0.1, K=1.0), "K"),
+    (lambda: tp.s_of_T(1.0, T_s=-2.0), "T_s"),
+    (lambda: tp.s_of_T(1.0, T_s=2.0, model="cosh"), "model"),
+    (lambda: tp.ln_linewidth_C5_of_T(5.0, **{**P, "gamma": -1.0}), "gamma"),
+    (lambda: tp.ln_linewidth_C5_of_T(5.0, **{**P, "N": 2.5}), "N"),
+    (lambda: tp.ln_linewidth_eq28(5.0, **P, form="exact"), "form"),
+    (lambda: tp.ln_conductivity(5.0, **{**P, "d": 0}), "d"),
+    (lambda: tp.fit_vogel_fulcher(T_SYN, np.full(T_SYN.size, np.nan)), "ln_sigma"),
+    (lambda: tp.fit_vogel_fulcher(T_SYN, T_SYN, T0=5.0), "T0"),
+    (lambda: tp.fit_near_critical(T_SYN, T_SYN, nu=0.0), "nu"),
+    (lambda: tp.T0(g=1.0, lam=True, K=3.0), "lam"),
+])
+def test_bad_input_names_parameter(call, name):
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        call()
+
+
+def test_fits_need_matching_lengths():
+    with pytest.raises(ValueError, match="same length"):
+        tp.fit_power_law(T_SYN, T_SYN[:-1])
