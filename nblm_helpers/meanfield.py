@@ -552,6 +552,10 @@ def _scan_roots(model, grid, max_depth=48):
                 (bl, brr),
                 args=(bc.astype(float),),
                 tolerances=dict(xatol=1e-15, xrtol=np.finfo(float).eps / 2, fatol=1e-16, frtol=0.0),
+                # Chandrupatla falls back to bisection, so 80 steps shrink any bracket of
+                # the scan below one ulp; without a cap a bracket already two ulps wide
+                # whose |f| stays above fatol runs to scipy's default of thousands.
+                maxiter=80,
             )
             # keep the best of the final iterate and the final bracket ends
             cand_x = np.stack([np.asarray(res.x, float), res.bracket[0], res.bracket[1]])
