@@ -7,7 +7,6 @@ PYTHON ?= python3.11
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements.sha
-JB     := $(VENV)/bin/jupyter-book
 # Deliberate thread counts for the 2-core machines we build on.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
@@ -40,16 +39,19 @@ assets:
 
 # The strict build: every notebook executed (execute_notebooks: force), any cell
 # error or Sphinx warning fails it. --all re-emits warnings of unchanged pages.
+# It is `jupyter-book build --all -W --keep-going .` run through a wrapper that
+# gives Sphinx NBLM_BUILD_JOBS parallel readers (JB1's CLI has no -j), so the
+# notebooks execute two at a time on two cores.
 book: env assets
-	@echo "== building the book (strict)"
+	@echo "== building the book (strict, $${NBLM_BUILD_JOBS:-$$(nproc)} jobs)"
 	@rm -rf _build/html
-	$(JB) build --all -W --keep-going --path-output . .
+	$(PY) scripts/jupyter_book_parallel.py build --all -W --keep-going --path-output . .
 	@echo "== built: _build/html/index.html"
 
 test: book
 	@bash scripts/ensure_chromium.sh
 	@echo "== running the test suite"
-	$(PY) -m pytest
+	$(PY) -m pytest -n $${NBLM_TEST_JOBS:-2}
 
 unit: env
 	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser"

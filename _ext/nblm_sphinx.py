@@ -9,6 +9,13 @@
    already been declared" in the browser console).
 3. Pins the BLAS/OpenMP thread counts of the notebook kernels (2-core machines:
    two kernels x many BLAS threads oversubscribe the CPU).
+4. Lets Sphinx read (and so execute) notebooks in parallel
+   (scripts/jupyter_book_parallel.py): sphinx-external-toc always loads
+   sphinx-multitoc-numbering, which does not declare itself parallel-read safe,
+   so Sphinx would fall back to a serial read.  That extension only replaces
+   TocTreeCollector.assign_section_numbers, which Sphinx calls in the main
+   process after reading; it keeps no per-document state, so the declaration is
+   true.  (Chapters are not numbered here anyway: use_multitoc_numbering false.)
 """
 
 import os
@@ -31,4 +38,7 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
 
 def setup(app):
     app.connect("html-page-context", _dedupe_scripts, priority=900)
+    multitoc = app.extensions.get("sphinx_multitoc_numbering")
+    if multitoc is not None:
+        multitoc.parallel_read_safe = True
     return {"parallel_read_safe": True, "parallel_write_safe": True}

@@ -217,18 +217,17 @@ def bench_widgets():
 
 def bench_book():
     env = dict(os.environ, OMP_NUM_THREADS="1", OPENBLAS_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    jb = ROOT / ".venv" / "bin" / "jupyter-book"
+    py = str(ROOT / ".venv" / "bin" / "python")
     t0 = time.perf_counter()
-    out = subprocess.run([str(jb), "build", "--all", "-W", "--keep-going", "--path-output", ".", "."],
-                         cwd=ROOT, env=env, capture_output=True, text=True)
+    out = subprocess.run([py, "scripts/jupyter_book_parallel.py", "build", "--all", "-W", "--keep-going",
+                          "--path-output", ".", "."], cwd=ROOT, env=env, capture_output=True, text=True)
     t_build = time.perf_counter() - t0
     row("strict book build (all notebooks executed)", "whole book", (t_build,) * 3, target=120.0,
         note="" if out.returncode == 0 else "BUILD FAILED")
     per_nb = [(float(line.split("Executed notebook in")[1].split()[0]), line.split(":")[0])
               for line in out.stdout.splitlines() if "Executed notebook in" in line]
     t0 = time.perf_counter()
-    tst = subprocess.run([str(ROOT / ".venv" / "bin" / "python"), "-m", "pytest", "-q"], cwd=ROOT, env=env,
-                         capture_output=True, text=True)
+    tst = subprocess.run([py, "-m", "pytest", "-q", "-n", "2"], cwd=ROOT, env=env, capture_output=True, text=True)
     t_test = time.perf_counter() - t0
     row("test suite (pytest, after the build)", "all tests", (t_test,) * 3, target=180.0,
         note="" if tst.returncode == 0 else "TESTS FAILED")

@@ -12,6 +12,7 @@ This module never imports a physics module.
 
 from __future__ import annotations
 
+import functools
 import io
 import re
 from contextlib import contextmanager
@@ -86,9 +87,39 @@ STYLE = {
 }
 
 
+def _share_mathtext_cache():
+    """Let every renderer reuse parsed mathtext (widgets redraw the same labels).
+
+    matplotlib caches parsed math per ``MathTextParser`` *instance* (the
+    instance is part of the ``lru_cache`` key), and every ``savefig`` makes a
+    new renderer with a new parser, so each frame of a widget re-parses every
+    ``$...$`` label and log-axis tick (~10 ms each with pyparsing).  This keys
+    one shared cache on the parser's output type instead; the cached results
+    are the same immutable parse results matplotlib's own cache hands out.
+    If a future matplotlib changes the private method, nothing is patched.
+    """
+    from matplotlib.mathtext import MathTextParser
+
+    original = getattr(MathTextParser._parse_cached, "__wrapped__", None)
+    if original is None or getattr(MathTextParser, "_nblm_shared_cache", False):
+        return
+    parsers = {"vector": MathTextParser("path"), "raster": MathTextParser("agg")}
+
+    @functools.lru_cache(maxsize=4096)
+    def parse_shared(output_type, s, dpi, prop, antialiased, load_glyph_flags):
+        return original(parsers[output_type], s, dpi, prop, antialiased, load_glyph_flags)
+
+    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
+        return parse_shared(self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
+
+    MathTextParser._parse_cached = _parse_cached
+    MathTextParser._nblm_shared_cache = True
+
+
 def apply_style():
-    """Apply :data:`STYLE` to matplotlib's global rcParams."""
+    """Apply :data:`STYLE` to matplotlib's global rcParams (and share the mathtext cache)."""
     matplotlib.rcParams.update(STYLE)
+    _share_mathtext_cache()
 
 
 @contextmanager
