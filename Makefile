@@ -43,7 +43,7 @@ assets:
 # gives Sphinx NBLM_BUILD_JOBS parallel readers (JB1's CLI has no -j), so the
 # notebooks execute two at a time on two cores.
 book: env assets
-	@echo "== building the book (strict, $${NBLM_BUILD_JOBS:-$$(nproc)} jobs)"
+	@echo "== building the book (strict, $${NBLM_BUILD_JOBS:-$$(nproc --all)} parallel readers)"
 	@rm -rf _build/html
 	$(PY) scripts/jupyter_book_parallel.py build --all -W --keep-going --path-output . .
 	@echo "== built: _build/html/index.html"
