@@ -53,7 +53,15 @@ import numpy as np
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import expit
 
-from .parameters import check_branching, check_dimension, check_positive, check_real, check_unit_interval
+from .parameters import (
+    check_branching,
+    check_choice,
+    check_dimension,
+    check_positive,
+    check_real,
+    check_unit_interval,
+    scalar_or_array,
+)
 
 __all__ = [
     "SPECTRA",
@@ -84,9 +92,6 @@ GAUSSIAN_FORMS = ("derived", "printed")
 CONVENTIONS = ("A1", "eq7")
 
 
-def _out(arr):
-    arr = np.asarray(arr, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
 
 
 def _check_W(W):
@@ -107,10 +112,6 @@ def _check_cutoff(cutoff):
     return check_real("cutoff", cutoff, lo=0.0, hi=1.0)
 
 
-def _check_choice(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-    return value
 
 
 def ln_bath_dos(E, W, *, spectrum, cutoff=None):
@@ -133,7 +134,7 @@ def ln_bath_dos(E, W, *, spectrum, cutoff=None):
     float or numpy.ndarray
         :math:`\\ln N(E)`; ``-inf`` where :math:`N = 0`.
     """
-    _check_choice("spectrum", spectrum, SPECTRA)
+    check_choice("spectrum", spectrum, SPECTRA)
     E = np.abs(np.asarray(check_real("E", E), dtype=float))
     W = np.asarray(_check_W(W), dtype=float)
     cutoff = _check_cutoff(cutoff)
@@ -146,7 +147,7 @@ def ln_bath_dos(E, W, *, spectrum, cutoff=None):
             out = -np.log(W) - np.logaddexp(2 * np.log(np.maximum(E, 1e-300) / W), 0.0)
     if cutoff is not None:
         out = np.where(E <= cutoff, out, -np.inf)
-    return _out(out)
+    return scalar_or_array(out)
 
 
 def ln_rate_order(m, gamma, W, *, Xi, kappa, spectrum, cutoff=None):
@@ -182,7 +183,7 @@ def ln_rate_order(m, gamma, W, *, Xi, kappa, spectrum, cutoff=None):
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
     E = np.exp(-kappa * m)
-    return _out(2 * np.log(gamma) - 2 * m / Xi + ln_bath_dos(E, W, spectrum=spectrum, cutoff=cutoff))
+    return scalar_or_array(2 * np.log(gamma) - 2 * m / Xi + ln_bath_dos(E, W, spectrum=spectrum, cutoff=cutoff))
 
 
 def d_ln_rate_order(m, W, *, Xi, kappa, spectrum):
@@ -195,7 +196,7 @@ def d_ln_rate_order(m, W, *, Xi, kappa, spectrum):
     -------
     float or numpy.ndarray
     """
-    _check_choice("spectrum", spectrum, ("gaussian", "lorentzian"))
+    check_choice("spectrum", spectrum, ("gaussian", "lorentzian"))
     m = np.asarray(_check_order("m", m), dtype=float)
     W = _check_W(W)
     Xi = check_positive("Xi", Xi)
@@ -203,12 +204,12 @@ def d_ln_rate_order(m, W, *, Xi, kappa, spectrum):
     ln_y = -2 * np.log(W) - 2 * kappa * m
     with np.errstate(over="ignore"):
         tail = np.exp(ln_y) if spectrum == "gaussian" else expit(ln_y)
-    return _out(-2 / Xi + 2 * kappa * tail)
+    return scalar_or_array(-2 / Xi + 2 * kappa * tail)
 
 
 # -- Gaussian bath, Eqs. (A1)-(A2) -------------------------------------------------
 def _xi_fock(Xi, s, convention):
-    _check_choice("convention", convention, CONVENTIONS)
+    check_choice("convention", convention, CONVENTIONS)
     Xi = check_positive("Xi", Xi)
     s = check_unit_interval("s", s)
     return Xi if convention == "A1" else Xi / s
@@ -256,12 +257,12 @@ def gaussian_optimal_volume(W, *, Xi, s, form="derived", convention="A1"):
         :math:`\\hat m`; it is a maximum of (A1) (which is concave in :math:`m`)
         and lies in :math:`m > 0` when :math:`\\Xi s > W^2` (``derived``).
     """
-    _check_choice("form", form, GAUSSIAN_FORMS)
+    check_choice("form", form, GAUSSIAN_FORMS)
     W = _check_W(W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
     c = 1.0 if form == "derived" else 2.0
-    return _out((np.log(xi_f * s / c) - 2 * np.log(W)) / (2 * s))
+    return scalar_or_array((np.log(xi_f * s / c) - 2 * np.log(W)) / (2 * s))
 
 
 def gaussian_optimal_size(W, *, Xi, s, d, form="derived", convention="A1"):
@@ -269,7 +270,7 @@ def gaussian_optimal_size(W, *, Xi, s, d, form="derived", convention="A1"):
     d = check_dimension(d)
     m = np.asarray(gaussian_optimal_volume(W, Xi=Xi, s=s, form=form, convention=convention))
     with np.errstate(invalid="ignore"):
-        return _out(np.where(m >= 0, np.abs(m) ** (1.0 / d), np.nan))
+        return scalar_or_array(np.where(m >= 0, np.abs(m) ** (1.0 / d), np.nan))
 
 
 def ln_rate_gaussian_optimum(gamma, W, *, Xi, s, convention="A1"):
@@ -286,7 +287,7 @@ def ln_rate_gaussian_optimum(gamma, W, *, Xi, s, convention="A1"):
     W = _check_W(W)
     xi_f = _xi_fock(Xi, s, convention)
     a = check_unit_interval("s", s) * xi_f
-    return _out(2 * np.log(gamma) - np.log(W) + 2 * np.log(W) / a - (1 + np.log(a)) / a)
+    return scalar_or_array(2 * np.log(gamma) - np.log(W) + 2 * np.log(W) / a - (1 + np.log(a)) / a)
 
 
 # -- Lorentzian bath, Eqs. (A3)-(A5) ------------------------------------------------
@@ -333,7 +334,7 @@ def lorentzian_condition(W, *, Xi, K):
     Xi, K, a = _check_xi_lnk(Xi, K)
     if a <= 1:
         raise ValueError(f"Xi*ln(K) must be in (1, inf) for a stationary point; got {a!r}")
-    return _out(np.asarray(W) ** 2 * (1 / Xi) / (math.log(K) - 1 / Xi))
+    return scalar_or_array(np.asarray(W) ** 2 * (1 / Xi) / (math.log(K) - 1 / Xi))
 
 
 def lorentzian_optimal_order(W, *, Xi, K):
@@ -348,7 +349,7 @@ def lorentzian_optimal_order(W, *, Xi, K):
         If :math:`\\Xi\\ln K \\le 1`.
     """
     cond = np.asarray(lorentzian_condition(W, Xi=Xi, K=K))
-    return _out(-np.log(cond) / (2 * math.log(float(K))))
+    return scalar_or_array(-np.log(cond) / (2 * math.log(float(K))))
 
 
 def ln_rate_lorentzian_optimum(gamma, W, *, Xi, K):
@@ -361,14 +362,14 @@ def ln_rate_lorentzian_optimum(gamma, W, *, Xi, K):
     n = np.asarray(lorentzian_optimal_order(W, Xi=Xi, K=K))
     Xi, K, a = _check_xi_lnk(Xi, K)
     W = _check_W(W)
-    return _out(2 * np.log(gamma) - np.log(W) - 2 * n / Xi - math.log(a / (a - 1)))
+    return scalar_or_array(2 * np.log(gamma) - np.log(W) - 2 * n / Xi - math.log(a / (a - 1)))
 
 
 def lowest_order(*, K, cutoff):
     """Lowest order a hard-cut Lorentzian can mediate, :math:`n_0 = \\ln(\\Delta/\\Lambda)/\\ln K` (end of App. A)."""
     K = check_branching("K", K)
     cutoff = _check_cutoff(cutoff)
-    return _out(-np.log(cutoff) / math.log(K))
+    return scalar_or_array(-np.log(cutoff) / math.log(K))
 
 
 def optimal_order(W, *, Xi, K, cutoff=None, n_min=1.0):
@@ -399,8 +400,8 @@ def optimal_order(W, *, Xi, K, cutoff=None, n_min=1.0):
     n_min = float(_check_order("n_min", n_min))
     floor = n_min if cutoff is None else max(n_min, float(lowest_order(K=K, cutoff=cutoff)))
     if a <= 1:
-        return _out(np.full(np.shape(W), floor))
-    return _out(np.maximum(lorentzian_optimal_order(W, Xi=Xi, K=K), floor))
+        return scalar_or_array(np.full(np.shape(W), floor))
+    return scalar_or_array(np.maximum(lorentzian_optimal_order(W, Xi=Xi, K=K), floor))
 
 
 def numerical_optimal_order(W, *, Xi, kappa, spectrum, method="minimize", m_max=None):
@@ -425,8 +426,8 @@ def numerical_optimal_order(W, *, Xi, kappa, spectrum, method="minimize", m_max=
     float
         The maximising :math:`m` (``0.0`` if the rate falls from :math:`m = 0` on).
     """
-    _check_choice("spectrum", spectrum, ("gaussian", "lorentzian"))
-    _check_choice("method", method, ("minimize", "brentq"))
+    check_choice("spectrum", spectrum, ("gaussian", "lorentzian"))
+    check_choice("method", method, ("minimize", "brentq"))
     W = float(_check_W(W))
     kappa = float(check_positive("kappa", kappa))
     Xi = float(check_positive("Xi", Xi))

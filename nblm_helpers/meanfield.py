@@ -77,6 +77,7 @@ from scipy.special import logsumexp  # used for small closed-form sums
 from .parameters import (
     ValidityWarning,
     check_branching,
+    check_choice,
     check_dimension,
     check_positive,
     check_positive_int,
@@ -177,10 +178,6 @@ def _eulerian(p):
     return row
 
 
-def _check_option(name, value, allowed):
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}")
-    return value
 
 
 # --------------------------------------------------------------------------
@@ -631,9 +628,9 @@ class LinewidthResult:
 
 
 def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False):
-    equation = _check_option("equation", equation, EQUATIONS)
-    sum_range = _check_option("sum_range", sum_range, SUM_RANGES)
-    nfast = _check_option("nfast", nfast, NFAST_READINGS)
+    equation = check_choice("equation", equation, EQUATIONS)
+    sum_range = check_choice("sum_range", sum_range, SUM_RANGES)
+    nfast = check_choice("nfast", nfast, NFAST_READINGS)
     if not isinstance(drop_negative, (bool, np.bool_)):
         raise ValueError(f"drop_negative must be True or False; got {drop_negative!r}")
     gamma = float(check_positive("gamma", gamma))
@@ -1112,7 +1109,7 @@ def ln_n_fast(ln_t, *, gamma, ln_Gamma, s, N, d=1, nfast="literal"):
     :math:`n_{\\rm fast} = 0` (literal reading at :math:`\\gamma t = 1`).
     ``ln_t`` and ``ln_Gamma`` broadcast; ``ln_Gamma < ln(gamma)`` is required.
     """
-    nfast = _check_option("nfast", nfast, NFAST_READINGS)
+    nfast = check_choice("nfast", nfast, NFAST_READINGS)
     gamma = float(check_positive("gamma", gamma))
     s = float(check_unit_interval("s", s))
     N = check_positive_int("N", N)
@@ -1307,8 +1304,8 @@ class _TailArgs:
 
 
 def _validate_boundary(K, N, s, d, sum_range, nfast):
-    sum_range = _check_option("sum_range", sum_range, SUM_RANGES)
-    nfast = _check_option("nfast", nfast, NFAST_READINGS)
+    sum_range = check_choice("sum_range", sum_range, SUM_RANGES)
+    nfast = check_choice("nfast", nfast, NFAST_READINGS)
     K = float(check_branching("K", K))
     N = check_positive_int("N", N)
     s = float(check_unit_interval("s", s))
@@ -1589,7 +1586,7 @@ def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nf
     :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`); ``1.0`` means no metal for
     any :math:`\\Xi` (i.e. :math:`\\Xi_c = \\infty`).
     """
-    equation = _check_option("equation", equation, EQUATIONS)
+    equation = check_choice("equation", equation, EQUATIONS)
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
     g = np.asarray(check_positive("gamma", gamma), dtype=float)
     uniq, inv = np.unique(g.ravel(), return_inverse=True)

@@ -47,6 +47,8 @@ __all__ = [
     "check_positive_int",
     "check_dimension",
     "check_eps",
+    "check_choice",
+    "scalar_or_array",
     "eps_from_xi",
     "xi_from_eps",
     "resolve_eps",
@@ -154,6 +156,29 @@ def check_positive_int(name, value, *, minimum=1):
 def check_dimension(value):
     """Validate the spatial dimension ``d`` (a positive integer)."""
     return check_positive_int("d", value)
+
+
+def check_choice(name, value, allowed):
+    """Validate an option string (e.g. ``nfast``, ``sum_range``) against ``allowed``.
+
+    Raises
+    ------
+    ValueError
+        Naming the option, the allowed values and the value received.
+    """
+    if not isinstance(value, str) or value not in allowed:
+        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}")
+    return value
+
+
+def scalar_or_array(arr, dtype=float):
+    """``arr`` as a Python scalar if it is 0-d, else as a numpy array of ``dtype``.
+
+    The helpers return what they were given: a float for a float, an array for
+    an array.
+    """
+    arr = np.asarray(arr, dtype=dtype)
+    return arr.item() if arr.ndim == 0 else arr
 
 
 def check_eps(value):

@@ -72,7 +72,15 @@ import scipy.constants as const
 from scipy.optimize import brentq, minimize_scalar
 from scipy.special import lambertw
 
-from .parameters import check_dimension, check_positive, check_positive_int, check_real, check_unit_interval
+from .parameters import (
+    check_choice,
+    check_dimension,
+    check_positive,
+    check_positive_int,
+    check_real,
+    check_unit_interval,
+    scalar_or_array,
+)
 
 __all__ = [
     "CHANNELS",
@@ -112,9 +120,6 @@ NHAT_C_METHODS = ("lambert", "brentq", "approx")
 GAMMA_C_FORMS = ("eq8a", "eq8b")
 
 
-def _out(arr):
-    arr = np.asarray(arr, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
 
 
 def _check_W(W):
@@ -125,10 +130,6 @@ def _check_gamma(gamma):
     return check_real("gamma", gamma, lo=0.0, hi=1.0)
 
 
-def _check_choice(name, value, allowed):
-    if value not in allowed:
-        raise ValueError(f"{name} must be one of {allowed}; got {value!r}")
-    return value
 
 
 # -- why a single flip is off shell (Sec. II B) --------------------------------
@@ -153,7 +154,7 @@ def p_single_flip_on_shell(W, *, z):
     """
     W = _check_W(W)
     z = check_positive_int("z", z)
-    return _out(-np.expm1(z * np.log1p(-np.asarray(W))))
+    return scalar_or_array(-np.expm1(z * np.log1p(-np.asarray(W))))
 
 
 # -- channel a: long-range single hop, Eq. (6) ---------------------------------
@@ -174,7 +175,7 @@ def hop_range(W, *, d):
     """
     W = _check_W(W)
     d = check_dimension(d)
-    return _out(np.exp(-np.log(W) / d))
+    return scalar_or_array(np.exp(-np.log(W) / d))
 
 
 def ln_gamma_a(gamma, W, *, xi, d):
@@ -202,7 +203,7 @@ def ln_gamma_a(gamma, W, *, xi, d):
     xi = check_positive("xi", xi)
     R = hop_range(W, d=d)
     W = _check_W(W)
-    return _out(2 * np.log(gamma) - np.log(W) - 2 * np.asarray(R) / xi)
+    return scalar_or_array(2 * np.log(gamma) - np.log(W) - 2 * np.asarray(R) / xi)
 
 
 # -- channel b: collective rearrangement, Eq. (7) ------------------------------
@@ -226,7 +227,7 @@ def rearrangement_size(W, *, s, d):
     W = _check_W(W)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
-    return _out((-np.log(W) / s) ** (1.0 / d))
+    return scalar_or_array((-np.log(W) / s) ** (1.0 / d))
 
 
 def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
@@ -253,9 +254,9 @@ def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
     xi = check_positive("xi", xi)
     Xi = check_positive("Xi", Xi)
     s = check_unit_interval("s", s)
-    _check_choice("reading", reading, XI_EFF_READINGS)
+    check_choice("reading", reading, XI_EFF_READINGS)
     sx = s * np.asarray(xi) if reading == "derived" else np.asarray(xi)
-    return _out(sx * Xi / (sx + Xi))
+    return scalar_or_array(sx * Xi / (sx + Xi))
 
 
 def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
@@ -279,7 +280,7 @@ def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     """
     Xi = float(check_positive("Xi", Xi))
     d = check_dimension(d)
-    _check_choice("form", form, ("derived", "printed"))
+    check_choice("form", form, ("derived", "printed"))
     factor = 2.0 if form == "derived" else 1.0
     if d == 1:
         return factor / float(xi_eff_1d(xi, Xi, s, reading=form))
@@ -311,7 +312,7 @@ def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
     float or numpy.ndarray
         :math:`\\ln(\\Gamma_b/\\Delta)`.
     """
-    _check_choice("form", form, GAMMA_B_FORMS)
+    check_choice("form", form, GAMMA_B_FORMS)
     gamma = _check_gamma(gamma)
     n_hat = rearrangement_size(W, s=s, d=d)
     W = _check_W(W)
@@ -320,9 +321,9 @@ def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
     prefactor = 2 * np.log(gamma) - np.log(W)
     if form == "full":
         # s n^d = ln(Delta/W) exactly
-        return _out(prefactor - 2 * np.asarray(n_hat) / xi + 2 * np.log(W) / Xi)
+        return scalar_or_array(prefactor - 2 * np.asarray(n_hat) / xi + 2 * np.log(W) / Xi)
     p = gamma_b_exponent(Xi=Xi, xi=xi, s=s, d=d, form=form)
-    return _out(prefactor + p * np.log(W))
+    return scalar_or_array(prefactor + p * np.log(W))
 
 
 # -- channel c: high order in the coupling, Eq. (8) ------------------------------
@@ -362,24 +363,24 @@ def rearrangement_volume_c(W, *, s, method="lambert"):
     """
     W = _check_W(W)
     s = check_unit_interval("s", s)
-    _check_choice("method", method, NHAT_C_METHODS)
+    check_choice("method", method, NHAT_C_METHODS)
     L = -np.log(np.asarray(W, dtype=float))
     if method == "approx":
-        return _out(L / s)
+        return scalar_or_array(L / s)
     if method == "lambert":
-        return _out(_lambertw_exp(np.log(s) + L) / s)
+        return scalar_or_array(_lambertw_exp(np.log(s) + L) / s)
 
     def root(Lv):
         hi = max(Lv / s, 1.0) + 1.0
         return brentq(lambda x: Lv - s * x - math.log(x), 1e-300, hi, xtol=1e-14, rtol=1e-14)
 
-    return _out(np.vectorize(root, otypes=[float])(L))
+    return scalar_or_array(np.vectorize(root, otypes=[float])(L))
 
 
 def rearrangement_size_c(W, *, s, d, method="lambert"):
     """Linear size :math:`\\hat n = x^{1/d}` of the block of channel c (Eq. 8)."""
     d = check_dimension(d)
-    return _out(np.asarray(rearrangement_volume_c(W, s=s, method=method)) ** (1.0 / d))
+    return scalar_or_array(np.asarray(rearrangement_volume_c(W, s=s, method=method)) ** (1.0 / d))
 
 
 def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
@@ -409,14 +410,14 @@ def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
     float or numpy.ndarray
         :math:`\\ln(\\Gamma_c/\\Delta)`.
     """
-    _check_choice("form", form, GAMMA_C_FORMS)
+    check_choice("form", form, GAMMA_C_FORMS)
     gamma = _check_gamma(gamma)
     x = np.asarray(rearrangement_volume_c(W, s=s, method=method))
     W = _check_W(W)
     ln_g = np.log(gamma)
     if form == "eq8a":
-        return _out(2 * x * ln_g - np.log(W))
-    return _out(2 * ln_g - np.log(W) + 2 * x * ln_g)
+        return scalar_or_array(2 * x * ln_g - np.log(W))
+    return scalar_or_array(2 * ln_g - np.log(W) + 2 * x * ln_g)
 
 
 # -- comparison ---------------------------------------------------------------------
@@ -532,14 +533,14 @@ def electron_dipolar_coupling_hz(r_nm):
     r = check_positive("r_nm", r_nm) * 1e-9
     gamma_e = const.physical_constants["electron gyromag. ratio"][0]  # rad s^-1 T^-1
     j_rad = const.mu_0 * const.hbar * gamma_e**2 / (4 * const.pi * np.asarray(r) ** 3)
-    return _out(j_rad / (2 * const.pi))
+    return scalar_or_array(j_rad / (2 * const.pi))
 
 
 def resonator_linewidth_hz(f_hz, Q):
     """Linewidth :math:`f/Q` (Hz) of a resonator mode: the bath bandwidth of Sec. III's high-Q cavity."""
     f = check_positive("f_hz", f_hz)
     Q = check_positive("Q", Q)
-    return _out(np.asarray(f) / np.asarray(Q))
+    return scalar_or_array(np.asarray(f) / np.asarray(Q))
 
 
 def power_law_bandwidth(R0, *, alpha):
@@ -554,4 +555,4 @@ def power_law_bandwidth(R0, *, alpha):
     """
     R0 = check_positive("R0", R0)
     alpha = check_positive("alpha", alpha)
-    return _out(np.asarray(R0, dtype=float) ** (-alpha))
+    return scalar_or_array(np.asarray(R0, dtype=float) ** (-alpha))

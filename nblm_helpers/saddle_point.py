@@ -42,6 +42,7 @@ from .parameters import (
     check_positive_int,
     check_unit_interval,
     resolve_eps,
+    scalar_or_array,
 )
 
 __all__ = [
@@ -56,9 +57,6 @@ __all__ = [
 ]
 
 
-def _scalar_or_array(arr):
-    arr = np.asarray(arr, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
 
 
 def _ln_Gamma(Gamma, ln_Gamma):
@@ -122,7 +120,7 @@ def lambertw_exp(L):
             if np.all(np.abs(step) <= 1e-15 * w):
                 break
         out[~small] = w
-    return _scalar_or_array(out)
+    return scalar_or_array(out)
 
 
 def Nc_lambert(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
@@ -160,7 +158,7 @@ def Nc_lambert(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
     a = np.log(gamma)
     lnz = (a - lnG - math.log(s * N)) / d - math.log(d)
     y = d * np.asarray(lambertw_exp(lnz))
-    return _scalar_or_array((-a + y) / math.log(K))
+    return scalar_or_array((-a + y) / math.log(K))
 
 
 def Nc_numeric(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
@@ -194,7 +192,7 @@ def Nc_numeric(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
             hi = 2.0 * hi + 1.0
         w = brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
         out[idx] = (math.exp(w) - a) / math.log(K)
-    return _scalar_or_array(out)
+    return scalar_or_array(out)
 
 
 def Nc_asymptotic(Gamma=None, *, ln_Gamma=None, K, N, s, d=1, gamma=None):
@@ -209,7 +207,7 @@ def Nc_asymptotic(Gamma=None, *, ln_Gamma=None, K, N, s, d=1, gamma=None):
         check_positive("gamma", gamma)
     K = check_branching("K", K)
     nc = n_c(s=s, N=N, d=d)
-    return _scalar_or_array((-lnG - math.log(nc)) / math.log(K))
+    return scalar_or_array((-lnG - math.log(nc)) / math.log(K))
 
 
 def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1):
@@ -246,13 +244,13 @@ def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1):
     pos = eps > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         val = -math.log(nc) + (math.log(gamma) + 0.5 * math.log(nc)) / np.where(pos, eps, 1.0)
-    return _scalar_or_array(np.where(pos, val, -np.inf))
+    return scalar_or_array(np.where(pos, val, -np.inf))
 
 
 def saddle_point_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1):
     """:math:`\\Gamma/\\delta_m` of Eq. (C5) (``exp`` of
     :func:`saddle_point_ln_linewidth`; 0.0 where it is ``-inf`` or underflows)."""
-    return _scalar_or_array(
+    return scalar_or_array(
         np.exp(saddle_point_ln_linewidth(eps=eps, xi=xi, gamma=gamma, K=K, N=N, s=s, d=d))
     )
 
@@ -314,7 +312,7 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1):
         while G(lo) >= 0:
             lo = 2 * lo - 1
         out[idx] = brentq(G, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500)
-    return _scalar_or_array(out)
+    return scalar_or_array(out)
 
 
 def _check_gamma_below_one(gamma):

@@ -52,10 +52,12 @@ from . import meanfield
 from .parameters import (
     ValidityWarning,
     check_branching,
+    check_choice,
     check_dimension,
     check_positive,
     check_positive_int,
     check_real,
+    scalar_or_array,
 )
 from .validity import condition_23, condition_26, condition_27
 
@@ -91,15 +93,8 @@ S_MODELS = ("linear", "tanh")
 EQ28_FORMS = ("printed", "linearised")
 
 
-def _out(arr):
-    arr = np.asarray(arr, dtype=float)
-    return float(arr) if arr.ndim == 0 else arr
 
 
-def _check_option(name, value, allowed):
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}")
-    return value
 
 
 def _check_T_domain(T, g, lam):
@@ -141,17 +136,17 @@ def s_of_T(T, *, T_s, model="linear"):
     """
     T = check_positive("T", T)
     T_s = check_positive("T_s", T_s)
-    model = _check_option("model", model, S_MODELS)
+    model = check_choice("model", model, S_MODELS)
     x = np.asarray(T, dtype=float) / T_s
     s = np.minimum(x, 1.0) if model == "linear" else np.tanh(x)
     # tanh underflow guard: s must stay > 0 for the solver
-    return _out(np.maximum(s, np.finfo(float).tiny))
+    return scalar_or_array(np.maximum(s, np.finfo(float).tiny))
 
 
 def delta_m_of_T(T):
     """Three-particle level spacing :math:`\\delta_m(T) = \\Delta^3/T^2` in units of :math:`\\Delta`."""
     T = check_positive("T", T)
-    return _out(1.0 / np.asarray(T, dtype=float) ** 2)
+    return scalar_or_array(1.0 / np.asarray(T, dtype=float) ** 2)
 
 
 def Xi_of_T(T, *, g, lam):
@@ -177,7 +172,7 @@ def Xi_of_T(T, *, g, lam):
         If ``T >= sqrt(g/lam)`` (the logarithm is not positive there).
     """
     T, g, lam = _check_T_domain(T, g, lam)
-    return _out(1.0 / (math.log(g / lam) - 2.0 * np.log(T)))
+    return scalar_or_array(1.0 / (math.log(g / lam) - 2.0 * np.log(T)))
 
 
 def T0(*, g, lam, K):
@@ -213,14 +208,14 @@ def eps_of_T(T, *, g, lam, K):
     """
     T, g, lam = _check_T_domain(T, g, lam)
     K = check_branching("K", K)
-    return _out(1.0 - (math.log(g / lam) - 2.0 * np.log(T)) / math.log(K))
+    return scalar_or_array(1.0 - (math.log(g / lam) - 2.0 * np.log(T)) / math.log(K))
 
 
 def T_of_eps(eps, *, g, lam, K):
     """Inverse of :func:`eps_of_T`: :math:`T = T_0 K^{\\varepsilon/2}` (``eps < 1``)."""
     eps = check_real("eps", eps, hi=1.0)
     t0 = T0(g=g, lam=lam, K=K)
-    return _out(t0 * np.exp(0.5 * np.asarray(eps) * math.log(K)))
+    return scalar_or_array(t0 * np.exp(0.5 * np.asarray(eps) * math.log(K)))
 
 
 def footnote51_ratio(*, gamma, g, lam):
@@ -233,7 +228,7 @@ def footnote51_ratio(*, gamma, g, lam):
     gamma = check_positive("gamma", gamma)
     g = check_positive("g", g)
     lam = check_positive("lam", lam)
-    return _out(g * np.asarray(gamma) / lam)
+    return scalar_or_array(g * np.asarray(gamma) / lam)
 
 
 # --------------------------------------------------------------------------
@@ -248,7 +243,7 @@ def _common(T, gamma, g, lam, K, N, T_s, d, s_model):
     N = check_positive_int("N", N)
     T_s = check_positive("T_s", T_s)
     d = check_dimension(d)
-    s_model = _check_option("s_model", s_model, S_MODELS)
+    s_model = check_choice("s_model", s_model, S_MODELS)
     return np.asarray(T, dtype=float), gamma, g, lam, K, N, T_s, d, s_model
 
 
@@ -260,7 +255,7 @@ def exponent_C5(T, *, g, lam, K):
     """
     eps = np.asarray(eps_of_T(T, g=g, lam=lam, K=K))
     with np.errstate(divide="ignore"):
-        return _out(1.0 / eps)
+        return scalar_or_array(1.0 / eps)
 
 
 def exponent_eq28(T, *, g, lam, K):
@@ -268,7 +263,7 @@ def exponent_eq28(T, *, g, lam, K):
     T, g, lam = _check_T_domain(T, g, lam)
     t0 = T0(g=g, lam=lam, K=K)
     with np.errstate(divide="ignore"):
-        return _out(t0 * math.log(K) / (2.0 * (np.asarray(T) - t0)))
+        return scalar_or_array(t0 * math.log(K) / (2.0 * (np.asarray(T) - t0)))
 
 
 def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear"):
@@ -313,7 +308,7 @@ def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear"):
     pos = eps > 0
     with np.errstate(divide="ignore", invalid="ignore"):
         val = ln_dm - ln_nc + (np.log(gamma) - ln_dm + 0.5 * ln_nc) / np.where(pos, eps, 1.0)
-    return _out(np.where(pos, val, -np.inf))
+    return scalar_or_array(np.where(pos, val, -np.inf))
 
 
 def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="printed"):
@@ -351,7 +346,7 @@ def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="print
         :math:`\\ln(\\Gamma/\\Delta)` (``form="printed"``: up to the dropped
         prefactor); ``nan`` for :math:`T \\le T_0`.
     """
-    form = _check_option("form", form, EQ28_FORMS)
+    form = check_choice("form", form, EQ28_FORMS)
     T, g, lam = _check_T_domain(T, g, lam)
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
@@ -359,14 +354,14 @@ def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="print
     expo = np.asarray(exponent_eq28(T, g=g, lam=lam, K=K))
     expo = np.where(T > T0(g=g, lam=lam, K=K), expo, np.nan)
     if form == "printed":
-        return _out(expo * (np.log(gamma) + 2.5 * np.log(T)))
+        return scalar_or_array(expo * (np.log(gamma) + 2.5 * np.log(T)))
     if N is None or T_s is None:
         raise ValueError("form='linearised' needs N (integer >= 1) and T_s (> 0)")
     N = check_positive_int("N", N)
     T_s = check_positive("T_s", T_s)
     d = check_dimension(d)
     c = N * d**d / T_s
-    return _out(-3.0 * np.log(T) - np.log(c) + expo * (np.log(gamma) + 2.5 * np.log(T) + 0.5 * np.log(c)))
+    return scalar_or_array(-3.0 * np.log(T) - np.log(c) + expo * (np.log(gamma) + 2.5 * np.log(T) + 0.5 * np.log(c)))
 
 
 def condition_29(T, *, g, lam, K, form="printed"):
@@ -388,7 +383,7 @@ def condition_29(T, *, g, lam, K, form="printed"):
     -------
     bool or numpy.ndarray of bool
     """
-    form = _check_option("form", form, ("printed", "exact"))
+    form = check_choice("form", form, ("printed", "exact"))
     T = check_positive("T", T)
     t0 = T0(g=g, lam=lam, K=K)
     x = np.asarray(T, dtype=float) / t0
@@ -436,7 +431,7 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
     N = check_positive_int("N", N)
     T_s = check_positive("T_s", T_s)
     d = check_dimension(d)
-    s_model = _check_option("s_model", s_model, S_MODELS)
+    s_model = check_choice("s_model", s_model, S_MODELS)
 
     def f(lnT):
         T = math.exp(lnT)
@@ -572,21 +567,21 @@ def vogel_fulcher(T, *, ln_sigma0, a, T0):
     """Eq. (1): :math:`\\ln\\sigma = \\ln\\sigma_0 - a' T_0/(T - T_0)` (``nan`` for :math:`T \\le T_0`)."""
     T = np.asarray(check_positive("T", T), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(np.where(T > T0, ln_sigma0 - a * T0 / (T - T0), np.nan))
+        return scalar_or_array(np.where(T > T0, ln_sigma0 - a * T0 / (T - T0), np.nan))
 
 
 def near_critical(T, *, ln_sigma0, a, T0p, nu=1.0 / 3.0):
     """Eq. (30) [Eq. (2) with :math:`T_0'`]: :math:`\\ln\\sigma = \\ln\\sigma_0 - a''/(T - T_0')^{\\nu}`, :math:`\\nu = 1/3`."""
     T = np.asarray(check_positive("T", T), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(np.where(T > T0p, ln_sigma0 - a / np.abs(T - T0p) ** nu, np.nan))
+        return scalar_or_array(np.where(T > T0p, ln_sigma0 - a / np.abs(T - T0p) ** nu, np.nan))
 
 
 def power_law(T, *, ln_sigma0, a, T0p):
     """Power law :math:`\\ln\\sigma = \\ln\\sigma_0 + a\\ln(T - T_0')`, i.e. :math:`\\sigma \\propto (T-T_0')^a`."""
     T = np.asarray(check_positive("T", T), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        return _out(np.where(T > T0p, ln_sigma0 + a * np.log(np.abs(T - T0p)), np.nan))
+        return scalar_or_array(np.where(T > T0p, ln_sigma0 + a * np.log(np.abs(T - T0p)), np.nan))
 
 
 @dataclass(frozen=True)
