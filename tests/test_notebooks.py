@@ -76,3 +76,10 @@ def test_build_executed_the_notebook_cleanly(path):
             assert out.output_type != "error", f"cell {i} raised {out.get('ename')}"
             if out.output_type == "stream":
                 assert out.name != "stderr", f"cell {i} wrote to stderr (a warning?): {out.text[:300]}"
+    glue_file = executed.with_suffix(".glue.json")
+    if glue_file.exists():  # numbers quoted in the prose must not be a silent NaN
+        import json
+
+        glued = json.loads(glue_file.read_text())
+        nans = [k for k, v in glued.items() if v.get("data", {}).get("text/plain", "").strip() == "nan"]
+        assert not nans, f"glued NaN: {nans}"
