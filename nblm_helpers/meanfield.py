@@ -113,6 +113,7 @@ _J_TAIL = 5  # error of the truncated series <= 1e-20 relative
 _DOMAIN_GAP = 1e-9  # Eq. 19 scan stops at ln Gamma = ln gamma - 1e-9
 _CHUNK = 1_500_000  # array elements per evaluation chunk
 _TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
+_MAX_ORDER = 10_000_000  # largest rearrangement order m summed explicitly (~80 MB per column)
 _ROOT_TOL = 1e-10  # |ln F| at an accepted root
 
 
@@ -248,6 +249,14 @@ class _Model:
         if self.kind == "sq":
             M = 2 * self.N + 1
         else:
+            if M > _MAX_ORDER:
+                eps = np.atleast_1d(self.eps)
+                raise ValueError(
+                    f"the linewidth for gamma={self.gamma:g}, eps in [{eps.min():g}, {eps.max():g}] lies "
+                    f"below ln(Gamma) ~ {-(M * self.ell):.3g}, beyond the solver's range (rearrangement "
+                    f"orders m <= {_MAX_ORDER:.0e}); Gamma is 0 to any precision there and far outside "
+                    "the validity window (Eq. 27). Use a larger gamma or move eps away from the transition."
+                )
             M = max(M, 2 * self._Mtab, 64)
         m = np.arange(M, dtype=float)
         with np.errstate(divide="ignore", invalid="ignore"):

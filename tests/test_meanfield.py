@@ -551,3 +551,13 @@ def test_golden_rule_eq18_summed_over_the_square_is_eq19(nfast, ln_G):
                                        nfast=nfast)
     assert sign == 1.0
     assert math.log(rhs / G) == pytest.approx(float(lnF), abs=1e-12)
+
+
+def test_a_root_beyond_the_solver_range_is_a_clear_error_not_a_memory_error():
+    # at eps = 0 with the unbounded sum the root moves to ln Gamma ~ -1/gamma: for
+    # gamma = 1e-16 that would need ~1e16 terms
+    with pytest.raises(ValueError, match=r"gamma=1e-16, eps in \[0, 0\] .* beyond the solver's range"):
+        solve_linewidth(eps=0.0, gamma=1e-16, K=3, N=10, s=0.5, warn=False)
+    # deep but reachable roots are still solved
+    r = solve_linewidth(eps=0.001, gamma=1e-8, K=3, N=10, s=0.5, warn=False)
+    assert r.status == "root" and r.ln_gamma < -5000
