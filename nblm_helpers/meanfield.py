@@ -79,6 +79,7 @@ from .parameters import (
     check_branching,
     check_choice,
     check_dimension,
+    check_ln_rate,
     check_positive,
     check_positive_int,
     check_real,
@@ -978,14 +979,6 @@ def _warn_validity(ln_gamma, status, eps, gamma, K, N, d):
         )
 
 
-def _check_ln_gamma(ln_gamma):
-    arr = np.asarray(ln_gamma)
-    if isinstance(ln_gamma, (bool, np.bool_)) or arr.dtype.kind not in "iuf" or arr.size == 0:
-        raise ValueError(f"ln_gamma must be a real number or -inf; got {ln_gamma!r}")
-    arr = arr.astype(float)
-    if np.any(np.isnan(arr)) or np.any(arr == np.inf):
-        raise ValueError(f"ln_gamma must be a real number or -inf (not NaN or +inf); got {ln_gamma!r}")
-    return arr
 
 
 def self_consistency_ratio(
@@ -1027,7 +1020,7 @@ def self_consistency_ratio(
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
         eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
     )
-    x = _check_ln_gamma(ln_gamma)
+    x = np.asarray(check_ln_rate("ln_gamma", ln_gamma))
     if equation == "19" and np.any(x >= math.log(gamma)):
         raise ValueError(
             f"ln_gamma must be < ln(gamma) = {math.log(gamma):g} for equation '19' "

@@ -48,6 +48,8 @@ __all__ = [
     "check_dimension",
     "check_eps",
     "check_choice",
+    "check_ln_rate",
+    "resolve_ln_rate",
     "scalar_or_array",
     "eps_from_xi",
     "xi_from_eps",
@@ -179,6 +181,39 @@ def scalar_or_array(arr, dtype=float):
     """
     arr = np.asarray(arr, dtype=dtype)
     return arr.item() if arr.ndim == 0 else arr
+
+
+def check_ln_rate(name, value, *, allow_zero_rate=True):
+    """Validate the natural log of a rate (e.g. ``ln_gamma`` = ln Gamma).
+
+    Any real number is allowed, and ``-inf`` (a rate of exactly 0) where
+    ``allow_zero_rate``; NaN, ``+inf``, booleans, non-numbers and empty arrays
+    raise :class:`ValueError`.  Returns a float for scalar input, a float64
+    array otherwise.
+    """
+    arr = np.asarray(value)
+    allowed = "a real number or -inf" if allow_zero_rate else "a finite real number"
+    if isinstance(value, (bool, np.bool_)) or arr.dtype.kind not in "iuf" or arr.size == 0:
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    arr = arr.astype(np.float64)
+    bad = np.isnan(arr) | (arr == np.inf)
+    if not allow_zero_rate:
+        bad |= arr == -np.inf
+    if np.any(bad):
+        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+    return float(arr) if arr.ndim == 0 else arr
+
+
+def resolve_ln_rate(rate, ln_rate, *, name="Gamma", ln_name="ln_Gamma", allow_zero_rate=True):
+    """ln(rate) from exactly one of ``rate`` (> 0) and ``ln_rate`` (see :func:`check_ln_rate`)."""
+    if (rate is None) == (ln_rate is None):
+        raise ValueError(
+            f"give exactly one of {name} (> 0) and {ln_name} (its natural log); "
+            f"got {name}={rate!r}, {ln_name}={ln_rate!r}"
+        )
+    if rate is not None:
+        return np.log(check_positive(name, rate))
+    return check_ln_rate(ln_name, ln_rate, allow_zero_rate=allow_zero_rate)
 
 
 def check_eps(value):

@@ -42,6 +42,7 @@ from .parameters import (
     check_positive_int,
     check_unit_interval,
     resolve_eps,
+    resolve_ln_rate,
     scalar_or_array,
 )
 
@@ -59,22 +60,6 @@ __all__ = [
 
 
 
-def _ln_Gamma(Gamma, ln_Gamma):
-    """Validated ln(Gamma) from exactly one of ``Gamma`` and ``ln_Gamma``."""
-    if (Gamma is None) == (ln_Gamma is None):
-        raise ValueError(
-            "give exactly one of Gamma (linewidth / delta_m, > 0) and ln_Gamma "
-            f"(its natural log, finite); got Gamma={Gamma!r}, ln_Gamma={ln_Gamma!r}"
-        )
-    if Gamma is not None:
-        return np.log(check_positive("Gamma", Gamma))
-    arr = np.asarray(ln_Gamma)
-    if isinstance(ln_Gamma, (bool, np.bool_)) or arr.dtype.kind not in "iuf":
-        raise ValueError(f"ln_Gamma must be a finite real number; got {ln_Gamma!r}")
-    arr = arr.astype(float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"ln_Gamma must be a finite real number; got {ln_Gamma!r}")
-    return float(arr) if arr.ndim == 0 else arr
 
 
 def n_c(*, s, N, d=1):
@@ -149,7 +134,7 @@ def Nc_lambert(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
     float or numpy.ndarray
         :math:`N_c` (a real number, not rounded to an integer).
     """
-    lnG = np.asarray(_ln_Gamma(Gamma, ln_Gamma), dtype=float)
+    lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, allow_zero_rate=False), dtype=float)
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
     N = check_positive_int("N", N)
@@ -171,7 +156,7 @@ def Nc_numeric(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
     bracket is expanded until it changes sign).  Then
     :math:`N_c = (e^w - \\ln\\gamma)/\\ln K`.  Loops over array input.
     """
-    lnG = np.asarray(_ln_Gamma(Gamma, ln_Gamma), dtype=float)
+    lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, allow_zero_rate=False), dtype=float)
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
     N = check_positive_int("N", N)
@@ -202,7 +187,7 @@ def Nc_asymptotic(Gamma=None, *, ln_Gamma=None, K, N, s, d=1, gamma=None):
 
     ``gamma`` is accepted for a uniform call signature but does not enter.
     """
-    lnG = np.asarray(_ln_Gamma(Gamma, ln_Gamma), dtype=float)
+    lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, allow_zero_rate=False), dtype=float)
     if gamma is not None:
         check_positive("gamma", gamma)
     K = check_branching("K", K)

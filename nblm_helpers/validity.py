@@ -46,6 +46,7 @@ from .parameters import (
     check_positive_int,
     check_unit_interval,
     resolve_eps,
+    resolve_ln_rate,
 )
 
 __all__ = [
@@ -77,22 +78,6 @@ def _out(arr):
     return bool(arr) if arr.ndim == 0 else arr
 
 
-def _ln_linewidth(ln_gamma, Gamma):
-    """Validated ln(Gamma) from exactly one of ``ln_gamma`` and ``Gamma``."""
-    if (ln_gamma is None) == (Gamma is None):
-        raise ValueError(
-            "give exactly one of ln_gamma (= ln Gamma, a real number or -inf) and "
-            f"Gamma (> 0); got ln_gamma={ln_gamma!r}, Gamma={Gamma!r}"
-        )
-    if Gamma is not None:
-        return np.log(check_positive("Gamma", Gamma))
-    arr = np.asarray(ln_gamma)
-    if isinstance(ln_gamma, (bool, np.bool_)) or arr.dtype.kind not in "iuf":
-        raise ValueError(f"ln_gamma must be a real number or -inf; got {ln_gamma!r}")
-    arr = arr.astype(np.float64)
-    if np.any(np.isnan(arr)) or np.any(arr == np.inf):
-        raise ValueError(f"ln_gamma must be a real number or -inf (not NaN or +inf); got {ln_gamma!r}")
-    return float(arr) if arr.ndim == 0 else arr
 
 
 def condition_23(*, gamma, K, eps=None, xi=None, z=None):
@@ -158,7 +143,7 @@ def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
     """
     gamma = check_positive("gamma", gamma)
     d = check_dimension(d)
-    lnG = _ln_linewidth(ln_gamma, Gamma)
+    lnG = resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma")
     y = np.log(gamma) - np.asarray(lnG, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         val = np.where(y > 0, -y + 2 * d * np.log(np.where(y > 0, y, 1.0)), 0.0)
@@ -171,7 +156,7 @@ def condition_27(*, gamma, K, N, ln_gamma=None, Gamma=None):
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
     N = check_positive_int("N", N)
-    lnG = np.asarray(_ln_linewidth(ln_gamma, Gamma), dtype=float)
+    lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
     return _out((lnG > math.log(N) - N * math.log(K)) & (lnG < np.log(gamma)))
 
 
@@ -249,7 +234,7 @@ def mean_field_violations(
         "24": np.asarray(condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)),
     }
     if ln_gamma is not None or Gamma is not None:
-        lnG = np.asarray(_ln_linewidth(ln_gamma, Gamma), dtype=float)
+        lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
         finite = np.isfinite(lnG)
         lnG_safe = np.where(finite, lnG, 0.0)
         checks["26"] = np.asarray(condition_26(gamma=gamma, d=d, ln_gamma=lnG_safe)) | ~finite

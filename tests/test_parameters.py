@@ -165,3 +165,20 @@ def test_int_and_float_inputs_give_identical_parameters(K, N, gamma):
     a = Parameters(K=K, N=N, gamma=gamma, s=1, d=1, eps=0.25)
     b = Parameters(K=float(K), N=float(N), gamma=float(gamma), s=1.0, d=1.0, eps=0.25)
     assert a == b
+
+
+def test_ln_rate_validation_shared_by_the_solver_modules():
+    from nblm_helpers.parameters import check_ln_rate, resolve_ln_rate
+
+    assert check_ln_rate("ln_gamma", -math.inf) == -math.inf
+    assert resolve_ln_rate(math.e, None) == pytest.approx(1.0)
+    np.testing.assert_array_equal(resolve_ln_rate(None, [-1, -2]), [-1.0, -2.0])
+    with pytest.raises(ValueError, match=r"^ln_Gamma must be a finite real number; got -inf"):
+        resolve_ln_rate(None, -math.inf, allow_zero_rate=False)
+    for bad in (math.nan, math.inf, True, "x", []):
+        with pytest.raises(ValueError, match="^ln_gamma must be"):
+            check_ln_rate("ln_gamma", bad)
+    with pytest.raises(ValueError, match="exactly one of Gamma"):
+        resolve_ln_rate(0.1, -1.0)
+    with pytest.raises(ValueError, match="^Gamma must"):
+        resolve_ln_rate(-0.1, None)
