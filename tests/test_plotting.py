@@ -51,3 +51,22 @@ def test_style_context_restores_rcparams():
         assert matplotlib.rcParams["lines.linewidth"] == plotting.STYLE["lines.linewidth"]
     assert matplotlib.rcParams["lines.linewidth"] == 0.3
     matplotlib.rcParams["lines.linewidth"] = before
+
+
+def test_svg_text_metrics_are_shared_between_renderers_and_unchanged():
+    import matplotlib.text as mtext
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import TextToPath
+
+    plotting.apply_style()
+    assert getattr(mtext._get_text_metrics_function, "_nblm_shared", False)
+    import io
+    r1, r2 = RendererSVG(100, 100, io.StringIO()), RendererSVG(100, 100, io.StringIO())
+    f1, f2 = mtext._get_text_metrics_function(r1), mtext._get_text_metrics_function(r2)
+    assert f1 is f2                                   # one cache for every SVG renderer
+    prop = FontProperties(size=11)
+    for s, ismath in (("log₁₀(W/Δ) = -3", False), (r"$\Gamma_b$", True)):
+        assert f1(s, prop, ismath, 72.0) == TextToPath().get_text_width_height_descent(s, prop, ismath)
+    from matplotlib.backends.backend_agg import RendererAgg
+    assert mtext._get_text_metrics_function(RendererAgg(10, 10, 100)) is not f1  # Agg keeps its own

@@ -128,3 +128,60 @@ def test_bad_figure_arguments():
 def test_instances_are_registered_for_the_benchmarks():
     rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0])], mode="live")
     assert rf in ResponsiveFigure.instances()
+
+
+def _updating_render(calls, *, wide_at=None):
+    """A render that makes its artists once and then only updates them."""
+    x = np.linspace(0, 1, 20)
+
+    def render(fig, *, a):
+        calls.append(a)
+        if not fig.axes:
+            ax = fig.add_subplot()
+            ax.plot(x, x)
+            ax.set_ylabel("y")
+        ax = fig.axes[0]
+        ax.lines[0].set_ydata(a * x)
+        ax.set_ylim(0, 3)
+        if wide_at is not None and a >= wide_at:   # tick labels far wider than in the first frame
+            ax.yaxis.set_major_formatter(lambda v, pos: f"{v:.0f} tick label grown wide")
+    return render
+
+
+def test_layout_is_computed_once_while_the_axes_are_kept():
+    calls = []
+    rf = ResponsiveFigure(_updating_render(calls), [Control("a", [1.0, 2.0, 3.0])], mode="live")
+    ax = rf._fig.axes[0]
+    assert ax._nblm_laid_out and rf._fig.get_layout_engine().__class__.__name__ != "ConstrainedLayoutEngine"
+    pos = ax.get_position().bounds
+    assert pos != (0.125, 0.11, 0.775, 0.77)        # the constrained layout's, not matplotlib's default
+    rf.update(a=2.7)
+    assert ax.get_position().bounds == pos           # frozen: no layout pass, no jumping plot
+
+
+def test_new_axes_are_laid_out_again():
+    calls = []
+    render = make_render(calls)                      # fig.clear() and new axes on every call
+    rf = ResponsiveFigure(render, [Control("a", [1.0, 2.0])], mode="live")
+    default = (0.125, 0.11, 0.775, 0.77)
+    rf.update(a=1.5)
+    assert rf._fig.axes[0].get_position().bounds != default
+
+
+def test_static_frame_that_outgrows_the_frozen_layout_is_laid_out_afresh():
+    from nblm_helpers.widgets import _fits_canvas
+
+    calls = []
+    rf = ResponsiveFigure(_updating_render(calls, wide_at=3.0), [Control("a", [1.0, 2.0, 3.0], initial=0)],
+                          mode="static")
+    assert rf.n_frames == 3 and rf.n_relayout == 1   # only the frame with the wide labels
+    assert _fits_canvas(rf._fig)
+    plain = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0, 3.0])], mode="static")
+    assert plain.n_relayout == 0
+
+
+def test_live_frames_skip_the_svg_compaction_static_frames_keep_it():
+    live = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0])], mode="live")
+    static = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0])], mode="static")
+    frame = static.widget.children[1].children[static.controls[0].initial].value
+    assert b"\n  " in bytes(live.image.value) and b"\n  " not in bytes(frame)
