@@ -133,6 +133,7 @@ def _share_svg_text_metrics():
     the SVG renderer measures text differently, nothing is patched.
     """
     import matplotlib.text as mtext
+    from matplotlib.backends.backend_mixed import MixedModeRenderer
     from matplotlib.backends.backend_svg import RendererSVG
     from matplotlib.textpath import TextToPath
 
@@ -151,9 +152,14 @@ def _share_svg_text_metrics():
         return text2path.get_text_width_height_descent(text, fontprop, ismath)
 
     def _get_text_metrics_function(renderer, *args, **kwargs):
-        if type(renderer) is RendererSVG:
+        # savefig(format="svg") draws through a MixedModeRenderer around the
+        # RendererSVG (swapped for Agg only inside rasterized artists)
+        inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+        if type(inner) is RendererSVG:
             return svg_metrics
         return original(renderer, *args, **kwargs)
+
+    _get_text_metrics_function.svg_metrics = svg_metrics
 
     _get_text_metrics_function._nblm_shared = True
     mtext._get_text_metrics_function = _get_text_metrics_function

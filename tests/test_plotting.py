@@ -54,19 +54,29 @@ def test_style_context_restores_rcparams():
 
 
 def test_svg_text_metrics_are_shared_between_renderers_and_unchanged():
+    import io
+
     import matplotlib.text as mtext
-    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties
     from matplotlib.textpath import TextToPath
 
     plotting.apply_style()
-    assert getattr(mtext._get_text_metrics_function, "_nblm_shared", False)
-    import io
-    r1, r2 = RendererSVG(100, 100, io.StringIO()), RendererSVG(100, 100, io.StringIO())
-    f1, f2 = mtext._get_text_metrics_function(r1), mtext._get_text_metrics_function(r2)
-    assert f1 is f2                                   # one cache for every SVG renderer
+    patched = mtext._get_text_metrics_function
+    assert getattr(patched, "_nblm_shared", False)
+    shared = patched.svg_metrics
+    shared.cache_clear()
+    fig, ax = plotting.figure()
+    ax.plot([0, 1], [0, 1])
+    ax.set_title("log₁₀(W/Δ) and $\\Gamma_b$")
+    first = plotting.figure_bytes(fig)
+    misses = shared.cache_info().misses
+    assert misses > 5                       # savefig's renderer (MixedModeRenderer around RendererSVG) uses it
+    assert plotting.figure_bytes(fig) == first
+    info = shared.cache_info()
+    assert info.misses == misses and info.hits > misses   # a new renderer re-measures nothing
     prop = FontProperties(size=11)
     for s, ismath in (("log₁₀(W/Δ) = -3", False), (r"$\Gamma_b$", True)):
-        assert f1(s, prop, ismath, 72.0) == TextToPath().get_text_width_height_descent(s, prop, ismath)
-    from matplotlib.backends.backend_agg import RendererAgg
-    assert mtext._get_text_metrics_function(RendererAgg(10, 10, 100)) is not f1  # Agg keeps its own
+        assert shared(s, prop, ismath, 72.0) == TextToPath().get_text_width_height_descent(s, prop, ismath)
+    assert patched(RendererAgg(10, 10, 100)) is not shared   # Agg metrics depend on its dpi: its own cache
+    plt.close(fig)
