@@ -341,7 +341,33 @@ class ResponsiveFigure:
         self.links = [widgets.jslink((slider, "index"), (stack, "selected_index"))
                       for slider, stacks in zip(sliders, stacks_by_level) for stack in stacks]
         self.image = None
+        self._check_between_frames()
         return root, sliders
+
+    def _check_between_frames(self):
+        """Render once at values between the grid points, as only a live kernel would.
+
+        The static site shows grid values only, so a render function that
+        fails for other values (or that leaves work to be done as a side
+        effect of rendering the grid) would pass the book build and break for
+        a reader who runs the notebook.  This draws one off-grid state (not
+        shown, not encoded) so the build fails instead.
+        """
+        values = {}
+        for c in self.controls:
+            i = max(0, min(c.initial, len(c.values) - 2))
+            lo, hi = c.value(i), c.value(i + 1)
+            if c.scale == "int":
+                values[c.name] = hi
+            elif c.scale == "log":
+                values[c.name] = float(np.sqrt(lo * hi))
+            else:
+                values[c.name] = 0.5 * (lo + hi)
+        try:
+            self.render(self._fig, **values)
+        except Exception as exc:
+            raise RuntimeError(f"render failed between the static frames, at {values} (what a live "
+                               f"slider can select): {exc!r}") from exc
 
     # -- live: continuous sliders, redraw on change -----------------------
     def _build_live(self):

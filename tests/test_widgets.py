@@ -22,8 +22,9 @@ def test_static_single_control_builds_one_frame_per_value_and_links_index():
     calls = []
     c = Control("a", [0.5, 1.0, 2.0, 4.0], label=r"\(a\)", initial=1)
     rf = ResponsiveFigure(make_render(calls), [c], mode="static")
-    assert rf.n_frames == 4 and len(calls) == 4
-    assert [v["a"] for v in calls] == [0.5, 1.0, 2.0, 4.0]
+    assert rf.n_frames == 4 and len(calls) == 5
+    assert [v["a"] for v in calls[:4]] == [0.5, 1.0, 2.0, 4.0]
+    assert calls[4]["a"] == pytest.approx(np.sqrt(2.0))   # the off-grid check (log grid: geometric midpoint)
     slider = rf.sliders[0]
     assert isinstance(slider, widgets.SelectionSlider)
     assert slider.index == 1 and slider.options == ("0.5", "1", "2", "4")
@@ -185,3 +186,20 @@ def test_live_frames_skip_the_svg_compaction_static_frames_keep_it():
     static = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0])], mode="static")
     frame = static.widget.children[1].children[static.controls[0].initial].value
     assert b"\n  " in bytes(live.image.value) and b"\n  " not in bytes(frame)
+
+
+def test_static_build_fails_if_render_breaks_between_grid_values():
+    grid = [1.0, 2.5, 6.25]
+
+    def render(fig, *, a):
+        if a not in grid:
+            raise KeyError(a)               # e.g. a lookup table filled only at the grid values
+        if not fig.axes:
+            fig.add_subplot().plot([0, 1], [0, 1])
+        fig.axes[0].lines[0].set_ydata([0, a])
+
+    with pytest.raises(RuntimeError, match=r"between the static frames, at \{'a': 1.58"):
+        ResponsiveFigure(render, [Control("a", grid, initial=0)], mode="static")
+    calls = []
+    ResponsiveFigure(_updating_render(calls), [Control("a", grid, initial=2)], mode="static")
+    assert calls[-1] == pytest.approx(np.sqrt(2.5 * 6.25))   # log grid: geometric midpoint of the last pair
