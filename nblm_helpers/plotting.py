@@ -209,7 +209,10 @@ def figure_bytes(fig, fmt="svg", *, compact=True):
         raise ValueError(f"fmt must be 'svg' or 'png'; got {fmt!r}")
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    with matplotlib.rc_context(STYLE):
+    # the figure keeps its own layout engine; constrained_layout.use is off only so that
+    # savefig, which restores a figure without an engine via set_layout_engine(None),
+    # does not give it a constrained engine from the rc (a widget drops its engine on purpose)
+    with matplotlib.rc_context({**STYLE, "figure.constrained_layout.use": False}):
         fig.savefig(buf, format=fmt, metadata=metadata)
     if fmt == "png":
         return buf.getvalue()

@@ -48,6 +48,7 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
+import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
@@ -271,7 +272,12 @@ class ResponsiveFigure:
         fig = self._fig
         fig.set_layout_engine("constrained")
         data = figure_bytes(fig, self.fmt, compact=self.mode == "static")
-        fig.set_layout_engine("none")  # keeps the positions the layout engine set
+        # Drop the engine; the axes keep the positions it set.  Not "none": that
+        # leaves a placeholder engine, and savefig then still makes a dry layout
+        # draw before every real one (~40 % of an encode).  The rc context stops
+        # the book style from choosing constrained layout again.
+        with matplotlib.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
+            fig.set_layout_engine(None)
         for ax in fig.axes:
             ax._nblm_laid_out = True
         return data

@@ -153,11 +153,22 @@ def test_layout_is_computed_once_while_the_axes_are_kept():
     calls = []
     rf = ResponsiveFigure(_updating_render(calls), [Control("a", [1.0, 2.0, 3.0])], mode="live")
     ax = rf._fig.axes[0]
-    assert ax._nblm_laid_out and rf._fig.get_layout_engine().__class__.__name__ != "ConstrainedLayoutEngine"
+    # no engine at all: a placeholder engine would make savefig run a dry layout draw on every frame
+    assert ax._nblm_laid_out and rf._fig.get_layout_engine() is None
     pos = ax.get_position().bounds
     assert pos != (0.125, 0.11, 0.775, 0.77)        # the constrained layout's, not matplotlib's default
-    rf.update(a=2.7)
+    from matplotlib.figure import Figure
+
+    draws = []
+    original = Figure.draw
+    try:
+        Figure.draw = lambda fig, renderer: (draws.append(1), original(fig, renderer))[1]
+        rf.update(a=2.7)
+        rf.update(a=1.3)
+    finally:
+        Figure.draw = original
     assert ax.get_position().bounds == pos           # frozen: no layout pass, no jumping plot
+    assert len(draws) == 2 and rf._fig.get_layout_engine() is None   # one draw per move, engine still gone
 
 
 def test_new_axes_are_laid_out_again():
