@@ -213,8 +213,29 @@ def _exp_ft(w, G, a, b, scalar=False):
 
 
 def _middle_integrand(gamma_b, s_xi_d, J, d):
+    """psi(t) on the logarithmic middle branch of Eq. (11), for arrays ``t`` (Gauss-Legendre)."""
     def f(t):
         return np.exp(-gamma_b * s_xi_d * np.log(J * t) ** d * t)
+    return f
+
+
+def _middle_integrand_scalar(gamma_b, s_xi_d, J, d):
+    """The same function for one float ``t`` at a time, as QUADPACK calls it.
+
+    Built on :mod:`math` instead of NumPy ufuncs: the values agree with
+    :func:`_middle_integrand` to rounding (tests), but a call costs about
+    half as much, and :func:`lineshape` makes ~10^4 of them per call.
+    """
+    exp, log = math.exp, math.log
+    d = int(d)
+    c = -gamma_b * s_xi_d          # also the first product in _middle_integrand: same rounding
+
+    if d == 1:                     # x**1 is x exactly
+        def f(t):
+            return exp(c * log(J * t) * t)
+    else:                          # keep x**d: x*x can differ from pow(x, 2) in the last bit
+        def f(t):
+            return exp(c * log(J * t) ** d * t)
     return f
 
 
@@ -270,7 +291,7 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
             cuts.append(a * 10.0 ** k)
             k += 1
         cuts.append(b)
-        f = _middle_integrand(gamma_b, s_xi_d, J, int(d))
+        f = _middle_integrand_scalar(gamma_b, s_xi_d, J, int(d))
         epsrel = float(check_real("epsrel", epsrel, lo=0.0, hi=1e-3))
         # absolute tolerance: epsrel times a lower estimate of |S(omega)| ~ Gamma_b/(omega^2 + G_late^2)
         scale = gamma_b / (w ** 2 + g_late ** 2)

@@ -255,3 +255,14 @@ def test_lineshape_turns_negative_just_above_J():
         assert abs(ls.lineshape(zeros[0], **FIG2, nfast=nfast)) < 1e-15
         assert ls.lineshape(zeros[0] + 50, **FIG2, nfast=nfast) < 0 < ls.lineshape(zeros[0] - 50, **FIG2, nfast=nfast)
     assert ls.lineshape_zeros(**FIG2, omega_min=0.01, omega_max=500.0, n_grid=30).size == 0
+
+
+@pytest.mark.parametrize("d", [1, 2, 3])
+def test_scalar_middle_integrand_matches_array_one(d):
+    # lineshape (QAWO) calls the math-based scalar integrand, lineshape_gauss the NumPy one
+    t = np.geomspace(1e-3, 1.0, 41)
+    f_arr = ls._middle_integrand(1.0, 4.0, 1000.0, d)
+    f_sc = ls._middle_integrand_scalar(1.0, 4.0, 1000.0, d)
+    vals = np.array([f_sc(float(x)) for x in t])
+    assert all(isinstance(f_sc(float(x)), float) for x in t[:3])
+    np.testing.assert_allclose(vals, f_arr(t), rtol=1e-15, atol=0)
