@@ -72,7 +72,7 @@ from typing import Any
 
 import numpy as np
 from scipy.optimize import elementwise as _elementwise
-from scipy.special import logsumexp  # used for small closed-form sums
+from scipy.special import logsumexp
 
 from .parameters import (
     ValidityWarning,
@@ -108,9 +108,12 @@ EQUATIONS = ("19", "E3", "E2")
 SUM_RANGES = ("infinite", "square")
 NFAST_READINGS = ("literal", "continuous")
 
-_LN_TAU_LO = math.log(1e-17)  # (Gamma n K^m)^2 below this: 1 + u == 1 in double
-_LN_TAU_HI = math.log(1e4)  # above this the 1/(1+u) series with _J_TAIL terms is exact
-_J_TAIL = 5  # error of the truncated series <= 1e-20 relative
+_LN_TAU_LO = math.log(1e-17)  # scan ends: where tau = Gamma n K^m (u = tau^2) is negligible
+# Eq. 19 is summed as a prefix table (m < Mlo, where tau < 1e-9: 1/(1+u) = 1 to < 1e-18),
+# an explicit band, and a series tail (m >= Mhi, where tau > 1e2: 1/(1+u) expanded in 1/u)
+_BAND_LO = math.log(1e-9)
+_BAND_HI = math.log(1e2)
+_J_TAIL = 5  # terms of the tail series: error <= u^-6 <= 1e-24 relative
 _DOMAIN_GAP = 1e-9  # Eq. 19 scan stops at ln Gamma = ln gamma - 1e-9
 _CHUNK = 1_500_000  # array elements per evaluation chunk
 _TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
@@ -136,6 +139,21 @@ def _slse(a, b, axis=-1):
         tot = np.sum(b * np.exp(a - mx), axis=axis)
         out = np.squeeze(mx, axis=axis) + np.log(np.abs(tot))
     return out, np.sign(tot)
+
+
+def _find_root(func, a, b, args=(), *, xatol, xrtol, fatol, maxiter):
+    """SciPy's vectorized Chandrupatla, ``scipy.optimize.elementwise.find_root`` (``frtol=0``).
+
+    ``func(x, *args)`` is elementwise; ``a``, ``b`` and ``args`` are 1-D arrays
+    of one length.  Returns ``(x, f_x, xl, xr, fl, fr, status)``: the iterate
+    of smallest ``|f|``, the final bracket and its values, SciPy's status.
+    """
+    res = _elementwise.find_root(
+        func, (np.asarray(a, float), np.asarray(b, float)), args=tuple(args),
+        tolerances=dict(xatol=xatol, xrtol=xrtol, fatol=fatol, frtol=0.0), maxiter=maxiter,
+    )
+    return (np.asarray(res.x, float), np.asarray(res.f_x, float), res.bracket[0], res.bracket[1],
+            res.f_bracket[0], res.f_bracket[1], res.status)
 
 
 def _cum_lse(lam, block=64):
@@ -201,8 +219,13 @@ class _Model:
         if equation == "19":
             self.kind = "inf" if sum_range == "infinite" else "sq"
             self.literal = nfast == "literal"
-            self._T = None
-            self._Mtab = 0
+            # prefix table: T[c, 0..Mcol[c]] at _Tf[_off[c]:], one flat array; see ensure_table
+            self._Tf = np.empty(0)
+            self._off = np.zeros(self.ncol, dtype=np.int64)
+            self._Mcol = np.zeros(self.ncol, dtype=np.int64)
+            # ln w_m and ln n_m^(0) at m = 0, 1, 2, ... (Gamma-independent per-m factors)
+            self._lnw_m = np.empty(0)
+            self._nfU_m = np.empty(0)
             if self.kind == "sq":
                 self.ensure_table(2 * N + 1)
         else:
@@ -242,83 +265,134 @@ class _Model:
             w = np.minimum(m - 1.0, 2 * self.N + 1.0 - m)
             return np.where(w > 0, np.log(np.where(w > 0, w, 1.0)), -np.inf)
 
-    def ensure_table(self, M):
-        """Prefix table T[c, M] = ln sum_{m=2}^{M-1} w_m K^{2 m eps_c} n_m^(0)."""
-        M = int(M)
-        if self._T is not None and M <= self._Mtab:
+    def _ensure_m(self, M):
+        """Per-m lookup tables ln w_m and ln n_m^(0) for m = 0 .. M-1 (at least)."""
+        if M <= self._lnw_m.size:
             return
+        m = np.arange(max(int(M), 2 * self._lnw_m.size, 64), dtype=float)
+        self._lnw_m = self.ln_w(m)
+        self._nfU_m = self.ln_nfU(m)
+
+    def ensure_table(self, M, cols=None):
+        """Prefix table T[c, M] = ln sum_{m=2}^{M-1} w_m K^{2 m eps_c} n_m^(0).
+
+        ``M`` is a length for every column or one per column of ``cols``
+        (default: all columns).  Each row is built only as long as its own
+        column needs (a row's values do not depend on its length), in a few
+        rectangular groups of similar lengths, and appended to one flat array
+        (a row that has to grow is appended anew).
+        """
+        cols = np.arange(self.ncol) if cols is None else np.asarray(cols, dtype=np.int64)
+        need = np.broadcast_to(np.asarray(M, dtype=np.int64), cols.shape)
+        grow = need > self._Mcol[cols]
+        if not np.any(grow):
+            return
+        cols, need = cols[grow], need[grow]
         if self.kind == "sq":
-            M = 2 * self.N + 1
+            new = np.full(cols.size, 2 * self.N + 1, dtype=np.int64)
         else:
-            if M > _MAX_ORDER:
+            if need.max() > _MAX_ORDER:
                 eps = np.atleast_1d(self.eps)
                 raise ValueError(
                     f"the linewidth for gamma={self.gamma:g}, eps in [{eps.min():g}, {eps.max():g}] lies "
-                    f"below ln(Gamma) ~ {-(M * self.ell):.3g}, beyond the solver's range (rearrangement "
-                    f"orders m <= {_MAX_ORDER:.0e}); Gamma is 0 to any precision there and far outside "
-                    "the validity window (Eq. 27). Use a larger gamma or move eps away from the transition."
+                    f"below ln(Gamma) ~ {-(int(need.max()) * self.ell):.3g}, beyond the solver's range "
+                    f"(rearrangement orders m <= {_MAX_ORDER:.0e}); Gamma is 0 to any precision there and "
+                    "far outside the validity window (Eq. 27). Use a larger gamma or move eps away from the "
+                    "transition."
                 )
-            M = max(M, 2 * self._Mtab, 64)
-        m = np.arange(M, dtype=float)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            base = np.where(m >= 2, self.ln_w(m) + self.ln_nfU(m), -np.inf)
-        lam = base[None, :] + 2.0 * self.ell * self.eps[:, None] * m[None, :]
-        lam[:, :2] = -np.inf
-        self._T = _cum_lse(lam)
-        self._Mtab = M
+            new = np.maximum(np.maximum(need, 2 * self._Mcol[cols]), 64)
+        self._ensure_m(int(new.max()))
+        blocks = [self._Tf]
+        size = self._Tf.size
+        order = np.argsort(-new, kind="stable")
+        cols, new = cols[order], new[order]
+        i = 0
+        while i < cols.size:  # groups whose lengths are within a factor 2 of the longest
+            M_g = int(new[i])
+            j = i + int(np.count_nonzero(2 * new[i:] >= M_g))
+            g = cols[i:j]
+            m = np.arange(M_g, dtype=float)
+            base = np.where(m >= 2, self._lnw_m[:M_g] + self._nfU_m[:M_g], -np.inf)
+            lam = base[None, :] + 2.0 * self.ell * self.eps[g][:, None] * m[None, :]
+            lam[:, :2] = -np.inf
+            blocks.append(_cum_lse(lam).ravel())  # rows of M_g + 1 entries, appended
+            self._off[g] = size + (M_g + 1) * np.arange(g.size)
+            self._Mcol[g] = M_g
+            size += (M_g + 1) * g.size
+            i = j
+        self._Tf = np.concatenate(blocks)
+
+    def table(self, col, M):
+        """T[col, M] (entries made by :meth:`ensure_table`)."""
+        return self._Tf[self._off[col] + M]
 
     def _Mlo_Mhi(self, x):
+        """Band [Mlo, Mhi) of explicit terms at each x (call inside np.errstate(all="ignore"))."""
         A = self.a - x
-        with np.errstate(divide="ignore"):
-            t = self.lnsN + self.d * np.log(A)
+        t = self.lnsN + self.d * np.log(A)
         ln_c = t if self.literal else np.maximum(0.0, t)
         ln_nfmax = np.maximum(0.0, t)
         Msat = np.ceil(-x / self.ell)
-        Mlo = np.floor((_LN_TAU_LO - x - ln_nfmax) / self.ell)
+        Mlo = np.floor((_BAND_LO - x - ln_nfmax) / self.ell)
         Mlo = np.minimum(Mlo, Msat - 1.0)
         if self.kind == "sq":
             Mlo = np.clip(Mlo, 2.0, 2.0 * self.N + 1.0)
             Mhi = np.full_like(Mlo, 2.0 * self.N + 1.0)
         else:
             Mlo = np.maximum(Mlo, 2.0)
-            Mhi = np.maximum(Msat + 1.0, np.ceil((_LN_TAU_HI - x - ln_c) / self.ell) + 1.0)
+            Mhi = np.maximum(Msat + 1.0, np.ceil((_BAND_HI - x - ln_c) / self.ell) + 1.0)
             Mhi = np.maximum(Mhi, Mlo)
         return Mlo, Mhi, ln_c
 
-    def _lnF19(self, x, col):
-        Mlo, Mhi, ln_c = self._Mlo_Mhi(x)
-        if self.kind == "inf":
-            self.ensure_table(int(Mlo.max()) + 1)
+    def _lnF19(self, x, col, Mlo, Mhi, ln_c):
+        """ln|F|, sign at points x (columns col) with their bands from :meth:`_Mlo_Mhi`.
+
+        F = gamma^2 [prefix (table, m < Mlo) + explicit band (Mlo <= m < Mhi)
+        + tail series (m >= Mhi, infinite sum only)].  The terms of a point
+        are laid out along axis 0 and summed in a fixed order, so a point's
+        value does not depend on the other points evaluated with it (the
+        band is padded with -inf up to the widest band of the batch).
+        Call inside np.errstate(all="ignore").
+        """
+        n = x.size
+        ell = self.ell
+        Mlo_i = Mlo.astype(np.int64)
+        W = max(int((Mhi - Mlo).max()), 1) if n else 1
+        self._ensure_m((int(Mlo_i.max()) if n else 0) + W)
+        J = _J_TAIL if self.kind == "inf" else 0
         eps = self.eps[col]
-        prefix = self._T[col, Mlo.astype(np.int64)]
-        W = int((Mhi - Mlo).max()) if x.size else 0
-        W = max(W, 1)
-        k = np.arange(W, dtype=float)
-        m = Mlo[:, None] + k[None, :]
-        valid = m < Mhi[:, None]
-        sat = m * self.ell + x[:, None] >= 0
-        ln_nf = np.where(sat, ln_c[:, None], self.ln_nfU(m))
-        band = (
-            self.ln_w(m)
-            + 2.0 * self.ell * eps[:, None] * m
-            + ln_nf
-            - np.logaddexp(0.0, 2.0 * (x[:, None] + m * self.ell + ln_nf))
-        )
-        band = np.where(valid, band, -np.inf)
-        parts = [prefix[:, None], band]
-        signs = [np.ones((x.size, 1)), np.ones_like(band)]
-        if self.kind == "inf":
-            j = np.arange(1, _J_TAIL + 1, dtype=float)
-            lnr = 2.0 * self.ell * (eps[:, None] - j[None, :])
+        A = np.empty((1 + J + W, n))  # rows: prefix, tail j = 1..J, band m = Mlo + k
+        A[0] = self._Tf[self._off[col] + Mlo_i]
+        mi = Mlo_i + np.arange(W)[:, None]
+        m = mi.astype(float)
+        xm = m * ell
+        xm += x  # ln(Gamma K^m)
+        ln_nf = self._nfU_m[mi]
+        np.copyto(ln_nf, ln_c, where=xm >= 0)  # saturated branch for K^m >= 1/Gamma
+        band = A[1 + J :]
+        np.take(self._lnw_m, mi, out=band)
+        band += (2.0 * ell * eps) * m
+        band += ln_nf
+        xm += ln_nf
+        xm *= 2.0
+        band -= np.logaddexp(0.0, xm, out=xm)  # ln(1 + u), u = (Gamma n K^m)^2
+        np.copyto(band, -np.inf, where=m >= Mhi)
+        if J:
+            j = np.arange(1, J + 1, dtype=float)[:, None]
+            lnr = 2.0 * ell * (eps - j)
             ln1mr = np.log(-np.expm1(lnr))
-            lnS = Mhi[:, None] * lnr + np.logaddexp(
-                np.log(Mhi - 1.0)[:, None] - ln1mr, lnr - 2.0 * ln1mr
-            )
-            tail = (1.0 - 2.0 * j[None, :]) * ln_c[:, None] - 2.0 * j[None, :] * x[:, None] + lnS
-            parts.append(tail)
-            signs.append(np.broadcast_to((-1.0) ** (j + 1.0), tail.shape))
-        lnS_, sg = _slse(np.concatenate(parts, axis=1), np.concatenate(signs, axis=1), axis=1)
-        return 2.0 * self.a + lnS_, sg
+            lnS = Mhi * lnr + np.logaddexp(np.log(Mhi - 1.0) - ln1mr, lnr - 2.0 * ln1mr)
+            A[1 : 1 + J] = (1.0 - 2.0 * j) * ln_c - 2.0 * j * x + lnS
+        mx = np.max(A, axis=0)
+        mx = np.where(np.isfinite(mx), mx, 0.0)
+        A -= mx
+        E = np.exp(A, out=A)
+        if J:
+            E[2 : 1 + J : 2] *= -1.0  # sign (-1)^(j+1): row j holds tail term j
+        # sequential sum over the rows (the -inf padding adds exact zeros last);
+        # add.reduce over axis 0 is sequential for n > 1, pairwise for n == 1
+        tot = np.add.reduce(E, axis=0) if n > 1 else np.add.accumulate(E, axis=0)[-1]
+        return 2.0 * self.a + (mx + np.log(np.abs(tot))), np.sign(tot)
 
     # ---------------- App. E pieces ----------------
     def _app_terms(self, x, col):
@@ -355,27 +429,35 @@ class _Model:
         n = x.size
         width = 2 * self.N if self.kind == "app" else 64
         step = max(1, _CHUNK // max(width, 1))
-        outs = []
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            if self.kind != "app" and n:
-                Mlo, Mhi, _ = self._Mlo_Mhi(x)
-                if self.kind == "inf":
-                    self.ensure_table(int(Mlo.max()) + 1)
-                order = np.argsort(Mhi - Mlo, kind="stable")
-            else:
-                order = np.arange(n)
-            res = [np.empty(n) for _ in range(4 if parts else 2)]
-            for i0 in range(0, n, step):
-                idx = order[i0 : i0 + step]
-                if self.kind == "app":
-                    r = self._lnF_app(x[idx], col[idx], parts=parts)
+            if self.kind == "app":
+                if n <= step:
+                    outs = self._lnF_app(x, col, parts=parts)
                 else:
-                    r = self._lnF19(x[idx], col[idx])
-                    if parts:
-                        r = (r[0], r[1], r[0], np.full(idx.size, -np.inf))
-                for k, v in enumerate(r):
-                    res[k][idx] = v
-            outs = res
+                    outs = [np.empty(n) for _ in range(4 if parts else 2)]
+                    for i0 in range(0, n, step):
+                        sl = slice(i0, i0 + step)
+                        for k, v in enumerate(self._lnF_app(x[sl], col[sl], parts=parts)):
+                            outs[k][sl] = v
+            else:
+                Mlo, Mhi, ln_c = self._Mlo_Mhi(x)
+                if self.kind == "inf" and n:
+                    Mneed = Mlo.astype(np.int64) + 1
+                    if np.any(Mneed > self._Mcol[col]):
+                        need = np.zeros(self.ncol, dtype=np.int64)
+                        np.maximum.at(need, col, Mneed)
+                        self.ensure_table(need)
+                if n <= step:
+                    outs = self._lnF19(x, col, Mlo, Mhi, ln_c)
+                else:  # chunks of similar band width
+                    outs = (np.empty(n), np.empty(n))
+                    order = np.argsort(Mhi - Mlo, kind="stable")
+                    for i0 in range(0, n, step):
+                        idx = order[i0 : i0 + step]
+                        r = self._lnF19(x[idx], col[idx], Mlo[idx], Mhi[idx], ln_c[idx])
+                        outs[0][idx], outs[1][idx] = r
+                if parts:
+                    outs = (outs[0], outs[1], outs[0], np.full(n, -np.inf))
         if np.any(np.isnan(outs[0])):  # pragma: no cover - internal guard
             raise RuntimeError("internal error: NaN in ln F")
         return tuple(outs)
@@ -389,15 +471,15 @@ class _Model:
                 lnF, s = _slse(lt, np.broadcast_to(self.sg[None, :], lt.shape), axis=1)
                 return lnF + 2.0 * self.a, s
             if self.kind == "sq":
-                return self._T[:, 2 * self.N + 1] + 2.0 * self.a, np.ones(self.ncol)
+                return self.table(np.arange(self.ncol), 2 * self.N + 1) + 2.0 * self.a, np.ones(self.ncol)
             out = np.full(self.ncol, np.inf)
             neg = self.eps < 0
             if np.any(neg):
                 M0 = self._M0()
-                self.ensure_table(M0 + 1)
                 cols = np.nonzero(neg)[0]
+                self.ensure_table(M0 + 1, cols)
                 tail = self._ln_unsat_tail(np.full(cols.size, float(M0)), self.eps[cols])
-                out[cols] = np.logaddexp(self._T[cols, M0], tail) + 2.0 * self.a
+                out[cols] = np.logaddexp(self.table(cols, M0), tail) + 2.0 * self.a
             return out, np.ones(self.ncol)
 
     def _M0(self):
@@ -439,11 +521,12 @@ class _Model:
                 lnLi = -ln1mq
             else:
                 A = _eulerian(p)
-                lnA = logsumexp(
+                lnAq = (
                     np.array([math.log(c) for c in A])[None, :]
-                    + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None],
-                    axis=1,
+                    + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None]
                 )
+                # (logsumexp of a single term is that term, exactly)
+                lnA = lnAq[:, 0] if p == 1 else logsumexp(lnAq, axis=1)
                 lnLi = lnq + lnA - (p + 1) * ln1mq
             terms.append(lncp + lnLi)
         tot = logsumexp(np.stack(np.broadcast_arrays(*terms), axis=0), axis=0)
@@ -521,7 +604,7 @@ def _scan_roots(model, grid, max_depth=48):
     fr = f[:, 1:].ravel()
     auxl = take(aux, slice(0, -1))
     cc = np.repeat(np.arange(ncol), npt - 1)
-    br_l, br_r, br_c, br_fl = [], [], [], []
+    br_l, br_r, br_c, br_fl, br_fr = [], [], [], [], []
     for _depth in range(max_depth + 1):
         if xl.size == 0:
             break
@@ -530,6 +613,7 @@ def _scan_roots(model, grid, max_depth=48):
         br_r.append(xr[change])
         br_c.append(cc[change])
         br_fl.append(fl[change])
+        br_fr.append(fr[change])
         same = ~change & (fl != 0) & (fr != 0)
         keep = same & ~model.exclude(xl, xr, fl, fr, auxl, cc)
         keep &= (xr - xl) > 1e-13 * np.maximum(1.0, np.abs(xl))
@@ -553,20 +637,30 @@ def _scan_roots(model, grid, max_depth=48):
         brr = np.concatenate(br_r)
         bc = np.concatenate(br_c)
         bfl = np.concatenate(br_fl)
+        bfr = np.concatenate(br_fr)
         if bl.size:
-            res = _elementwise.find_root(
+            rx, rf, rxl, rxr, rfl, rfr, _status = _find_root(
                 model.root_fn,
-                (bl, brr),
-                args=(bc.astype(float),),
-                tolerances=dict(xatol=1e-15, xrtol=np.finfo(float).eps / 2, fatol=1e-16, frtol=0.0),
+                bl,
+                brr,
+                (bc.astype(float),),
+                xatol=1e-15,
+                # 4 ulp: a bracket of adjacent doubles meets it and ends the search (with
+                # eps/2, never met for |x| > ~1, such brackets ran to maxiter: 5x slower widgets)
+                xrtol=4 * np.finfo(float).eps,
+                # |f| <= 1e-15 (ln F and F - 1 are rounded to steps of ~1e-16 to
+                # 2e-15 near a root): without it, a root whose |f| stays one step
+                # above 0 is approached by Chandrupatla's slow endgame (steps of
+                # tol/2) up to maxiter.
+                fatol=1e-15,
                 # Chandrupatla falls back to bisection, so 80 steps shrink any bracket of
                 # the scan below one ulp; without a cap a bracket already two ulps wide
                 # whose |f| stays above fatol runs to scipy's default of thousands.
                 maxiter=80,
             )
             # keep the best of the final iterate and the final bracket ends
-            cand_x = np.stack([np.asarray(res.x, float), res.bracket[0], res.bracket[1]])
-            cand_f = np.abs(np.stack([np.asarray(res.f_x, float), res.f_bracket[0], res.f_bracket[1]]))
+            cand_x = np.stack([rx, rxl, rxr])
+            cand_f = np.abs(np.stack([rf, rfl, rfr]))
             best = np.argmin(cand_f, axis=0)
             xs = np.take_along_axis(cand_x, best[None, :], axis=0)[0]
             resid = np.take_along_axis(cand_f, best[None, :], axis=0)[0]
@@ -671,15 +765,18 @@ def _x_lo_inf(model, cols):
     if np.any(neg):
         M0 = model._M0()
         ln_full = np.logaddexp(
-            model._T[cols[neg], M0], model._ln_unsat_tail(np.full(neg.sum(), float(M0)), eps[neg])
+            model.table(cols[neg], M0), model._ln_unsat_tail(np.full(neg.sum(), float(M0)), eps[neg])
         )
-        Mconv = np.full(neg.sum(), float(M0))
-        done = np.zeros(neg.sum(), dtype=bool)
-        for k in range(64):
-            Mk = float(M0 + 2**k)
-            tl = model._ln_unsat_tail(np.full(neg.sum(), Mk), eps[neg])
-            newly = ~done & (tl < ln_full - 41.0)
-            Mconv[newly] = Mk
+        # Mconv = the first M0 + 2^k (k = 0..63) where the tail is e^-41 of F0
+        nneg = int(neg.sum())
+        Mconv = np.full(nneg, float(M0))
+        done = np.zeros(nneg, dtype=bool)
+        for k0 in range(0, 64, 16):  # 16 values of k per evaluation
+            Mk = M0 + np.ldexp(1.0, np.arange(k0, k0 + 16))
+            tl = model._ln_unsat_tail(np.repeat(Mk, nneg), np.tile(eps[neg], Mk.size)).reshape(Mk.size, nneg)
+            hit = tl < ln_full - 41.0
+            newly = ~done & hit.any(axis=0)
+            Mconv[newly] = Mk[np.argmax(hit, axis=0)[newly]]
             done |= newly
             if done.all():
                 break
@@ -776,9 +873,9 @@ def _scan_19(opts, model, idx, roots):
             if not np.any(bad):
                 break
             xl[bad] = 2.0 * xl[bad] - 10.0
-        ok = sub.lnF(xl, cols)[0] > 0
-        if not np.all(ok):  # F0 > 1 only by rounding: treat as localized
-            pass
+        else:
+            lnF = sub.lnF(xl, cols)[0]
+        ok = lnF > 0  # where not: F0 > 1 only by rounding, treated as localized
         grid = _grid_19(sub.a, sub.d, xl)
         res = _scan_roots(sub, grid)
         for k, c in enumerate(idx[sel]):
@@ -805,7 +902,7 @@ def _scan_app(opts, model, idx, roots):
     # number of points uses the eps -> 1 bound, so that a column's grid does
     # not depend on the other columns (array result == scalar results).
     b1 = model.ln_c[act] - 2.0 * model.ln_nf[act]
-    x_hi1 = max(0.5 * (2.0 * a + float(logsumexp(b1))) + 0.05, x_flat + 1.0)
+    x_hi1 = max(0.5 * (2.0 * a + float(logsumexp(b1, axis=0))) + 0.05, x_flat + 1.0)
     npts = max(int(np.ceil((x_hi1 - x_flat) / 3.0)) + 1, 8)
     u = np.linspace(0.0, 1.0, npts)
     grid = x_flat + (x_hi - x_flat)[:, None] * u[None, :]
@@ -837,7 +934,10 @@ def solve_linewidth(
     cells are discarded only when a derivative bound proves them root-free,
     followed by Chandrupatla refinement (``scipy.optimize.elementwise.find_root``,
     vectorized over all brackets).  The physical root is the first crossing
-    of :math:`F = 1` from above met coming from :math:`\\Gamma\\to0`.
+    of :math:`F = 1` from above met coming from :math:`\\Gamma\\to0`.  The
+    value of :math:`F` at a point does not depend on the other points
+    evaluated with it, so an array ``eps`` gives the same roots as one call
+    per element.
 
     Parameters
     ----------
@@ -1408,11 +1508,10 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
     ok = (flo < 0) & (fhi > 0)
     res = np.where(exact_lo, lo, np.where(fhi == 0, hi, np.nan))
     if np.any(ok):
-        r = _elementwise.find_root(
-            f, (lo[ok], hi[ok]), args=(e[ok],),
-            tolerances=dict(xatol=1e-14, xrtol=4 * np.finfo(float).eps, fatol=1e-15, frtol=0.0),
-        )
-        res[ok] = r.x
+        res[ok] = _find_root(
+            f, lo[ok], hi[ok], (e[ok],), xatol=1e-14, xrtol=4 * np.finfo(float).eps, fatol=1e-15,
+            maxiter=2046,  # scipy's default
+        )[0]
     if np.any(np.isnan(res)):  # pragma: no cover - bracket invariants guarantee a sign change
         raise RuntimeError("internal error: critical coupling bracket has no sign change")
     out[todo] = res
@@ -1533,13 +1632,20 @@ def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
         if not np.any(bad):
             break
         lo[bad] = 2.0 * lo[bad] - 1.0
-    todo = np.isnan(out)
-    if np.any(todo):
-        r = _elementwise.find_root(
-            f, (lo[todo], hi[todo]), args=(a[todo],),
-            tolerances=dict(xatol=1e-15, xrtol=4 * np.finfo(float).eps, fatol=1e-15, frtol=0.0),
-        )
-        out[todo] = r.x
+    todo = np.nonzero(np.isnan(out))[0]
+    if todo.size:
+        lo, hi, a = lo[todo], hi[todo], a[todo]
+        # F0 grows with eps: one evaluation at 31 interior points narrows each bracket 32-fold
+        grid = lo[:, None] + (hi - lo)[:, None] * (np.arange(1, 32) / 32.0)[None, :]
+        vals = f(grid.ravel(), np.repeat(a, 31)).reshape(grid.shape)
+        k = np.count_nonzero(vals < 0, axis=1)  # grid points below the root
+        r = np.arange(todo.size)
+        lo = np.where(k > 0, grid[r, np.maximum(k - 1, 0)], lo)
+        hi = np.where(k < 31, grid[r, np.minimum(k, 30)], hi)
+        out[todo] = _find_root(
+            f, lo, hi, (a,), xatol=1e-15, xrtol=4 * np.finfo(float).eps, fatol=1e-15,
+            maxiter=2046,  # scipy's default
+        )[0]
     return out
 
 

@@ -561,3 +561,41 @@ def test_a_root_beyond_the_solver_range_is_a_clear_error_not_a_memory_error():
     # deep but reachable roots are still solved
     r = solve_linewidth(eps=0.001, gamma=1e-8, K=3, N=10, s=0.5, warn=False)
     assert r.status == "root" and r.ln_gamma < -5000
+
+
+# ---------------------------------------------------------------- solver internals
+@pytest.mark.parametrize("sum_range", ["infinite", "square"])
+@pytest.mark.parametrize("nfast", ["literal", "continuous"])
+def test_eq19_value_at_a_point_does_not_depend_on_the_batch(sum_range, nfast):
+    from nblm_helpers.meanfield import _Model
+
+    eps = np.array([-0.3, -0.01, 0.02, 0.4, 0.9])
+    m = _Model(eps=eps, gamma=0.02, K=3.0, N=10, s=0.5, d=1, equation="19", sum_range=sum_range,
+               nfast=nfast, drop_negative=False)
+    rng = np.random.default_rng(4)
+    x = np.concatenate([rng.uniform(-3000, math.log(0.02) - 1e-9, 200), math.log(0.02) - np.logspace(-9, 0, 30)])
+    col = rng.integers(0, eps.size, x.size)
+    full = m.lnF(x, col)
+    for i in range(0, x.size, 23):  # alone, and in other company
+        one = m.lnF(x[i : i + 1], col[i : i + 1])
+        assert one[0][0] == full[0][i] and one[1][0] == full[1][i]
+    sub = m.lnF(x[::7], col[::7])
+    np.testing.assert_array_equal(sub[0], full[0][::7])
+
+
+@pytest.mark.parametrize(
+    "p",
+    [
+        dict(gamma=0.0137, K=3, N=10, s=0.5, d=1, sum_range="infinite"),
+        dict(gamma=0.0137, K=3, N=10, s=0.5, d=1, sum_range="square"),
+        dict(gamma=1e-3, K=10, N=20, s=1.0, d=2, sum_range="infinite", nfast="continuous"),
+        dict(gamma=0.1, K=3, N=10, s=0.5, d=1, sum_range="infinite"),
+    ],
+)
+def test_eq19_array_equals_scalar(p):
+    eps = np.array([-0.4, -0.05, 0.0, 0.02, 0.3, 0.7, 0.95])
+    arr = solve_linewidth(eps=eps, warn=False, **p)
+    for i, e in enumerate(eps):
+        one = solve_linewidth(eps=float(e), warn=False, **p)
+        assert one.ln_gamma == arr.ln_gamma[i] and one.status == arr.status[i] and one.roots == arr.roots[i]
+        assert one.F0 == arr.F0[i]
