@@ -200,22 +200,83 @@ def _eulerian(p):
 
 
 
+def _ln_unsat_tail(M, eps, a, lnsN, d, ell):
+    """ln sum_{m >= M} (m-1) e^lnsN (a + m l)^d K^{2 m eps} (l = ln K), eps < 0, a + M l >= 0.
+
+    ``M``, ``eps``, ``a`` (= ln gamma) and ``lnsN`` (= ln s N) broadcast
+    elementwise.  Closed form with non-negative coefficients (no
+    cancellation): expand in j = m - M and use
+    sum_j j^p q^j = q A_p(q)/(1-q)^(p+1).
+    """
+    b = a + M * ell
+    with np.errstate(divide="ignore"):
+        lnb = np.log(b)
+    lnq = 2.0 * eps * ell
+    ln1mq = np.log(-np.expm1(lnq))
+    terms = []
+    for p in range(d + 2):
+        pieces = []
+        if p <= d:
+            e = (d - p) * lnb if d - p > 0 else 0.0
+            pieces.append(np.log(M - 1.0) + math.log(math.comb(d, p)) + e + p * math.log(ell))
+        if p >= 1:
+            e = (d - p + 1) * lnb if d - p + 1 > 0 else 0.0
+            pieces.append(math.log(math.comb(d, p - 1)) + e + (p - 1) * math.log(ell))
+        lncp = pieces[0] if len(pieces) == 1 else np.logaddexp(pieces[0], pieces[1])
+        if p == 0:
+            lnLi = -ln1mq
+        else:
+            A = _eulerian(p)
+            lnAq = (
+                np.array([math.log(c) for c in A])[None, :]
+                + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None]
+            )
+            # (logsumexp of a single term is that term, exactly)
+            lnA = lnAq[:, 0] if p == 1 else logsumexp(lnAq, axis=1)
+            lnLi = lnq + lnA - (p + 1) * ln1mq
+        terms.append(lncp + lnLi)
+    tot = logsumexp(np.stack(np.broadcast_arrays(*terms), axis=0), axis=0)
+    return lnsN + M * lnq + tot
+
+
 # --------------------------------------------------------------------------
 # the model: evaluation of ln F for batches of (x = ln Gamma, column) points
 # --------------------------------------------------------------------------
 
 
 class _Model:
-    """Evaluates ln|F| for points (x, column); one column per eps value."""
+    """Evaluates ln|F| for points (x, column); one column per (eps, gamma, s).
+
+    Eq. 19: ``gamma`` and ``s`` are scalars or arrays of one value per
+    column (``eps.size``); ``self.gamma``, ``self.s``, ``self.a = ln gamma``
+    and ``self.lnsN = ln(s N)`` are then float64 arrays of length ``ncol``
+    (each entry computed with :func:`math.log` exactly as for a scalar, so a
+    column's values do not depend on its companions).  E2/E3: scalars only.
+    """
 
     def __init__(self, *, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, eps):
-        self.gamma, self.K, self.N, self.s, self.d = gamma, K, N, s, d
-        self.a = math.log(gamma)
+        self.K, self.N, self.d = K, N, d
         self.ell = math.log(K)
-        self.lnsN = math.log(s * N)
         self.equation = equation
         self.eps = np.atleast_1d(np.asarray(eps, dtype=float))
         self.ncol = self.eps.size
+        self._opts = dict(K=K, N=N, d=d, equation=equation, sum_range=sum_range, nfast=nfast,
+                          drop_negative=drop_negative)
+        if equation != "19":
+            if np.ndim(gamma) or np.ndim(s):  # pragma: no cover - solve_linewidth groups E2/E3 columns
+                raise ValueError("internal error: E2/E3 model needs scalar gamma and s")
+            self.gamma, self.s = float(gamma), float(s)
+            self.a = math.log(self.gamma)
+            self.lnsN = math.log(self.s * N)
+        else:
+            g = np.broadcast_to(np.asarray(gamma, dtype=float), self.eps.shape).copy()
+            sv = np.broadcast_to(np.asarray(s, dtype=float), self.eps.shape).copy()
+            self.gamma, self.s = g, sv
+            # math.log per distinct value: bit-identical to the scalar model's math.log(gamma)
+            self.a = np.array([math.log(v) for v in g.tolist()])
+            self.lnsN = np.array([math.log(v * N) for v in sv.tolist()])
+            # one (gamma, s) for all columns: the per-m factor ln n_m^(0) is a shared 1-D table
+            self.uniform = bool(np.all(g == g[0]) and np.all(sv == sv[0])) if self.ncol else True
         if equation == "19":
             self.kind = "inf" if sum_range == "infinite" else "sq"
             self.literal = nfast == "literal"
@@ -223,7 +284,8 @@ class _Model:
             self._Tf = np.empty(0)
             self._off = np.zeros(self.ncol, dtype=np.int64)
             self._Mcol = np.zeros(self.ncol, dtype=np.int64)
-            # ln w_m and ln n_m^(0) at m = 0, 1, 2, ... (Gamma-independent per-m factors)
+            # ln w_m and (uniform gamma, s only) ln n_m^(0) at m = 0, 1, 2, ...
+            # (Gamma-independent per-m factors); per-column n_m^(0) are computed where used
             self._lnw_m = np.empty(0)
             self._nfU_m = np.empty(0)
             if self.kind == "sq":
@@ -249,11 +311,22 @@ class _Model:
             self.has_terms = bool(np.any(sg != 0))
 
     # ---------------- Eq. 19 pieces ----------------
-    def ln_nfU(self, m):
-        """ln n_fast(K^m) for Gamma -> 0 (unsaturated), Eq. 20."""
-        L = self.a + m * self.ell
+    def sub(self, cols):
+        """The Eq. 19 model of the columns ``cols`` (their eps, gamma and s)."""
+        cols = np.asarray(cols, dtype=np.int64)
+        return _Model(eps=self.eps[cols], gamma=self.gamma[cols], s=self.s[cols], **self._opts)
+
+    def ln_nfU(self, m, a=None, lnsN=None):
+        """ln n_fast(K^m) for Gamma -> 0 (unsaturated), Eq. 20.
+
+        ``a = ln gamma`` and ``lnsN = ln(s N)`` broadcast against ``m``
+        (default: the common values of a uniform model).
+        """
+        if a is None:
+            a, lnsN = float(self.a[0]), float(self.lnsN[0])
+        L = a + m * self.ell
         with np.errstate(divide="ignore", invalid="ignore"):
-            v = np.where(L > 0, self.lnsN + self.d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
+            v = np.where(L > 0, lnsN + self.d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
         if self.literal:
             return np.where(L < 0, 0.0, v)
         return np.maximum(0.0, v)
@@ -266,12 +339,13 @@ class _Model:
             return np.where(w > 0, np.log(np.where(w > 0, w, 1.0)), -np.inf)
 
     def _ensure_m(self, M):
-        """Per-m lookup tables ln w_m and ln n_m^(0) for m = 0 .. M-1 (at least)."""
+        """Per-m lookup tables ln w_m (and, if uniform, ln n_m^(0)) for m = 0 .. M-1 (at least)."""
         if M <= self._lnw_m.size:
             return
         m = np.arange(max(int(M), 2 * self._lnw_m.size, 64), dtype=float)
         self._lnw_m = self.ln_w(m)
-        self._nfU_m = self.ln_nfU(m)
+        if self.uniform:
+            self._nfU_m = self.ln_nfU(m)
 
     def ensure_table(self, M, cols=None):
         """Prefix table T[c, M] = ln sum_{m=2}^{M-1} w_m K^{2 m eps_c} n_m^(0).
@@ -293,8 +367,10 @@ class _Model:
         else:
             if need.max() > _MAX_ORDER:
                 eps = np.atleast_1d(self.eps)
+                g = self.gamma
+                gtxt = f"gamma={g[0]:g}" if self.uniform else f"gamma in [{g.min():g}, {g.max():g}]"
                 raise ValueError(
-                    f"the linewidth for gamma={self.gamma:g}, eps in [{eps.min():g}, {eps.max():g}] lies "
+                    f"the linewidth for {gtxt}, eps in [{eps.min():g}, {eps.max():g}] lies "
                     f"below ln(Gamma) ~ {-(int(need.max()) * self.ell):.3g}, beyond the solver's range "
                     f"(rearrangement orders m <= {_MAX_ORDER:.0e}); Gamma is 0 to any precision there and "
                     "far outside the validity window (Eq. 27). Use a larger gamma or move eps away from the "
@@ -312,8 +388,12 @@ class _Model:
             j = i + int(np.count_nonzero(2 * new[i:] >= M_g))
             g = cols[i:j]
             m = np.arange(M_g, dtype=float)
-            base = np.where(m >= 2, self._lnw_m[:M_g] + self._nfU_m[:M_g], -np.inf)
-            lam = base[None, :] + 2.0 * self.ell * self.eps[g][:, None] * m[None, :]
+            if self.uniform:
+                base = np.where(m >= 2, self._lnw_m[:M_g] + self._nfU_m[:M_g], -np.inf)[None, :]
+            else:  # the same values, row by row
+                nfU = self.ln_nfU(m[None, :], self.a[g][:, None], self.lnsN[g][:, None])
+                base = np.where(m >= 2, self._lnw_m[:M_g] + nfU, -np.inf)
+            lam = base + 2.0 * self.ell * self.eps[g][:, None] * m[None, :]
             lam[:, :2] = -np.inf
             blocks.append(_cum_lse(lam).ravel())  # rows of M_g + 1 entries, appended
             self._off[g] = size + (M_g + 1) * np.arange(g.size)
@@ -326,10 +406,10 @@ class _Model:
         """T[col, M] (entries made by :meth:`ensure_table`)."""
         return self._Tf[self._off[col] + M]
 
-    def _Mlo_Mhi(self, x):
+    def _Mlo_Mhi(self, x, col):
         """Band [Mlo, Mhi) of explicit terms at each x (call inside np.errstate(all="ignore"))."""
-        A = self.a - x
-        t = self.lnsN + self.d * np.log(A)
+        A = self.a[col] - x
+        t = self.lnsN[col] + self.d * np.log(A)
         ln_c = t if self.literal else np.maximum(0.0, t)
         ln_nfmax = np.maximum(0.0, t)
         Msat = np.ceil(-x / self.ell)
@@ -361,13 +441,14 @@ class _Model:
         self._ensure_m((int(Mlo_i.max()) if n else 0) + W)
         J = _J_TAIL if self.kind == "inf" else 0
         eps = self.eps[col]
+        a = self.a[col]
         A = np.empty((1 + J + W, n))  # rows: prefix, tail j = 1..J, band m = Mlo + k
         A[0] = self._Tf[self._off[col] + Mlo_i]
         mi = Mlo_i + np.arange(W)[:, None]
         m = mi.astype(float)
         xm = m * ell
         xm += x  # ln(Gamma K^m)
-        ln_nf = self._nfU_m[mi]
+        ln_nf = self._nfU_m[mi] if self.uniform else self.ln_nfU(m, a, self.lnsN[col])
         np.copyto(ln_nf, ln_c, where=xm >= 0)  # saturated branch for K^m >= 1/Gamma
         band = A[1 + J :]
         np.take(self._lnw_m, mi, out=band)
@@ -392,7 +473,7 @@ class _Model:
         # sequential sum over the rows (the -inf padding adds exact zeros last);
         # add.reduce over axis 0 is sequential for n > 1, pairwise for n == 1
         tot = np.add.reduce(E, axis=0) if n > 1 else np.add.accumulate(E, axis=0)[-1]
-        return 2.0 * self.a + (mx + np.log(np.abs(tot))), np.sign(tot)
+        return 2.0 * a + (mx + np.log(np.abs(tot))), np.sign(tot)
 
     # ---------------- App. E pieces ----------------
     def _app_terms(self, x, col):
@@ -440,7 +521,7 @@ class _Model:
                         for k, v in enumerate(self._lnF_app(x[sl], col[sl], parts=parts)):
                             outs[k][sl] = v
             else:
-                Mlo, Mhi, ln_c = self._Mlo_Mhi(x)
+                Mlo, Mhi, ln_c = self._Mlo_Mhi(x, col)
                 if self.kind == "inf" and n:
                     Mneed = Mlo.astype(np.int64) + 1
                     if np.any(Mneed > self._Mcol[col]):
@@ -475,62 +556,39 @@ class _Model:
             out = np.full(self.ncol, np.inf)
             neg = self.eps < 0
             if np.any(neg):
-                M0 = self._M0()
                 cols = np.nonzero(neg)[0]
+                M0 = self._M0(cols)
                 self.ensure_table(M0 + 1, cols)
-                tail = self._ln_unsat_tail(np.full(cols.size, float(M0)), self.eps[cols])
-                out[cols] = np.logaddexp(self.table(cols, M0), tail) + 2.0 * self.a
+                tail = self._ln_unsat_tail(M0.astype(float), self.eps[cols], cols)
+                out[cols] = np.logaddexp(self.table(cols, M0), tail) + 2.0 * self.a[cols]
             return out, np.ones(self.ncol)
 
-    def _M0(self):
-        """First m >= 2 from which n_m^(0) = s N (a + m l)^d exactly."""
+    def _M0(self, cols):
+        """Per column of ``cols``: first m >= 2 from which n_m^(0) = s N (a + m l)^d exactly."""
+        cols = np.asarray(cols, dtype=np.int64)
+        if self.uniform and cols.size:
+            return np.full(cols.size, self._M0_one(float(self.a[0]), float(self.lnsN[0])), dtype=np.int64)
+        return np.array([self._M0_one(float(self.a[c]), float(self.lnsN[c])) for c in cols], dtype=np.int64)
+
+    def _M0_one(self, a, lnsN):
         if self.literal:
-            M0 = max(2, math.ceil(-self.a / self.ell))
-            while self.a + M0 * self.ell < 0:
+            M0 = max(2, math.ceil(-a / self.ell))
+            while a + M0 * self.ell < 0:
                 M0 += 1
         else:
-            thr = math.exp(-self.lnsN / self.d)
-            M0 = max(2, math.ceil((thr - self.a) / self.ell))
-            while self.ln_nfU(np.array([float(M0)]))[0] <= 0 and (self.a + M0 * self.ell) < thr:
+            thr = math.exp(-lnsN / self.d)
+            M0 = max(2, math.ceil((thr - a) / self.ell))
+            while self.ln_nfU(np.array([float(M0)]), a, lnsN)[0] <= 0 and (a + M0 * self.ell) < thr:
                 M0 += 1
         return int(M0)
 
-    def _ln_unsat_tail(self, M, eps):
-        """ln sum_{m >= M} (m-1) s N (a + m l)^d K^{2 m eps}, eps < 0, a + M l >= 0.
+    def _ln_unsat_tail(self, M, eps, cols):
+        """ln sum_{m >= M} (m-1) s N (a + m l)^d K^{2 m eps}, eps < 0, a + M l >= 0 (columns ``cols``).
 
         Closed form with non-negative coefficients (no cancellation):
         expand in j = m - M and use sum_j j^p q^j = q A_p(q)/(1-q)^(p+1).
         """
-        d, ell = self.d, self.ell
-        b = self.a + M * ell
-        with np.errstate(divide="ignore"):
-            lnb = np.log(b)
-        lnq = 2.0 * eps * ell
-        ln1mq = np.log(-np.expm1(lnq))
-        terms = []
-        for p in range(d + 2):
-            pieces = []
-            if p <= d:
-                e = (d - p) * lnb if d - p > 0 else 0.0
-                pieces.append(np.log(M - 1.0) + math.log(math.comb(d, p)) + e + p * math.log(ell))
-            if p >= 1:
-                e = (d - p + 1) * lnb if d - p + 1 > 0 else 0.0
-                pieces.append(math.log(math.comb(d, p - 1)) + e + (p - 1) * math.log(ell))
-            lncp = pieces[0] if len(pieces) == 1 else np.logaddexp(pieces[0], pieces[1])
-            if p == 0:
-                lnLi = -ln1mq
-            else:
-                A = _eulerian(p)
-                lnAq = (
-                    np.array([math.log(c) for c in A])[None, :]
-                    + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None]
-                )
-                # (logsumexp of a single term is that term, exactly)
-                lnA = lnAq[:, 0] if p == 1 else logsumexp(lnAq, axis=1)
-                lnLi = lnq + lnA - (p + 1) * ln1mq
-            terms.append(lncp + lnLi)
-        tot = logsumexp(np.stack(np.broadcast_arrays(*terms), axis=0), axis=0)
-        return self.lnsN + M * lnq + tot
+        return _ln_unsat_tail(M, eps, self.a[cols], self.lnsN[cols], self.d, self.ell)
 
     # ---------------- scan support ----------------
     def scan_values(self, x, col):
@@ -562,7 +620,7 @@ class _Model:
                 U = 2.0 * np.exp(lnQ - S)
             else:
                 gl, gr = fl, fr
-                delta = self.d / (self.a - xr)
+                delta = self.d / (self.a[col] - xr)
                 D = 2.0 + delta
                 U = np.maximum(0.0, delta - 2.0)
             tot = U + D
@@ -731,67 +789,110 @@ class LinewidthResult:
     options: dict
 
 
-def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False):
+def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False, arrays=False):
+    """Validated parameters; ``gamma`` and ``s`` may be arrays only if ``arrays``.
+
+    With ``arrays``, ``gamma`` and ``s`` are returned as floats when scalar
+    and as float64 arrays otherwise, and their shapes must broadcast against
+    that of ``eps`` (or ``xi``).
+    """
     equation = check_choice("equation", equation, EQUATIONS)
     sum_range = check_choice("sum_range", sum_range, SUM_RANGES)
     nfast = check_choice("nfast", nfast, NFAST_READINGS)
     if not isinstance(drop_negative, (bool, np.bool_)):
         raise ValueError(f"drop_negative must be True or False; got {drop_negative!r}")
-    gamma = float(check_positive("gamma", gamma))
+    gamma = check_positive("gamma", gamma)
     K = float(check_branching("K", K))
     N = check_positive_int("N", N)
-    s = float(check_unit_interval("s", s))
+    s = check_unit_interval("s", s)
     d = check_dimension(d)
     eps = resolve_eps(eps, xi, K)
+    for name, v in (("gamma", gamma), ("s", s)):
+        if np.ndim(v) and not arrays:
+            raise ValueError(f"{name} must be a scalar here; got an array of shape {np.shape(v)}")
+    if arrays:
+        ename = "eps" if xi is None else "xi"
+        shape = np.shape(eps)
+        for name, v in (("gamma", gamma), ("s", s)):
+            try:
+                shape = np.broadcast_shapes(shape, np.shape(v))
+            except ValueError:
+                raise ValueError(
+                    f"{name} (shape {np.shape(v)}) does not broadcast against {ename} (shape {np.shape(eps)})"
+                    + ("" if name == "gamma" else f" and gamma (shape {np.shape(gamma)})")
+                ) from None
     return eps, gamma, K, N, s, d, equation, sum_range, nfast, bool(drop_negative)
 
 
 def _x_lo_inf(model, cols):
     """Lower scan end for the infinite sum (F(x_lo) > 1 is checked later)."""
     eps = model.eps[cols]
-    x_m = model.a - model.d / 2.0
+    a = model.a[cols]
+    x_m = a - model.d / 2.0
     out = np.empty(cols.size)
     pos = eps > 0
     # eps > 0: ln F ~ 2 ln gamma - 2 eps x  =>  root near x ~ ln(gamma)/eps
     # eps = 0: F ~ gamma^2 m*^2 n/2 with m* ~ -x/ln K.  F grows with eps, so
     # the eps = 0 root is below every eps > 0 root: cap the guess there.
-    m0 = math.sqrt(2.0 / (model.gamma**2 * model.s * model.N)) + 2.0
-    x0 = -2.0 * (m0 * model.ell + 30.0)
-    guess = -((-2.0 * model.a + 2.0) / (2.0 * np.where(pos, eps, 1.0)) + 10.0)
-    out[pos] = np.maximum(guess[pos], x0)
+    # (per column in Python floats, as for a scalar gamma and s)
+    x0 = np.array([-2.0 * ((math.sqrt(2.0 / (g**2 * s * model.N)) + 2.0) * model.ell + 30.0)
+                   for g, s in zip(model.gamma[cols].tolist(), model.s[cols].tolist())])
+    guess = -((-2.0 * a + 2.0) / (2.0 * np.where(pos, eps, 1.0)) + 10.0)
+    out[pos] = np.maximum(guess[pos], x0[pos])
     zero = eps == 0
-    out[zero] = x0
+    out[zero] = x0[zero]
     neg = eps < 0
     if np.any(neg):
-        M0 = model._M0()
-        ln_full = np.logaddexp(
-            model.table(cols[neg], M0), model._ln_unsat_tail(np.full(neg.sum(), float(M0)), eps[neg])
-        )
+        cn = cols[neg]
+        M0 = model._M0(cn)
+        ln_full = np.logaddexp(model.table(cn, M0), model._ln_unsat_tail(M0.astype(float), eps[neg], cn))
         # Mconv = the first M0 + 2^k (k = 0..63) where the tail is e^-41 of F0
         nneg = int(neg.sum())
-        Mconv = np.full(nneg, float(M0))
+        Mconv = M0.astype(float)
         done = np.zeros(nneg, dtype=bool)
         for k0 in range(0, 64, 16):  # 16 values of k per evaluation
-            Mk = M0 + np.ldexp(1.0, np.arange(k0, k0 + 16))
-            tl = model._ln_unsat_tail(np.repeat(Mk, nneg), np.tile(eps[neg], Mk.size)).reshape(Mk.size, nneg)
+            Mk = M0[None, :] + np.ldexp(1.0, np.arange(k0, k0 + 16))[:, None]  # (16, nneg)
+            tl = _ln_unsat_tail(Mk.ravel(), np.tile(eps[neg], 16), np.tile(a[neg], 16),
+                                np.tile(model.lnsN[cn], 16), model.d, model.ell).reshape(Mk.shape)
             hit = tl < ln_full - 41.0
             newly = ~done & hit.any(axis=0)
-            Mconv[newly] = Mk[np.argmax(hit, axis=0)[newly]]
+            Mconv[newly] = Mk[np.argmax(hit, axis=0), np.arange(nneg)][newly]
             done |= newly
             if done.all():
                 break
         xl = -Mconv * model.ell - 30.0
         for _ in range(3):
-            ln_nfmax = np.maximum(0.0, model.lnsN + model.d * np.log(model.a - xl))
+            ln_nfmax = np.maximum(0.0, model.lnsN[cn] + model.d * np.log(a[neg] - xl))
             xl = _LN_TAU_LO / 2.0 - Mconv * model.ell - ln_nfmax - 5.0
         out[neg] = xl
     return np.minimum(out, x_m - 1.0)
 
 
-def _solve_columns(opts, eps_cols):
-    """Solve for every column (unique eps values). Returns dict of arrays."""
-    equation = opts["equation"]
-    model = _Model(eps=eps_cols, **opts)
+def _solve_columns(opts, eps_cols, gamma, s):
+    """Solve for every column. Returns dict of arrays (lists for the roots).
+
+    ``eps_cols`` are the columns' eps values; ``gamma`` and ``s`` are scalars
+    or one value per column.  Eq. 19 solves all columns together; E2/E3
+    solve the columns of each distinct (gamma, s) together.
+    """
+    if opts["equation"] != "19" and (np.ndim(gamma) or np.ndim(s)):
+        gs = np.stack(np.broadcast_arrays(np.asarray(gamma, float), np.asarray(s, float)), axis=1)
+        pairs, ginv = np.unique(gs, axis=0, return_inverse=True)
+        ginv = np.ravel(ginv)
+        ncol = eps_cols.size
+        out = dict(ln_gamma=np.empty(ncol), status=np.empty(ncol, dtype="<U11"), roots=[None] * ncol,
+                   resid=[None] * ncol, lnF0=np.empty(ncol), sF0=np.empty(ncol), bistable=np.empty(ncol, bool))
+        for k, (g, sv) in enumerate(pairs.tolist()):
+            sel = np.nonzero(ginv == k)[0]
+            part = _solve_columns(opts, eps_cols[sel], g, sv)
+            for key, v in part.items():
+                if isinstance(v, list):
+                    for i, c in enumerate(sel):
+                        out[key][c] = v[i]
+                else:
+                    out[key][sel] = v
+        return out
+    model = _Model(eps=eps_cols, gamma=gamma, s=s, **opts)
     ncol = eps_cols.size
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         lnF0, sF0 = model.lnF0()
@@ -818,7 +919,7 @@ def _solve_columns(opts, eps_cols):
             status[c] = "root"
             bistable[c] = model.kind == "app" and not F0_gt1[c]
         elif model.kind != "app" and F0_gt1[c]:
-            ln_gamma[c] = model.a
+            ln_gamma[c] = model.a[c]
             status[c] = "above_gamma"
     return dict(
         ln_gamma=ln_gamma,
@@ -832,13 +933,21 @@ def _solve_columns(opts, eps_cols):
 
 
 def _grid_19(a, d, x_lo, nA=9, nB=32):
-    gap = max(_DOMAIN_GAP, 1e-14 * abs(a))
+    """Scan grid per column: nA points from x_lo to ln gamma - d/2, nB geometric ones up to the domain end.
+
+    ``a`` (ln gamma) is one value per row of ``x_lo`` (or a scalar).
+    """
+    a = np.broadcast_to(np.asarray(a, dtype=float), x_lo.shape)
     x_m = a - d / 2.0
     u = np.linspace(0.0, 1.0, nA)
     gA = x_lo[:, None] + (x_m - x_lo)[:, None] * u[None, :]
-    dv = math.log((d / 2.0) / gap) / nB
-    gB = a - (d / 2.0) * np.exp(-dv * np.arange(1, nB + 1))
-    return np.concatenate([gA, np.broadcast_to(gB, (x_lo.size, nB))], axis=1)
+    gB = np.empty((x_lo.size, nB))
+    uniq, inv = np.unique(a, return_inverse=True)
+    for k, ak in enumerate(uniq.tolist()):  # Python-float arithmetic per distinct gamma
+        gap = max(_DOMAIN_GAP, 1e-14 * abs(ak))
+        dv = math.log((d / 2.0) / gap) / nB
+        gB[np.ravel(inv) == k] = ak - (d / 2.0) * np.exp(-dv * np.arange(1, nB + 1))
+    return np.concatenate([gA, gB], axis=1)
 
 
 def _scan_19(opts, model, idx, roots):
@@ -846,11 +955,14 @@ def _scan_19(opts, model, idx, roots):
     if model.kind == "sq":
         # F is constant (= F0) below x_flat: all denominators are 1.
         m = np.arange(2, 2 * model.N + 1, dtype=float)
-        nfU = model.ln_nfU(m)
-        x_flat = _LN_TAU_LO / 2.0 - float(np.max(m * model.ell + nfU)) - 1.0
-        x_lo = np.full(idx.size, min(x_flat, model.a - model.d / 2.0 - 1.0))
-        grid = _grid_19(model.a, model.d, x_lo)
-        sub = _Model(eps=model.eps[idx], **opts)
+        x_lo = np.empty(idx.size)
+        for k, c in enumerate(idx):  # per column, in Python floats as for scalar gamma and s
+            a, lnsN = float(model.a[c]), float(model.lnsN[c])
+            nfU = model.ln_nfU(m, a, lnsN)
+            x_flat = _LN_TAU_LO / 2.0 - float(np.max(m * model.ell + nfU)) - 1.0
+            x_lo[k] = min(x_flat, a - model.d / 2.0 - 1.0)
+        sub = model.sub(idx)
+        grid = _grid_19(sub.a, model.d, x_lo)
         res = _scan_roots(sub, grid)
         for k, c in enumerate(idx):
             roots[c].extend(res[k])
@@ -863,7 +975,7 @@ def _scan_19(opts, model, idx, roots):
         nc = max(1, int(_TABLE_BUDGET // Mneed))
         sel = order[start : start + nc]
         start += nc
-        sub = _Model(eps=model.eps[idx[sel]], **opts)
+        sub = model.sub(idx[sel])
         xl = x_lo[sel].copy()
         cols = np.arange(sel.size)
         # make sure F(x_lo) > 1 (F -> F0 > 1 as x -> -inf and F is monotone there)
@@ -906,7 +1018,7 @@ def _scan_app(opts, model, idx, roots):
     npts = max(int(np.ceil((x_hi1 - x_flat) / 3.0)) + 1, 8)
     u = np.linspace(0.0, 1.0, npts)
     grid = x_flat + (x_hi - x_flat)[:, None] * u[None, :]
-    sub = _Model(eps=eps, **opts)
+    sub = _Model(eps=eps, gamma=model.gamma, s=model.s, **opts)
     res = _scan_roots(sub, grid)
     for k, c in enumerate(idx):
         roots[c].extend(res[k])
@@ -995,25 +1107,36 @@ def solve_linewidth(
       crossover band, closed-form arithmetico-geometric tail).
     """
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
-        eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
+        eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, arrays=True
     )
     opts = dict(
-        gamma=gamma,
         K=K,
         N=N,
-        s=s,
         d=d,
         equation=equation,
         sum_range=sum_range,
         nfast=nfast,
         drop_negative=drop_negative,
     )
-    eps_arr = np.asarray(eps, dtype=float)
+    per_point = np.ndim(gamma) > 0 or np.ndim(s) > 0
+    if per_point:
+        eps_arr, g_arr, s_arr = np.broadcast_arrays(np.asarray(eps, dtype=float), np.asarray(gamma, dtype=float),
+                                                    np.asarray(s, dtype=float))
+    else:
+        eps_arr = np.asarray(eps, dtype=float)
     scalar = eps_arr.ndim == 0
     flat = eps_arr.ravel()
-    uniq, inv = np.unique(flat, return_inverse=True)
+    if per_point:
+        # one column per distinct (eps, gamma, s); a column's result does not depend on the others
+        g_flat, s_flat = g_arr.ravel(), s_arr.ravel()
+        keys, inv = np.unique(np.stack([flat, g_flat, s_flat], axis=1), axis=0, return_inverse=True)
+        inv = np.ravel(inv)
+        cols = (keys[:, 0].copy(), keys[:, 1].copy(), keys[:, 2].copy())
+    else:
+        uniq, inv = np.unique(flat, return_inverse=True)
+        cols = (uniq, gamma, s)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        sol = _solve_columns(opts, uniq)
+        sol = _solve_columns(opts, *cols)
     ln_gamma = sol["ln_gamma"][inv]
     status = sol["status"][inv]
     lnF0 = sol["lnF0"][inv]
@@ -1027,7 +1150,7 @@ def solve_linewidth(
     localized = status == "localized"
 
     if warn:
-        _warn_validity(ln_gamma, status, flat, gamma, K, N, d)
+        _warn_validity(ln_gamma, status, flat, g_flat if per_point else gamma, K, N, d)
 
     shape = eps_arr.shape
 
@@ -1046,7 +1169,8 @@ def solve_linewidth(
         ln_F0=float(lnF0[0]) if scalar else lnF0.reshape(shape),
         bistable=bool(bistable[0]) if scalar else bistable.reshape(shape),
         eps=float(flat[0]) if scalar else flat.reshape(shape),
-        options=dict(opts),
+        options=dict(gamma=g_arr.copy() if per_point else gamma, K=K, N=N, s=s_arr.copy() if per_point else s,
+                     **{k: opts[k] for k in ("d", "equation", "sum_range", "nfast", "drop_negative")}),
     )
 
 
@@ -1057,6 +1181,8 @@ def _warn_validity(ln_gamma, status, eps, gamma, K, N, d):
     if np.any(is_root):
         lg = ln_gamma[is_root]
         e = eps[is_root]
+        if np.ndim(gamma):
+            gamma = gamma[is_root]
         for name, ok in (
             ("Eq. 23", np.asarray(condition_23(gamma=gamma, K=K, eps=e))),
             ("Eq. 26", np.asarray(condition_26(gamma=gamma, d=d, ln_gamma=lg))),
@@ -1377,8 +1503,7 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
         # from M0 on, n_m = sN (a + m ell)^d exactly in both readings
         thr = 0.0 if literal else math.exp(-lnsN / d)
         M0 = np.maximum(2.0, np.ceil((thr - an) / ell) + 1.0)
-        tail_model = _TailArgs(a=an, d=d, ell=ell, lnsN=lnsN)
-        tail = _Model._ln_unsat_tail(tail_model, M0, en)
+        tail = _ln_unsat_tail(M0, en, an, lnsN, d, ell)
         head = np.full(an.size, -np.inf)
         W = int(M0.max()) - 2
         if W > 0:
@@ -1393,16 +1518,6 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
                 head[idx] = _slse(lam, np.ones_like(lam), axis=1)[0]
         out[neg] = np.logaddexp(head, tail) + 2.0 * an
     return out
-
-
-@dataclass(frozen=True)
-class _TailArgs:
-    """The attributes :meth:`_Model._ln_unsat_tail` reads (``a`` may be an array)."""
-
-    a: Any
-    d: int
-    ell: float
-    lnsN: float
 
 
 def _validate_boundary(K, N, s, d, sum_range, nfast):
