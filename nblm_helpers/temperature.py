@@ -492,9 +492,13 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
                     sum_range="infinite", nfast="literal", progress: Callable | None = None, warn=True):
     """:math:`\\ln\\sigma(T) = \\ln\\Gamma(T)` from the full mean-field solution (Eq. 19).
 
-    At each temperature :func:`nblm_helpers.meanfield.solve_linewidth` is called
-    with :math:`\\varepsilon(T)`, :math:`\\gamma/\\delta_m = \\gamma T^2` (``gamma``
-    fixed in units of :math:`\\Delta`) and :math:`s(T)`, and
+    Each temperature is mapped to :math:`\\varepsilon(T)`,
+    :math:`\\gamma/\\delta_m = \\gamma T^2` (``gamma`` fixed in units of
+    :math:`\\Delta`) and :math:`s(T)`, and all temperatures are solved in ONE
+    call of :func:`nblm_helpers.meanfield.solve_linewidth` with these three as
+    per-point arrays (one column per temperature; a column's result is
+    exactly that of a call with its scalar values, so the result equals a
+    loop over temperatures bit for bit).  Then
     :math:`\\ln(\\Gamma/\\Delta) = \\ln(\\Gamma/\\delta_m) - 2\\ln T`.
 
     Parameters
@@ -506,7 +510,11 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     equation, sum_range, nfast
         Passed to :func:`~nblm_helpers.meanfield.solve_linewidth`.
     progress : callable, optional
-        ``progress(done, total)`` after each temperature (for a progress bar).
+        ``progress(done, total)`` once per temperature, ``done = 1 .. total``,
+        as the results are collected.  All temperatures are solved together,
+        so the calls come in quick succession after the solve (a progress bar
+        jumps from empty to full); the sequence of calls is the same as when
+        the temperatures were solved one by one.
     warn : bool
         Issue one :class:`~nblm_helpers.parameters.ValidityWarning` listing
         the violated conditions (Eqs. 23, 26, 27; "above_gamma") and counts.
@@ -514,34 +522,35 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     Returns
     -------
     ConductivityResult
+        Arrays of length ``T.size`` (``T`` flattened).
     """
     T, gamma, g, lam, K, N, T_s, d, s_model = _common(T, gamma, g, lam, K, N, T_s, d, s_model)
     T = np.atleast_1d(T).ravel()
     eps = np.atleast_1d(eps_of_T(T, g=g, lam=lam, K=K))
     n = T.size
-    lnG = np.empty(n)
     status = np.empty(n, dtype=object)
     gdm = np.empty(n)
     s_arr = np.empty(n)
     ok = np.zeros(n, dtype=bool)
     counts = {"Eq. 23": 0, "Eq. 26": 0, "Eq. 27": 0, "above_gamma": 0}
-    for i, (Ti, ei) in enumerate(zip(T, eps)):
+    for i, Ti in enumerate(T):  # per temperature in Python floats (as the solver's scalar inputs were)
         args = _solver_args(float(Ti), gamma, N, T_s, d, s_model)
         gdm[i], s_arr[i] = args["gamma"], args["s"]
-        r = meanfield.solve_linewidth(eps=float(ei), K=K, equation=equation, sum_range=sum_range,
-                                      nfast=nfast, warn=False, **args)
-        lnG[i] = r.ln_gamma
-        status[i] = str(r.status)
-        if r.status == "root":
+    r = meanfield.solve_linewidth(eps=eps, gamma=gdm, s=s_arr, K=K, N=N, d=d, equation=equation,
+                                  sum_range=sum_range, nfast=nfast, warn=False)
+    lnG = np.asarray(r.ln_gamma, dtype=float).copy()
+    for i, (ei, st) in enumerate(zip(eps, r.status)):
+        status[i] = str(st)
+        if st == "root":
             checks = {
-                "Eq. 23": condition_23(gamma=args["gamma"], K=K, eps=float(ei)),
-                "Eq. 26": condition_26(gamma=args["gamma"], d=d, ln_gamma=float(r.ln_gamma)),
-                "Eq. 27": condition_27(gamma=args["gamma"], K=K, N=N, ln_gamma=float(r.ln_gamma)),
+                "Eq. 23": condition_23(gamma=float(gdm[i]), K=K, eps=float(ei)),
+                "Eq. 26": condition_26(gamma=float(gdm[i]), d=d, ln_gamma=float(lnG[i])),
+                "Eq. 27": condition_27(gamma=float(gdm[i]), K=K, N=N, ln_gamma=float(lnG[i])),
             }
             for k, v in checks.items():
                 counts[k] += int(not v)
             ok[i] = all(checks.values())
-        elif r.status == "above_gamma":
+        elif st == "above_gamma":
             counts["above_gamma"] += 1
         if progress is not None:
             progress(i + 1, n)
