@@ -743,7 +743,9 @@ class LinewidthResult:
     ln_gamma : float or numpy.ndarray
         :math:`\\ln(\\Gamma/\\delta_m)` of the physical solution; ``-inf`` where
         localized; ``ln(gamma)`` where ``status == "above_gamma"`` (a bound,
-        not a root).  Same shape as ``eps``.
+        not a root).  Shape: the broadcast shape of ``eps``, ``gamma`` and
+        ``s`` (a float when all three are scalars); every array attribute
+        below has this shape.
     gamma : float or numpy.ndarray
         ``exp(ln_gamma)`` (0.0 where localized or where it underflows).
     localized : bool or numpy.ndarray of bool
@@ -756,8 +758,8 @@ class LinewidthResult:
         Scalar ``eps``: a tuple of every non-trivial root :math:`\\ln\\Gamma`
         found, ascending (including unstable / non-physical ones, e.g. those
         the literal :math:`n_{\\rm fast}` creates just below
-        :math:`\\Gamma = \\gamma`).  Array ``eps``: a tuple with one such tuple
-        per element of ``eps`` in C (row-major, ``eps.ravel()``) order.
+        :math:`\\Gamma = \\gamma`).  Array input: a tuple with one such tuple
+        per point of the broadcast shape in C (row-major, ``ravel()``) order.
     n_roots : int or numpy.ndarray of int
         Number of roots per point.
     F0 : float or numpy.ndarray
@@ -770,10 +772,12 @@ class LinewidthResult:
         E2/E3 only: a stable non-trivial root exists although
         :math:`F(0^+) \\le 1` (both :math:`\\Gamma = 0` and the root are stable).
     eps : float or numpy.ndarray
-        The :math:`\\varepsilon` values used.
+        The :math:`\\varepsilon` values used (broadcast to the result's shape).
     options : dict
         ``equation``, ``sum_range``, ``nfast``, ``drop_negative`` and the
-        model parameters.
+        model parameters ``gamma``, ``K``, ``N``, ``s``, ``d``.  ``gamma`` and
+        ``s`` are floats if they were given as scalars, else arrays of the
+        result's shape.
     """
 
     ln_gamma: Any
@@ -1048,24 +1052,34 @@ def solve_linewidth(
     vectorized over all brackets).  The physical root is the first crossing
     of :math:`F = 1` from above met coming from :math:`\\Gamma\\to0`.  The
     value of :math:`F` at a point does not depend on the other points
-    evaluated with it, so an array ``eps`` gives the same roots as one call
-    per element.
+    evaluated with it, so array input gives, point by point, exactly
+    (bit for bit) the result of one call per point with scalar values.
+
+    ``eps`` (or ``xi``), ``gamma`` and ``s`` broadcast against each other
+    (NumPy rules); each distinct point :math:`(\\varepsilon, \\gamma, s)` is a
+    "column".  For Eq. (19) all columns are solved together (one bracket
+    scan and one ``find_root`` call), so e.g. a temperature sweep in which
+    all three change (:func:`nblm_helpers.temperature.ln_conductivity`)
+    costs about as much as one point.  For E2/E3 the columns sharing one
+    :math:`(\\gamma, s)` are solved together, one group after another.
 
     Parameters
     ----------
     eps : float or array_like, optional
         :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K) < 1`.  Arrays are solved
-        vectorized (duplicates solved once).
+        vectorized (duplicate points solved once).
     xi : float or array_like, optional
         Fock-space localization length :math:`\\Xi > 0` instead of ``eps``.
-    gamma : float
-        Inter-dot coupling :math:`\\gamma/\\delta_m > 0`.
+    gamma : float or array_like
+        Inter-dot coupling :math:`\\gamma/\\delta_m > 0` (every element);
+        an array gives one value per point (broadcast against ``eps``).
     K : float
         Cayley-tree branching number, ``K > 1``.
     N : int
         Single-particle levels per dot, integer ``>= 1``.
-    s : float
-        Entropy per level :math:`s(T) \\in (0, 1]`.
+    s : float or array_like
+        Entropy per level :math:`s(T) \\in (0, 1]` (every element); an array
+        gives one value per point (broadcast against ``eps`` and ``gamma``).
     d : int
         Spatial dimension, integer ``>= 1``.
     equation : {"19", "E3", "E2"}
@@ -1079,18 +1093,23 @@ def solve_linewidth(
     warn : bool
         Issue one :class:`~nblm_helpers.parameters.ValidityWarning` per call
         when a physical root violates Eq. (23), (26) or (27), or a point has
-        status ``"above_gamma"``.
+        status ``"above_gamma"`` (counts over all points, each checked with
+        its own ``gamma``).
 
     Returns
     -------
     LinewidthResult
-        Frozen dataclass (see :class:`LinewidthResult`).
+        Frozen dataclass (see :class:`LinewidthResult`); scalars if ``eps``,
+        ``gamma`` and ``s`` are all scalars, else arrays of their broadcast
+        shape.
 
     Raises
     ------
     ValueError
         For out-of-range parameters (the message names the parameter and its
-        allowed range), both or neither of ``eps``/``xi``, unknown options.
+        allowed range; for arrays, any element out of range), both or neither
+        of ``eps``/``xi``, unknown options, or ``gamma``/``s`` whose shape does
+        not broadcast against ``eps`` (the message names the parameter).
 
     Notes
     -----
@@ -1231,7 +1250,8 @@ def self_consistency_ratio(
         For ``equation="19"`` every finite value must be ``< ln(gamma)``
         (Eq. 20's domain).
     eps, xi, gamma, K, N, s, d, equation, sum_range, nfast
-        As in :func:`solve_linewidth`.  ``ln_gamma`` and ``eps`` broadcast.
+        As in :func:`solve_linewidth`.  ``ln_gamma`` and ``eps`` broadcast;
+        ``gamma`` and ``s`` must be scalars here (``ValueError`` otherwise).
     drop_negative : bool
         E2/E3: drop the negative terms (:math:`\\ln(\\gamma K^m) < 0`, odd ``d``).
 
