@@ -599,3 +599,140 @@ def test_eq19_array_equals_scalar(p):
         one = solve_linewidth(eps=float(e), warn=False, **p)
         assert one.ln_gamma == arr.ln_gamma[i] and one.status == arr.status[i] and one.roots == arr.roots[i]
         assert one.F0 == arr.F0[i]
+
+
+# ---------------------------------------------------------------- per-point gamma and s
+
+_FIELDS = ("ln_gamma", "gamma", "status", "roots", "n_roots", "F0", "ln_F0", "localized", "bistable", "eps")
+
+
+def _assert_point_equals_scalar(arr, i, one):
+    """Point ``i`` (ravel order) of an array result is bit-identical to the scalar result ``one``."""
+    for f in _FIELDS:
+        a = getattr(arr, f)
+        v = a[i] if f == "roots" else np.asarray(a).ravel()[i]
+        w = getattr(one, f)
+        if isinstance(w, float) and math.isnan(w):
+            assert math.isnan(v), f
+        else:
+            assert v == w, (f, i, v, w)
+
+
+@pytest.mark.parametrize(
+    "p",
+    [
+        dict(K=3, N=10, d=1, sum_range="infinite"),
+        dict(K=3, N=10, d=1, sum_range="square"),
+        dict(K=10, N=20, d=2, sum_range="infinite", nfast="continuous"),
+        dict(K=3, N=10, d=1, sum_range="square", nfast="continuous"),
+        dict(K=3, N=10, d=1, equation="E3"),
+        dict(K=3, N=10, d=1, equation="E2"),
+    ],
+)
+def test_per_point_gamma_and_s_equal_scalar_calls(p):
+    # duplicates, repeated (gamma, s) with other eps, and points that are localized,
+    # root, above_gamma (gamma = 0.3, eps = 0.95) in one batch
+    eps = np.array([-0.4, -0.05, 0.0, 0.02, 0.3, 0.7, 0.95, 0.3, 0.3])
+    gamma = np.array([0.0137, 0.1, 1e-3, 0.0137, 0.05, 0.3, 0.3, 0.05, 0.0137])
+    s = np.array([0.5, 0.5, 1.0, 0.2, 0.5, 0.9, 0.9, 0.5, 0.5])
+    arr = solve_linewidth(eps=eps, gamma=gamma, s=s, warn=False, **p)
+    assert arr.ln_gamma.shape == eps.shape and len(arr.roots) == eps.size
+    np.testing.assert_array_equal(arr.options["gamma"], gamma)
+    np.testing.assert_array_equal(arr.options["s"], s)
+    for i in range(eps.size):
+        one = solve_linewidth(eps=float(eps[i]), gamma=float(gamma[i]), s=float(s[i]), warn=False, **p)
+        _assert_point_equals_scalar(arr, i, one)
+
+
+def test_per_point_gamma_broadcasts_against_eps():
+    eps = np.array([-0.1, 0.2, 0.6])[:, None]
+    gamma = np.array([1e-3, 0.02, 0.1, 0.25])
+    r = solve_linewidth(eps=eps, gamma=gamma, K=3, N=10, s=0.5, warn=False)
+    assert r.ln_gamma.shape == (3, 4) and r.status.shape == (3, 4) and r.eps.shape == (3, 4)
+    assert r.options["gamma"].shape == (3, 4) and r.options["s"].shape == (3, 4)
+    for i in range(3):
+        for j in range(4):
+            one = solve_linewidth(eps=float(eps[i, 0]), gamma=float(gamma[j]), K=3, N=10, s=0.5, warn=False)
+            _assert_point_equals_scalar(r, 4 * i + j, one)
+    # scalar eps, array s
+    r2 = solve_linewidth(eps=0.3, gamma=0.02, s=np.array([0.1, 1.0]), K=3, N=10, warn=False)
+    assert r2.ln_gamma.shape == (2,) and r2.ln_gamma[1] > r2.ln_gamma[0]
+    # a one-element array is an array result
+    r3 = solve_linewidth(eps=0.3, gamma=np.array([0.02]), K=3, N=10, s=0.5, warn=False)
+    assert r3.ln_gamma.shape == (1,)
+    assert r3.ln_gamma[0] == solve_linewidth(eps=0.3, gamma=0.02, K=3, N=10, s=0.5, warn=False).ln_gamma
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    K=st.floats(1.5, 12.0),
+    N=st.integers(1, 30),
+    d=st.integers(1, 3),
+    pts=st.lists(st.tuples(st.floats(-0.9, 0.9), st.floats(1e-4, 0.5), st.floats(0.05, 1.0)),
+                 min_size=1, max_size=6),
+    sum_range=st.sampled_from(["infinite", "square"]),
+    nfast=st.sampled_from(["literal", "continuous"]),
+)
+def test_property_per_point_eq19_equals_scalar(K, N, d, pts, sum_range, nfast):
+    eps, gamma, s = (np.array(v) for v in zip(*pts))
+    kw = dict(K=K, N=N, d=d, sum_range=sum_range, nfast=nfast, warn=False)
+    arr = solve_linewidth(eps=eps, gamma=gamma, s=s, **kw)
+    for i in range(eps.size):
+        one = solve_linewidth(eps=float(eps[i]), gamma=float(gamma[i]), s=float(s[i]), **kw)
+        _assert_point_equals_scalar(arr, i, one)
+
+
+def test_per_point_model_values_do_not_depend_on_the_batch():
+    from nblm_helpers.meanfield import _Model
+
+    eps = np.array([-0.3, -0.01, 0.02, 0.4, 0.9])
+    gamma = np.array([0.02, 0.005, 0.02, 0.1, 0.001])
+    s = np.array([0.5, 1.0, 0.25, 0.5, 0.7])
+    kw = dict(K=3.0, N=10, d=1, equation="19", nfast="literal", drop_negative=False)
+    for sum_range in ("infinite", "square"):
+        m = _Model(eps=eps, gamma=gamma, s=s, sum_range=sum_range, **kw)
+        rng = np.random.default_rng(5)
+        col = rng.integers(0, eps.size, 200)
+        x = np.log(gamma[col]) - np.exp(rng.uniform(-20, 8, col.size))
+        full = m.lnF(x, col)
+        for c in range(eps.size):  # a model of that column alone
+            one = _Model(eps=eps[c], gamma=gamma[c], s=s[c], sum_range=sum_range, **kw)
+            sel = col == c
+            got = one.lnF(x[sel], np.zeros(sel.sum(), dtype=np.int64))
+            np.testing.assert_array_equal(got[0], full[0][sel])
+            np.testing.assert_array_equal(got[1], full[1][sel])
+
+
+def test_per_point_validity_warning_counts_each_point_with_its_gamma():
+    # point 0 violates Eq. 27 (tiny linewidth), point 1 does not
+    kw = dict(K=3, N=10, d=1)
+    lone = [solve_linewidth(eps=e, gamma=g, s=0.5, warn=False, **kw) for e, g in ((0.02, 0.0137), (0.3, 0.1))]
+    assert [r.status for r in lone] == ["root", "root"]
+    with pytest.warns(ValidityWarning, match=r"Eq\. 27 violated at 1 of 2 point\(s\)"):
+        solve_linewidth(eps=np.array([0.02, 0.3]), gamma=np.array([0.0137, 0.1]), s=0.5, **kw)
+
+
+@pytest.mark.parametrize(
+    "change, name",
+    [
+        (dict(gamma=np.array([0.1, 0.2, 0.3])), "gamma"),  # eps has 2 points
+        (dict(s=np.array([0.1, 0.2, 0.3])), "s"),
+        (dict(gamma=np.array([0.1, -0.2])), "gamma"),
+        (dict(gamma=np.array([0.1, np.nan])), "gamma"),
+        (dict(s=np.array([0.5, 1.5])), "s"),
+        (dict(s=np.array([0.5, 0.0])), "s"),
+        (dict(s=np.array([[0.5], [0.4]]), gamma=np.array([0.1, 0.2, 0.3])), "gamma"),
+    ],
+)
+def test_per_point_bad_input_raises_with_name(change, name):
+    kw = dict(eps=np.array([0.2, 0.4]), gamma=0.1, K=3, N=10, s=0.5)
+    kw.update(change)
+    with pytest.raises(ValueError, match=rf"^{name}\b"):
+        solve_linewidth(**kw)
+
+
+def test_scalar_only_functions_reject_array_gamma_and_s():
+    with pytest.raises(ValueError, match=r"^gamma must be a scalar"):
+        self_consistency_ratio(-5.0, eps=0.3, gamma=np.array([0.1, 0.2]), K=3, N=10, s=0.5)
+    with pytest.raises(ValueError, match=r"^s must be a scalar"):
+        ln_F_zero(eps=-0.3, gamma=0.1, K=3, N=10, s=np.array([0.5, 0.4]))

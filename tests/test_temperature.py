@@ -152,6 +152,57 @@ def test_T0_prime_below_T0_and_conductivity():
     assert calls == [(1, 2), (2, 2)]
 
 
+def _ln_conductivity_loop(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", **opts):
+    """Reference: one scalar solve_linewidth call per temperature (the former implementation)."""
+    from nblm_helpers import meanfield
+    from nblm_helpers.validity import condition_23, condition_26, condition_27
+
+    T = np.atleast_1d(np.asarray(T, dtype=float)).ravel()
+    eps = np.atleast_1d(tp.eps_of_T(T, g=g, lam=lam, K=K))
+    lnG, status, ok = np.empty(T.size), [], np.zeros(T.size, dtype=bool)
+    counts = {"Eq. 23": 0, "Eq. 26": 0, "Eq. 27": 0, "above_gamma": 0}
+    for i, (Ti, ei) in enumerate(zip(T, eps)):
+        gdm = float(gamma * float(Ti) ** 2)
+        s = float(tp.s_of_T(float(Ti), T_s=T_s, model=s_model))
+        r = meanfield.solve_linewidth(eps=float(ei), gamma=gdm, K=K, N=N, s=s, d=d, warn=False, **opts)
+        lnG[i] = r.ln_gamma
+        status.append(r.status)
+        if r.status == "root":
+            c = [condition_23(gamma=gdm, K=K, eps=float(ei)), condition_26(gamma=gdm, d=d, ln_gamma=r.ln_gamma),
+                 condition_27(gamma=gdm, K=K, N=N, ln_gamma=r.ln_gamma)]
+            for k, v in zip(("Eq. 23", "Eq. 26", "Eq. 27"), c):
+                counts[k] += int(not v)
+            ok[i] = all(c)
+        elif r.status == "above_gamma":
+            counts["above_gamma"] += 1
+    return lnG, np.array(status), ok, {k: v for k, v in counts.items() if v}
+
+
+@pytest.mark.parametrize("opts", [
+    {},
+    {"sum_range": "square"},
+    {"nfast": "continuous"},
+    {"s_model": "tanh", "d": 2},
+    {"gamma": 7e-3 / 16, "T_s": 10.0},
+    {"equation": "E3"},
+])
+def test_ln_conductivity_equals_per_temperature_loop(opts):
+    pars = {**P, **opts}
+    t0 = 4.0
+    T = np.concatenate([np.linspace(0.9, 1.3, 9), np.linspace(1.4, 3.1, 6), [1.2, 1.2]]) * t0
+    kw = {k: pars.pop(k) for k in ("equation", "sum_range", "nfast") if k in pars}
+    r = tp.ln_conductivity(T, **pars, **kw, warn=False)
+    lnG, status, ok, viol = _ln_conductivity_loop(T, **pars, **kw)
+    np.testing.assert_array_equal(r.ln_gamma_dm, lnG)
+    np.testing.assert_array_equal(r.status, status)
+    np.testing.assert_array_equal(r.valid, ok)
+    assert r.violations == viol
+    assert r.T.shape == r.ln_sigma.shape == r.eps.shape == r.gamma_dm.shape == r.s.shape == (T.size,)
+    np.testing.assert_array_equal(r.ln_sigma, np.where(status == "above_gamma", np.nan, lnG - 2 * np.log(T)))
+    np.testing.assert_array_equal(r.gamma_dm, [pars["gamma"] * float(t) ** 2 for t in T])
+    assert len({x for x in status}) >= 2  # several statuses in one batch
+
+
 # ---------------------------------------------------------------- fits
 
 T_SYN = np.linspace(4.5, 12.0, 40)
