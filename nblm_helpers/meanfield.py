@@ -960,11 +960,12 @@ def _scan_19(opts, model, idx, roots):
         # F is constant (= F0) below x_flat: all denominators are 1.
         m = np.arange(2, 2 * model.N + 1, dtype=float)
         x_lo = np.empty(idx.size)
-        for k, c in enumerate(idx):  # per column, in Python floats as for scalar gamma and s
-            a, lnsN = float(model.a[c]), float(model.lnsN[c])
+        pairs, pinv = np.unique(np.stack([model.a[idx], model.lnsN[idx]], axis=1), axis=0, return_inverse=True)
+        pinv = np.ravel(pinv)
+        for k, (a, lnsN) in enumerate(pairs.tolist()):  # per distinct (gamma, s), in Python floats
             nfU = model.ln_nfU(m, a, lnsN)
             x_flat = _LN_TAU_LO / 2.0 - float(np.max(m * model.ell + nfU)) - 1.0
-            x_lo[k] = min(x_flat, a - model.d / 2.0 - 1.0)
+            x_lo[pinv == k] = min(x_flat, a - model.d / 2.0 - 1.0)
         sub = model.sub(idx)
         grid = _grid_19(sub.a, model.d, x_lo)
         res = _scan_roots(sub, grid)
