@@ -57,7 +57,9 @@ __all__ = [
     "condition_26",
     "condition_27",
     "condition_C6",
+    "condition_C6_coupling",
     "condition_C7",
+    "ln_gamma_floor_27",
     "mean_field_violations",
 ]
 
@@ -151,13 +153,23 @@ def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
     return _out(ok)
 
 
+def ln_gamma_floor_27(*, K, N):
+    """Lower edge of Eq. (27) in logarithms: :math:`\\ln(N K^{-N}) = \\ln N - N\\ln K`.
+
+    The linewidth of a dot must exceed the level spacing of its
+    :math:`K^N` states (in units of :math:`\\delta_m`, times :math:`N`) for the
+    mean field to hold.  Returns a float.
+    """
+    K = check_branching("K", K)
+    N = check_positive_int("N", N)
+    return float(math.log(N) - N * math.log(K))
+
+
 def condition_27(*, gamma, K, N, ln_gamma=None, Gamma=None):
     """Eq. (27): :math:`N K^{-N} < \\Gamma < \\gamma`, compared in logarithms."""
     gamma = check_positive("gamma", gamma)
-    K = check_branching("K", K)
-    N = check_positive_int("N", N)
     lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
-    return _out((lnG > math.log(N) - N * math.log(K)) & (lnG < np.log(gamma)))
+    return _out((lnG > ln_gamma_floor_27(K=K, N=N)) & (lnG < np.log(gamma)))
 
 
 def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
@@ -175,9 +187,22 @@ def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
     s = check_unit_interval("s", s)
     d = check_dimension(d)
     eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
-    first = 2 * np.log(gamma) + np.log(s * N) + d * math.log(d) < 0
+    first = np.asarray(condition_C6_coupling(gamma=gamma, N=N, s=s, d=d))
     lower = -np.log(gamma * s * N) / (N * math.log(K))
     return _out(first & (lower < eps) & (eps < 1.0))
+
+
+def condition_C6_coupling(*, gamma, N, s, d=1):
+    """The coupling part of Eq. (C6): :math:`\\gamma^2 sNd^d < 1`, compared in logarithms.
+
+    Independent of :math:`\\varepsilon`; :func:`condition_C6` adds the window in
+    :math:`\\varepsilon`.
+    """
+    gamma = check_positive("gamma", gamma)
+    N = check_positive_int("N", N)
+    s = check_unit_interval("s", s)
+    d = check_dimension(d)
+    return _out(2 * np.log(gamma) + np.log(s * N) + d * math.log(d) < 0)
 
 
 def condition_C7(*, K, eps=None, xi=None):

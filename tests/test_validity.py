@@ -13,7 +13,9 @@ from nblm_helpers.validity import (
     condition_26,
     condition_27,
     condition_C6,
+    condition_C6_coupling,
     condition_C7,
+    ln_gamma_floor_27,
     mean_field_violations,
 )
 
@@ -111,9 +113,33 @@ def test_mean_field_violations():
         (lambda: condition_26(gamma=0.1, ln_gamma=float("nan")), "ln_gamma"),
         (lambda: condition_27(gamma=0.1, K=3, N=10), "Gamma"),
         (lambda: condition_C6(gamma=0.1, K=3, N=10, s=0.0, eps=0.5), "s"),
+        (lambda: condition_C6_coupling(gamma=-1.0, N=10, s=0.5), "gamma"),
+        (lambda: ln_gamma_floor_27(K=3, N=0), "N"),
+        (lambda: ln_gamma_floor_27(K=0.5, N=10), "K"),
         (lambda: mean_field_violations(eps=0.5, saddle_point=True, gamma=0.1, K=3, N=10), "s"),
     ],
 )
 def test_bad_input(call, name):
     with pytest.raises(ValueError, match=name):
         call()
+
+
+def test_eq27_floor_and_C6_coupling_closed_forms():
+    assert ln_gamma_floor_27(K=3, N=10) == pytest.approx(math.log(10 * 3.0**-10), rel=1e-15)
+    assert ln_gamma_floor_27(K=10, N=40) == pytest.approx(math.log(40) - 40 * math.log(10), rel=1e-15)
+    assert isinstance(ln_gamma_floor_27(K=3, N=10), float)
+    lo = ln_gamma_floor_27(K=3, N=10)             # the edge itself is outside the open interval
+    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=lo) is False
+    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=lo + 1e-12) is True
+    # gamma^2 s N d^d < 1: 0.01 * 5 = 0.05; 0.25 * 5 = 1.25; d = 2: 0.09 * 5 * 4 = 1.8
+    assert condition_C6_coupling(gamma=0.1, N=10, s=0.5) is True
+    assert condition_C6_coupling(gamma=0.5, N=10, s=0.5) is False
+    assert condition_C6_coupling(gamma=0.3, N=10, s=0.5, d=1) is True
+    assert condition_C6_coupling(gamma=0.3, N=10, s=0.5, d=2) is False
+    g = np.logspace(-3, 0, 7)
+    np.testing.assert_array_equal(condition_C6_coupling(gamma=g, N=10, s=0.5), g**2 * 5 < 1)
+    # C6 holds only where its coupling part does
+    e = np.linspace(0.05, 0.95, 19)
+    for gg in (0.1, 0.3, 0.5):
+        full = condition_C6(gamma=gg, K=3, N=10, s=0.5, eps=e)
+        assert not np.any(full & ~condition_C6_coupling(gamma=gg, N=10, s=0.5))
