@@ -662,7 +662,7 @@ def _scan_roots(model, grid, max_depth=48):
     fr = f[:, 1:].ravel()
     auxl = take(aux, slice(0, -1))
     cc = np.repeat(np.arange(ncol), npt - 1)
-    br_l, br_r, br_c, br_fl, br_fr = [], [], [], [], []
+    br_l, br_r, br_c, br_fl = [], [], [], []
     for _depth in range(max_depth + 1):
         if xl.size == 0:
             break
@@ -671,7 +671,6 @@ def _scan_roots(model, grid, max_depth=48):
         br_r.append(xr[change])
         br_c.append(cc[change])
         br_fl.append(fl[change])
-        br_fr.append(fr[change])
         same = ~change & (fl != 0) & (fr != 0)
         keep = same & ~model.exclude(xl, xr, fl, fr, auxl, cc)
         keep &= (xr - xl) > 1e-13 * np.maximum(1.0, np.abs(xl))
@@ -695,7 +694,6 @@ def _scan_roots(model, grid, max_depth=48):
         brr = np.concatenate(br_r)
         bc = np.concatenate(br_c)
         bfl = np.concatenate(br_fl)
-        bfr = np.concatenate(br_fr)
         if bl.size:
             rx, rf, rxl, rxr, rfl, rfr, _status = _find_root(
                 model.root_fn,
