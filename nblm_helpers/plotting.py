@@ -214,9 +214,7 @@ def figure_bytes(fig, fmt="svg", *, compact=True):
     # does not give it a constrained engine from the rc (a widget drops its engine on purpose)
     with matplotlib.rc_context({**STYLE, "figure.constrained_layout.use": False}):
         fig.savefig(buf, format=fmt, metadata=metadata)
-    if fmt == "png":
-        return buf.getvalue()
-    if not compact:
+    if fmt == "png" or not compact:
         return buf.getvalue()
     svg = buf.getvalue().decode("utf-8")
     svg = _PATH_DATA.sub(lambda m: m.group(1) + _LONG_DECIMAL.sub(r"\1", m.group(2)) + '"', svg)
