@@ -135,11 +135,7 @@ def Nc_lambert(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
         :math:`N_c` (a real number, not rounded to an integer).
     """
     lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, allow_zero_rate=False), dtype=float)
-    gamma = check_positive("gamma", gamma)
-    K = check_branching("K", K)
-    N = check_positive_int("N", N)
-    s = check_unit_interval("s", s)
-    d = check_dimension(d)
+    gamma, K, N, s, d = _check_model(gamma, K, N, s, d)
     a = np.log(gamma)
     lnz = (a - lnG - math.log(s * N)) / d - math.log(d)
     y = d * np.asarray(lambertw_exp(lnz))
@@ -157,11 +153,7 @@ def Nc_numeric(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1):
     :math:`N_c = (e^w - \\ln\\gamma)/\\ln K`.  Loops over array input.
     """
     lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, allow_zero_rate=False), dtype=float)
-    gamma = check_positive("gamma", gamma)
-    K = check_branching("K", K)
-    N = check_positive_int("N", N)
-    s = check_unit_interval("s", s)
-    d = check_dimension(d)
+    gamma, K, N, s, d = _check_model(gamma, K, N, s, d)
     a = math.log(gamma)
     out = np.empty(lnG.shape)
     for idx, lg in np.ndenumerate(lnG):
@@ -298,6 +290,12 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1):
             lo = 2 * lo - 1
         out[idx] = brentq(G, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500)
     return scalar_or_array(out)
+
+
+def _check_model(gamma, K, N, s, d):
+    """Validated ``(gamma, K, N, s, d)`` of the coupled-dot model (ValueError naming the parameter)."""
+    return (check_positive("gamma", gamma), check_branching("K", K), check_positive_int("N", N),
+            check_unit_interval("s", s), check_dimension(d))
 
 
 def _check_gamma_below_one(gamma):
