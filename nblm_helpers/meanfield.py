@@ -119,6 +119,13 @@ _CHUNK = 1_500_000  # array elements per evaluation chunk
 _TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
 _MAX_ORDER = 10_000_000  # largest rearrangement order m summed explicitly (~80 MB per column)
 _ROOT_TOL = 1e-10  # |ln F| at an accepted root
+# Work limits (a call answers within seconds and bounded memory, or refuses with a ValueError):
+_MAX_N_SQUARE = 100_000  # square sum: 2N terms per evaluation and a 2N+1 prefix table per column
+_MAX_BAND = 200_000  # Eq. 19: explicit crossover terms per evaluation, ~ln(1e11)/ln K
+_MAX_N_APP_RATIO = 1_000_000  # E2/E3: 2N terms per evaluation of F
+_APP_SCAN_BUDGET = 2e7  # E2/E3 solve: (2N terms) x (~2N ln K / 3 scan points) per column
+_MAX_D = 64  # spatial dimension: the closed-form tail expands (a + m ln K)^d in d + 2 Eulerian terms
+_MAX_NODES = 5000  # literal Eq. 20: F0 drops at gamma = K^-m; at most this many are examined
 
 
 # --------------------------------------------------------------------------
@@ -239,6 +246,18 @@ def _ln_unsat_tail(M, eps, a, lnsN, d, ell):
     return lnsN + M * lnq + tot
 
 
+def _ln_n_unsat(L, lnsN, d, literal):
+    """ln n_fast of Eq. (20) below saturation, from ``L = ln(gamma t)``.
+
+    Literal reading: 1 for ``gamma t <= 1`` (the first branch includes the
+    tie gamma t = 1), else ``s N ln^d(gamma t)``.  Continuous reading:
+    ``max(1, s N ln_+^d(gamma t))``.  ``L`` and ``lnsN`` broadcast.
+    """
+    with np.errstate(divide="ignore", invalid="ignore"):
+        v = np.where(L > 0, lnsN + d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
+    return np.where(L <= 0, 0.0, v) if literal else np.maximum(0.0, v)
+
+
 # --------------------------------------------------------------------------
 # the model: evaluation of ln F for batches of (x = ln Gamma, column) points
 # --------------------------------------------------------------------------
@@ -324,12 +343,7 @@ class _Model:
         """
         if a is None:
             a, lnsN = float(self.a[0]), float(self.lnsN[0])
-        L = a + m * self.ell
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = np.where(L > 0, lnsN + self.d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
-        if self.literal:
-            return np.where(L < 0, 0.0, v)
-        return np.maximum(0.0, v)
+        return _ln_n_unsat(a + m * self.ell, lnsN, self.d, self.literal)
 
     def ln_w(self, m):
         with np.errstate(divide="ignore", invalid="ignore"):
@@ -370,11 +384,11 @@ class _Model:
                 g = self.gamma
                 gtxt = f"gamma={g[0]:g}" if self.uniform else f"gamma in [{g.min():g}, {g.max():g}]"
                 raise ValueError(
-                    f"the linewidth for {gtxt}, eps in [{eps.min():g}, {eps.max():g}] lies "
-                    f"below ln(Gamma) ~ {-(int(need.max()) * self.ell):.3g}, beyond the solver's range "
-                    f"(rearrangement orders m <= {_MAX_ORDER:.0e}); Gamma is 0 to any precision there and "
-                    "far outside the validity window (Eq. 27). Use a larger gamma or move eps away from the "
-                    "transition."
+                    f"the linewidth for {gtxt}, K={self.K:g}, eps in [{eps.min():g}, {eps.max():g}] lies "
+                    f"below ln(Gamma) ~ {-(_MAX_ORDER * self.ell):.3g} = -{_MAX_ORDER:.0e} ln K, beyond the "
+                    f"solver's range (rearrangement orders m <= {_MAX_ORDER:.0e}); Gamma is 0 to any precision "
+                    "there and far outside the validity window (Eq. 27). Use a larger gamma or K, or move eps "
+                    "away from the transition."
                 )
             new = np.maximum(np.maximum(need, 2 * self._Mcol[cols]), 64)
         self._ensure_m(int(new.max()))
@@ -528,13 +542,20 @@ class _Model:
                         need = np.zeros(self.ncol, dtype=np.int64)
                         np.maximum.at(need, col, Mneed)
                         self.ensure_table(need)
-                if n <= step:
+                band = (Mhi - Mlo) + (1 + _J_TAIL)  # rows of a point's term array
+                if n <= step and n * float(band.max(initial=0.0)) <= _CHUNK:
                     outs = self._lnF19(x, col, Mlo, Mhi, ln_c)
-                else:  # chunks of similar band width
+                else:  # chunks of similar band width, each at most ~_CHUNK elements
                     outs = (np.empty(n), np.empty(n))
                     order = np.argsort(Mhi - Mlo, kind="stable")
-                    for i0 in range(0, n, step):
-                        idx = order[i0 : i0 + step]
+                    i0 = 0
+                    while i0 < n:
+                        # the widest band of the chunk is its last (sorted ascending)
+                        rows = max(1, min(step, int(_CHUNK // band[order[min(i0 + step, n) - 1]])))
+                        while rows > 1 and rows * band[order[min(i0 + rows, n) - 1]] > _CHUNK:
+                            rows //= 2
+                        idx = order[i0 : i0 + rows]
+                        i0 += rows
                         r = self._lnF19(x[idx], col[idx], Mlo[idx], Mhi[idx], ln_c[idx])
                         outs[0][idx], outs[1][idx] = r
                 if parts:
@@ -573,7 +594,7 @@ class _Model:
     def _M0_one(self, a, lnsN):
         if self.literal:
             M0 = max(2, math.ceil(-a / self.ell))
-            while a + M0 * self.ell < 0:
+            while a + M0 * self.ell <= 0:  # n_m = sN (a + m l)^d needs gamma K^m > 1
                 M0 += 1
         else:
             thr = math.exp(-lnsN / self.d)
@@ -606,16 +627,18 @@ class _Model:
         f, _ = self.scan_values(x, np.asarray(col).astype(np.int64))
         return f
 
-    def exclude(self, xl, xr, fl, fr, auxl, col):
+    def exclude(self, xl, xr, fl, fr, auxl, auxr, col):
         """True where the derivative bound proves the cell has no root."""
         dx = xr - xl
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
             if self.kind == "app":
                 lnF, s, lnP, lnQ = auxl
                 S = np.maximum(np.maximum(lnP, lnQ), 0.0)
                 sc = np.exp(-S)
-                gl = fl * sc
-                gr = fr * sc
+                # (F - 1) e^-S at both ends; f = F - 1 is capped at e^700, so where
+                # ln F >= 700 the scaled value is formed in logs (it is O(1) there)
+                gl = np.where(lnF < 700.0, fl * sc, s * np.exp(lnF - S) - sc)
+                gr = np.where(auxr[0] < 700.0, fr * sc, auxr[1] * np.exp(auxr[0] - S) - sc)
                 D = 2.0 * np.exp(lnP - S)
                 U = 2.0 * np.exp(lnQ - S)
             else:
@@ -661,6 +684,7 @@ def _scan_roots(model, grid, max_depth=48):
     fl = f[:, :-1].ravel()
     fr = f[:, 1:].ravel()
     auxl = take(aux, slice(0, -1))
+    auxr = take(aux, slice(1, None))
     cc = np.repeat(np.arange(ncol), npt - 1)
     br_l, br_r, br_c, br_fl = [], [], [], []
     for _depth in range(max_depth + 1):
@@ -672,12 +696,14 @@ def _scan_roots(model, grid, max_depth=48):
         br_c.append(cc[change])
         br_fl.append(fl[change])
         same = ~change & (fl != 0) & (fr != 0)
-        keep = same & ~model.exclude(xl, xr, fl, fr, auxl, cc)
+        keep = same & ~model.exclude(xl, xr, fl, fr, auxl, auxr, cc)
         keep &= (xr - xl) > 1e-13 * np.maximum(1.0, np.abs(xl))
         if not np.any(keep) or _depth == max_depth:
             break
         xl, xr, fl, fr, cc = xl[keep], xr[keep], fl[keep], fr[keep], cc[keep]
-        auxl = None if auxl is None else tuple(a[keep] for a in auxl)
+        if auxl is not None:
+            auxl = tuple(a[keep] for a in auxl)
+            auxr = tuple(a[keep] for a in auxr)
         xm = 0.5 * (xl + xr)
         fm, auxm = model.scan_values(xm, cc)
         # new cells [xl, xm] and [xm, xr]; fm == 0 -> exact root
@@ -687,8 +713,9 @@ def _scan_roots(model, grid, max_depth=48):
         xl, xr = np.concatenate([xl, xm]), np.concatenate([xm, xr])
         fl, fr = np.concatenate([fl, fm]), np.concatenate([fm, fr])
         cc = np.concatenate([cc, cc])
-        if auxl is not None:
-            auxl = tuple(np.concatenate([a, b]) for a, b in zip(auxl, auxm))
+        if auxl is not None:  # cells [xl, xm] and [xm, xr]
+            auxl, auxr = (tuple(np.concatenate([a, b]) for a, b in zip(auxl, auxm)),
+                          tuple(np.concatenate([a, b]) for a, b in zip(auxm, auxr)))
     if br_l:
         bl = np.concatenate(br_l)
         brr = np.concatenate(br_r)
@@ -823,7 +850,48 @@ def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
                     f"{name} (shape {np.shape(v)}) does not broadcast against {ename} (shape {np.shape(eps)})"
                     + ("" if name == "gamma" else f" and gamma (shape {np.shape(gamma)})")
                 ) from None
+    _check_cost(K=K, N=N, d=d, equation=equation, sum_range=sum_range, solve=arrays)  # arrays: solve_linewidth
     return eps, gamma, K, N, s, d, equation, sum_range, nfast, bool(drop_negative)
+
+
+def _max_n_app_solve(K):
+    """Largest N for which an E2/E3 solve stays within _APP_SCAN_BUDGET per column."""
+    return max(1, int(math.sqrt(_APP_SCAN_BUDGET * 3.0 / (4.0 * math.log(K)))))
+
+
+def _check_d(d):
+    if d > _MAX_D:
+        raise ValueError(f"d must be <= {_MAX_D} (the spatial dimension of the dot array); got d={d}")
+
+
+def _check_cost(*, K, N, d, equation, sum_range, solve):
+    """Refuse (ValueError) a model whose evaluation would not fit in seconds and bounded memory.
+
+    The message names the parameter, its value and the largest (or smallest) value that works.
+    """
+    _check_d(d)
+    if equation == "19":
+        if sum_range == "square" and N > _MAX_N_SQUARE:
+            raise ValueError(
+                f"N must be <= {_MAX_N_SQUARE} for sum_range='square' (2N terms per evaluation of F); "
+                f"got N={N}. The unbounded sum (sum_range='infinite') has no limit on N."
+            )
+        band = (_BAND_HI - _BAND_LO) / math.log(K)
+        if band > _MAX_BAND and not (sum_range == "square" and 2 * N + 1 <= _MAX_BAND):
+            k_min = math.exp((_BAND_HI - _BAND_LO) / _MAX_BAND)
+            raise ValueError(
+                f"K must be >= {k_min:.6g} for equation '19' with sum_range={sum_range!r} (the crossover "
+                f"of Eq. 19 spans ~{(_BAND_HI - _BAND_LO):.3g}/ln K explicit terms); got K={K!r}"
+            )
+        return
+    n_max = _max_n_app_solve(K) if solve else _MAX_N_APP_RATIO
+    if N > n_max:
+        what = "a solve" if solve else "an evaluation of F"
+        raise ValueError(
+            f"N must be <= {n_max} for equation {equation!r} with K={K:g} ({what} sums 2N terms"
+            + (" on a scan grid of ~2N ln K/3 points" if solve else "")
+            + f"); got N={N}. Eq. (19) has no such limit."
+        )
 
 
 def _x_lo_inf(model, cols):
@@ -837,7 +905,9 @@ def _x_lo_inf(model, cols):
     # eps = 0: F ~ gamma^2 m*^2 n/2 with m* ~ -x/ln K.  F grows with eps, so
     # the eps = 0 root is below every eps > 0 root: cap the guess there.
     # (per column in Python floats, as for a scalar gamma and s)
-    x0 = np.array([-2.0 * ((math.sqrt(2.0 / (g**2 * s * model.N)) + 2.0) * model.ell + 30.0)
+    # sqrt(2 / (gamma^2 s N)) in logs: gamma**2 underflows to 0 below gamma ~ 1e-154
+    x0 = np.array([-2.0 * ((math.exp(0.5 * (math.log(2.0) - 2.0 * math.log(g) - math.log(s * model.N)))
+                            + 2.0) * model.ell + 30.0)
                    for g, s in zip(model.gamma[cols].tolist(), model.s[cols].tolist())])
     guess = -((-2.0 * a + 2.0) / (2.0 * np.where(pos, eps, 1.0)) + 10.0)
     out[pos] = np.maximum(guess[pos], x0[pos])
@@ -970,7 +1040,10 @@ def _scan_19(opts, model, idx, roots):
         for k, c in enumerate(idx):
             roots[c].extend(res[k])
         return
-    x_lo = _x_lo_inf(model, idx)
+    # prefix tables reach m = _MAX_ORDER: start the scan no lower.  Where F is
+    # still <= 1 there, the root lies beyond the solver's range and the
+    # doubling below makes ensure_table refuse with a ValueError.
+    x_lo = np.maximum(_x_lo_inf(model, idx), -(_MAX_ORDER - 256) * model.ell)
     order = np.argsort(x_lo)
     start = 0
     while start < idx.size:
@@ -1266,6 +1339,12 @@ def self_consistency_ratio(
         eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
     )
     x = np.asarray(check_ln_rate("ln_gamma", ln_gamma))
+    x_min = -(_MAX_ORDER - 256) * math.log(K)
+    if equation == "19" and sum_range == "infinite" and np.any((x < x_min) & np.isfinite(x)):
+        raise ValueError(
+            f"ln_gamma must be >= {x_min:.6g} (= -{_MAX_ORDER:.0e} ln K: the unbounded sum of Eq. 19 is "
+            f"evaluated explicitly up to that order) or -inf (Gamma -> 0); got {ln_gamma!r}"
+        )
     if equation == "19" and np.any(x >= math.log(gamma)):
         raise ValueError(
             f"ln_gamma must be < ln(gamma) = {math.log(gamma):g} for equation '19' "
@@ -1352,8 +1431,8 @@ def F_zero(**kwargs):
 def ln_n_fast(ln_t, *, gamma, ln_Gamma, s, N, d=1, nfast="literal"):
     """:math:`\\ln n_{\\rm fast}(t)` of Eq. (20) from :math:`\\ln t` and :math:`\\ln\\Gamma`.
 
-    Underflow-safe version of :func:`n_fast`; ``-inf`` where
-    :math:`n_{\\rm fast} = 0` (literal reading at :math:`\\gamma t = 1`).
+    Underflow-safe version of :func:`n_fast` (same tie convention: the
+    first branch of Eq. 20 includes :math:`\\gamma t = 1`).
     ``ln_t`` and ``ln_Gamma`` broadcast; ``ln_Gamma < ln(gamma)`` is required.
     """
     nfast = check_choice("nfast", nfast, NFAST_READINGS)
@@ -1370,17 +1449,9 @@ def ln_n_fast(ln_t, *, gamma, ln_Gamma, s, N, d=1, nfast="literal"):
         )
     lt, lG = np.broadcast_arrays(lt, lG)
     lnsN = math.log(s * N)
-    Lmid = a + lt  # ln(gamma t)
-    Lsat = a - lG  # ln(gamma / Gamma) > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
-        if nfast == "literal":
-            mid = np.where(Lmid > 0, lnsN + d * np.log(np.where(Lmid > 0, Lmid, 1.0)), -np.inf)
-            sat = lnsN + d * np.log(Lsat)
-            out = np.where(Lmid < 0, 0.0, np.where(lt < -lG, mid, sat))
-        else:
-            L = np.minimum(Lmid, Lsat)
-            v = np.where(L > 0, lnsN + d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
-            out = np.maximum(0.0, v)
+    # gamma t below saturation (t < 1/Gamma), gamma/Gamma at and above it
+    L = np.where(lt < -lG, a + lt, a - lG)
+    out = _ln_n_unsat(L, lnsN, d, nfast == "literal")
     return float(out) if out.ndim == 0 else out
 
 
@@ -1390,10 +1461,11 @@ def n_fast(t, *, gamma, Gamma, s, N, d=1, nfast="literal"):
     ``nfast="literal"`` (the three printed branches, with ``<<`` read as
     sharp thresholds):
 
-    * :math:`1` for :math:`\\gamma t < 1`;
-    * :math:`s N \\ln^d(\\gamma t)` for :math:`1 \\le \\gamma t` and :math:`t < 1/\\Gamma`
-      (just above :math:`\\gamma t = 1` this is below 1: a jump down; it is 0
-      at :math:`\\gamma t = 1`);
+    * :math:`1` for :math:`\\gamma t \\le 1` (the first branch includes the tie
+      :math:`\\gamma t = 1`, where the second would give :math:`sN\\ln^d 1 = 0`;
+      one convention in every helper and chapter);
+    * :math:`s N \\ln^d(\\gamma t)` for :math:`1 < \\gamma t` and :math:`t < 1/\\Gamma`
+      (just above :math:`\\gamma t = 1` this is below 1: a jump down);
     * :math:`s N \\ln^d(\\gamma/\\Gamma)` for :math:`t \\ge 1/\\Gamma` (tends to 0 as
       :math:`\\Gamma\\to\\gamma`).
 
@@ -1463,7 +1535,10 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
     w = np.asarray(omega, dtype=float)
     n = n_fast(1.0 / w, gamma=gamma, Gamma=Gamma, s=s, N=N, d=d, nfast=nfast)
     width = float(Gamma) * np.asarray(n)
-    out = width / (w**2 + width**2)
+    # width / (w^2 + width^2) without squaring tiny numbers (inf only beyond the float range)
+    r = np.minimum(w, width) / np.maximum(w, width)
+    with np.errstate(over="ignore"):
+        out = (width / np.maximum(w, width)) / (np.maximum(w, width) * (1.0 + r * r))
     return float(out) if np.ndim(omega) == 0 else out
 
 
@@ -1479,9 +1554,9 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
 # * In eps, every term grows (K^{2 m eps}): F0 is strictly increasing.
 # * In gamma (a = ln gamma), gamma^2 grows and the continuous n_m = max(1, sN
 #   ln_+^d(gamma K^m)) is non-decreasing: F0 is strictly increasing.  The
-#   *literal* n_m of Eq. (20) jumps from 1 down to sN ln^d(1) = 0 at
-#   gamma K^m = 1, so F0 drops at every a = -m ln K (m >= 2) and is
-#   increasing in between.  Since the literal n_m never exceeds the
+#   *literal* n_m of Eq. (20) is 1 up to and including gamma K^m = 1 and
+#   sN ln^d(gamma K^m) -> 0 just above, so F0 drops just above every
+#   a = -m ln K (m >= 2) (left-continuous there) and is increasing in between.  Since the literal n_m never exceeds the
 #   continuous one, F0_literal <= F0_continuous: the continuous value bounds
 #   where the literal F0 can first exceed 1.
 
@@ -1501,9 +1576,7 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
     out = np.full(a.size, np.inf)
 
     def ln_n(L):
-        with np.errstate(divide="ignore", invalid="ignore"):
-            v = np.where(L > 0, lnsN + d * np.log(np.where(L > 0, L, 1.0)), -np.inf)
-        return np.where(L < 0, 0.0, v) if literal else np.maximum(0.0, v)
+        return _ln_n_unsat(L, lnsN, d, literal)
 
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         if sum_range == "square":
@@ -1524,6 +1597,13 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
         M0 = np.maximum(2.0, np.ceil((thr - an) / ell) + 1.0)
         tail = _ln_unsat_tail(M0, en, an, lnsN, d, ell)
         head = np.full(an.size, -np.inf)
+        if M0.max() > _MAX_ORDER:  # the head sums 2 <= m < M0 ~ ln(1/gamma)/ln K terms explicitly
+            i = int(np.argmax(M0))
+            raise ValueError(
+                f"gamma={math.exp(an[i]):g} with K={K:g} needs ~ln(1/gamma)/ln K = {M0[i]:.3g} terms before "
+                f"n_fast leaves its first branch, more than the {_MAX_ORDER:.0e} summed explicitly; use "
+                f"gamma >= {math.exp(-(_MAX_ORDER - 2) * ell):.3g} (or a larger K)"
+            )
         W = int(M0.max()) - 2
         if W > 0:
             order = np.argsort(M0, kind="stable")
@@ -1546,6 +1626,12 @@ def _validate_boundary(K, N, s, d, sum_range, nfast):
     N = check_positive_int("N", N)
     s = float(check_unit_interval("s", s))
     d = check_dimension(d)
+    _check_d(d)
+    if sum_range == "square" and N > _MAX_N_SQUARE:
+        raise ValueError(
+            f"N must be <= {_MAX_N_SQUARE} for sum_range='square' (2N terms per evaluation of F0); "
+            f"got N={N}. The unbounded sum (sum_range='infinite') has no limit on N."
+        )
     return K, N, s, d, sum_range, nfast
 
 
@@ -1617,6 +1703,13 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
         # the first interval whose right-end (left-limit) value exceeds 1
         # holds the smallest gamma with F0 > 1.
         kmax = int(math.ceil(-a_lo.min() / ell)) + 1
+        if kmax > _MAX_NODES:
+            raise ValueError(
+                f"K={K!r} is too close to 1 for nfast='literal' here: F0 drops at every gamma = K^-m, "
+                f"{kmax} of them lie above the lower bracket gamma = {math.exp(a_lo.min()):.3g} (at most "
+                f"{_MAX_NODES} are examined); use K >= {math.exp(-a_lo.min() / (_MAX_NODES - 1)):.6g} "
+                "or nfast='continuous'"
+            )
         ks = np.arange(kmax, 1, -1, dtype=float)  # jump points, ascending in a
         nodes = -ks * ell
         left = nodes - 1e-13 * np.maximum(1.0, np.abs(nodes))
@@ -1629,7 +1722,8 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
         first = np.where(crossed.any(axis=1), crossed.argmax(axis=1), -1)
         has = first >= 0
         hi[has] = left[first[has]]
-        # interval start: the previous jump node (exact, right-continuous) or a_lo
+        # interval start: the previous jump node (F0 there is its left limit, <= 1;
+        # F0 drops just above it and then increases continuously up to hi) or a_lo
         prev = np.where(has, first - 1, nodes.size - 1)
         prev_node = np.where(prev >= 0, nodes[np.maximum(prev, 0)], -np.inf)
         if np.any(~has):  # crossing in the last interval, after the last node below 0
@@ -1688,7 +1782,8 @@ def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", 
     :math:`\\gamma` for ``nfast="continuous"``.  For ``nfast="literal"`` it
     is increasing between the points :math:`\\gamma = K^{-m}` (``m >= 2``),
     where the literal :math:`n_{\\rm fast}` of the ``m``-th term drops from 1
-    to :math:`sN\\ln^d 1 = 0`, so :math:`F_0` drops there; the set
+    (at and below the point) to :math:`sN\\ln^d(\\gamma K^m) \\to 0` (just
+    above it), so :math:`F_0` drops there; the set
     :math:`\\{F_0 > 1\\}` can then have localized gaps above
     :math:`\\gamma_c` (re-entrance; see :func:`literal_reentrance`).  The
     lower bracket comes from the continuous reading, which bounds the
@@ -1716,9 +1811,10 @@ def literal_reentrance(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite")
     """Localized windows above :math:`\\gamma_c` in the literal reading of Eq. (20).
 
     Returns, for scalar ``eps``, a list of the jump points
-    :math:`\\gamma = K^{-m} < 1` (``m >= 2``) above :math:`\\gamma_c` at which
-    the literal :math:`F_0` drops from above 1 to at most 1 (each starts a
-    window of couplings that is localized again).  Empty when the phase
+    :math:`\\gamma = K^{-m} < 1` (``m >= 2``) above :math:`\\gamma_c` just above
+    which the literal :math:`F_0` drops from above 1 to at most 1 (each opens a
+    window of couplings that is localized again; the point itself still has
+    :math:`n_m = 1`, Eq. 20's first branch including :math:`\\gamma K^m = 1`).  Empty when the phase
     boundary is a single point.  For array ``eps`` a list of such lists in
     ``eps.ravel()`` order.  The continuous reading never has such windows.
     """
@@ -1730,14 +1826,21 @@ def literal_reentrance(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite")
     for ee, g in zip(e.ravel(), gc.ravel()):
         found = []
         if 0.0 < g < 1.0:
+            if -math.log(g) / ell > _MAX_NODES:
+                raise ValueError(
+                    f"K={K!r} is too close to 1: gamma_c = {g:.3g} lies below {-math.log(g) / ell:.3g} "
+                    f"drop points gamma = K^-m (at most {_MAX_NODES} are examined); use K >= "
+                    f"{math.exp(-math.log(g) / _MAX_NODES):.6g}"
+                )
             k = np.arange(2, int(math.floor(-math.log(g) / ell)) + 1, dtype=float)
             nodes = -k * ell
             nodes = nodes[nodes > math.log(g)]
             if nodes.size:
-                left = nodes - 1e-13 * np.maximum(1.0, np.abs(nodes))
+                # F0 is left-continuous at a node (n_m = 1 there) and drops just above it
+                step = 1e-13 * np.maximum(1.0, np.abs(nodes))
                 kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range, nfast="literal")
-                fl = _ln_F0_pairs(left, np.full(nodes.size, ee), **kw)
-                fr = _ln_F0_pairs(nodes, np.full(nodes.size, ee), **kw)
+                fl = _ln_F0_pairs(nodes - step, np.full(nodes.size, ee), **kw)
+                fr = _ln_F0_pairs(nodes + step, np.full(nodes.size, ee), **kw)
                 found = [float(math.exp(x)) for x, l_, r_ in zip(nodes, fl, fr) if l_ > 0 >= r_]
         res.append(sorted(found))
     return res[0] if e.ndim == 0 else res
@@ -1750,8 +1853,13 @@ def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
     f = lambda ee, aa: _ln_F0_pairs(aa, ee, **kw)  # noqa: E731
     out = np.full(a.size, np.nan)
     if sum_range == "infinite":
-        hi = np.full(a.size, -1e-3)
-        for _ in range(200):
+        # eps_c < 0 (F0 = inf for eps >= 0).  Near eps = 0, F0 ~ gamma^2 sN ln^d K (d+1)!/(2x)^(d+2)
+        # with x = -eps ln K (critical_coupling_asymptote), so |eps_c| ~ gamma^(2/(d+2)): start at
+        # half that (in logs: gamma^2 underflows for gamma < 1e-154) and halve until F0 > 1.
+        ell = math.log(K)
+        ln_x = (2.0 * a + math.log(s * N) + d * math.log(ell) + math.lgamma(d + 2)) / (d + 2) - math.log(2.0)
+        hi = np.maximum(-1e-3, -0.5 * np.exp(ln_x) / ell)
+        for _ in range(1100):  # down to the smallest subnormal
             bad = f(hi, a) <= 0
             if not np.any(bad):
                 break
@@ -1776,10 +1884,16 @@ def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
         r = np.arange(todo.size)
         lo = np.where(k > 0, grid[r, np.maximum(k - 1, 0)], lo)
         hi = np.where(k < 31, grid[r, np.minimum(k, 30)], hi)
-        out[todo] = _find_root(
-            f, lo, hi, (a,), xatol=1e-15, xrtol=4 * np.finfo(float).eps, fatol=1e-15,
-            maxiter=2046,  # scipy's default
-        )[0]
+        res = np.empty(todo.size)
+        # absolute tolerance 1e-15; where eps_c itself is tiny (gamma -> 0) each column is
+        # solved alone with a tolerance relative to its bracket end (tolerances are per call)
+        tiny = np.abs(hi) < 1e-12
+        groups = [(np.nonzero(~tiny)[0], 1e-15)] + [(np.array([i]), 1e-16 * abs(hi[i])) for i in np.nonzero(tiny)[0]]
+        for sel, xatol in groups:
+            if sel.size:
+                res[sel] = _find_root(f, lo[sel], hi[sel], (a[sel],), xatol=xatol, xrtol=4 * np.finfo(float).eps,
+                                      fatol=1e-15, maxiter=2046)[0]  # maxiter: scipy's default
+        out[todo] = res
     return out
 
 
@@ -2002,6 +2116,12 @@ def eps_at_linewidth(*, ln_Gamma, gamma, K, N, s, d=1, sum_range="infinite", nfa
     lnG = float(check_real("ln_Gamma", ln_Gamma))
     if np.any(lnG > np.log(g) - d / 2.0):
         raise ValueError(f"ln_Gamma must be <= ln(gamma) - d/2 (monotone region of F); got {ln_Gamma!r}")
+    x_min = -(_MAX_ORDER - 256) * math.log(K)
+    if sum_range == "infinite" and lnG < x_min:
+        raise ValueError(
+            f"ln_Gamma must be >= {x_min:.6g} (= -{_MAX_ORDER:.0e} ln K, the deepest order summed "
+            f"explicitly) for sum_range='infinite'; got {ln_Gamma!r}"
+        )
     out = np.empty(g.size)
     for i, gg in enumerate(g.ravel()):
         kw = dict(gamma=float(gg), K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)

@@ -346,9 +346,11 @@ def test_n_fast_literal_branches():
     assert n_fast(5.0, gamma=g, Gamma=G, s=s, N=N) == 1.0
     # middle branch: 1 <= gamma t, t < 1/Gamma
     assert n_fast(100.0, gamma=g, Gamma=G, s=s, N=N) == pytest.approx(5 * math.log(10.0))
-    # just above gamma t = 1 the middle branch is < 1 (a jump down), 0 at gamma t = 1
+    # just above gamma t = 1 the middle branch is < 1 (a jump down); at the tie
+    # gamma t = 1 the first branch holds (one convention everywhere): n_fast = 1
     assert n_fast(10.5, gamma=g, Gamma=G, s=s, N=N) < 1.0
-    assert n_fast(2.0, gamma=0.5, Gamma=G, s=s, N=N) == 0.0  # ln(0.5 * 2) == 0 exactly
+    assert n_fast(2.0, gamma=0.5, Gamma=G, s=s, N=N) == 1.0  # 0.5 * 2 == 1 exactly
+    assert n_fast(2.0 * (1 + 1e-15), gamma=0.5, Gamma=G, s=s, N=N) < 1e-13
     # saturated for t >= 1/Gamma
     sat = 5 * math.log(0.1 / 1e-4)
     assert n_fast(1e4, gamma=g, Gamma=G, s=s, N=N) == pytest.approx(sat)
@@ -556,7 +558,7 @@ def test_golden_rule_eq18_summed_over_the_square_is_eq19(nfast, ln_G):
 def test_a_root_beyond_the_solver_range_is_a_clear_error_not_a_memory_error():
     # at eps = 0 with the unbounded sum the root moves to ln Gamma ~ -1/gamma: for
     # gamma = 1e-16 that would need ~1e16 terms
-    with pytest.raises(ValueError, match=r"gamma=1e-16, eps in \[0, 0\] .* beyond the solver's range"):
+    with pytest.raises(ValueError, match=r"gamma=1e-16, K=3, eps in \[0, 0\] .* beyond the solver's range"):
         solve_linewidth(eps=0.0, gamma=1e-16, K=3, N=10, s=0.5, warn=False)
     # deep but reachable roots are still solved
     r = solve_linewidth(eps=0.001, gamma=1e-8, K=3, N=10, s=0.5, warn=False)

@@ -97,7 +97,10 @@ def test_literal_reentrance_is_detected_and_real():
     eps = -x / ell
     assert mf.critical_coupling(eps=eps, **pars) < g
     assert _status(eps, g * (1 - 1e-9), "infinite", "literal", pars) != "localized"
-    assert _status(eps, g, "infinite", "literal", pars) == "localized"
+    # gamma = K^-m itself still has n_m = 1 (Eq. 20's first branch includes gamma t = 1):
+    # the localized window opens just above it
+    assert _status(eps, g, "infinite", "literal", pars) != "localized"
+    assert _status(eps, g * (1 + 1e-9), "infinite", "literal", pars) == "localized"
     assert mf.literal_reentrance(eps=eps, **pars) == r
     assert mf.literal_reentrance(eps=-0.1 / ell, **P3) == []
 
