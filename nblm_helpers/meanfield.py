@@ -61,6 +61,31 @@ iff* :math:`F(0^+) \\le 1`.  For E2/E3, :math:`dF/dx \\in [-2P, 2Q]` with
 :math:`P, Q` the sums of the positive and of the absolute negative terms
 (both non-increasing in ``x``).  These bounds make the bracket scan rigorous:
 a grid cell is discarded only when the bound proves it has no root.
+
+Validity contract
+-----------------
+Every public function returns within seconds and bounded memory, warns, or
+raises ``ValueError`` naming the parameter, its value and the allowed range:
+
+* :func:`solve_linewidth` warns (:class:`~nblm_helpers.parameters.ValidityWarning`,
+  unless ``warn=False``) when a root violates Eq. (23), (26) or (27), or a
+  point has status ``"above_gamma"``.  The other functions evaluate the
+  equations as mathematical objects (:math:`F`, :math:`F_0`, the boundary
+  :math:`F_0 = 1`) and do not warn; whether a boundary point lies inside
+  Eq. (23) is what :func:`critical_coupling_eq23_edge` and
+  :mod:`~nblm_helpers.validity` answer.
+* Work limits (``ValueError`` beyond them): ``sum_range="square"`` needs
+  ``N <= 100000``; Eq. (19) needs ``K >= 1.00013`` (its crossover spans
+  ~25/ln K explicit terms) unless the square sum is shorter; E2/E3 need
+  ``N <= sqrt(1.5e7 / ln K)`` for a solve (``N <= 3695`` at ``K = 3``) and
+  ``N <= 10**6`` for an evaluation of :math:`F`; ``d <= 64``; the unbounded
+  sum is summed explicitly up to order :math:`m = 10^7`, so a linewidth
+  below :math:`\\ln\\Gamma \\approx -10^7\\ln K` (e.g. :math:`\\varepsilon = 0`
+  with :math:`\\gamma \\lesssim 10^{-8}`) is refused, and so is a literal-
+  reading boundary search that would examine more than 5000 drop points
+  :math:`\\gamma = K^{-m}` (``K`` very close to 1).
+* ``ln_gamma = -inf`` means :math:`\\Gamma = 0` (localized); ``F0 = inf``
+  means the unbounded sum diverges (:math:`\\varepsilon \\ge 0`); no result is NaN.
 """
 
 from __future__ import annotations
@@ -2032,7 +2057,12 @@ def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
 
     .. math:: \\gamma_c \\approx \\frac{(2x)^{(d+2)/2}}{\\sqrt{sN\\ln^dK\\,(d+1)!}}.
 
-    ``nan`` for :math:`x \\le 0` (there :math:`\\gamma_c = 0`).
+    ``0.0`` for :math:`x \\le 0`, where :math:`\\gamma_c = 0` exactly
+    (:math:`F_0 = \\infty` for :math:`\\varepsilon \\ge 0`).
+
+    Validity: an asymptote for :math:`x \\to 0^+`; compare with
+    :func:`critical_coupling` for the exact boundary.  Raises ``ValueError``
+    for out-of-range parameters (named in the message); never warns.
     """
     K = float(check_branching("K", K))
     N = check_positive_int("N", N)
@@ -2041,9 +2071,10 @@ def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
     e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
     ell = math.log(K)
     x = -e * ell
-    with np.errstate(invalid="ignore"):
-        val = np.where(x > 0, (2.0 * np.maximum(x, 0.0)) ** ((d + 2) / 2.0)
-                       / math.sqrt(s * N * ell**d * math.factorial(d + 1)), np.nan)
+    # in logs: (2x)^((d+2)/2) / sqrt(sN ln^d K (d+1)!) over- or underflows for extreme parameters
+    ln_den = 0.5 * (math.log(s * N) + d * math.log(ell) + math.lgamma(d + 2))
+    with np.errstate(divide="ignore", over="ignore", under="ignore"):
+        val = np.where(x > 0, np.exp((d + 2) / 2.0 * np.log(2.0 * np.maximum(x, 1e-320)) - ln_den), 0.0)
     return float(val) if val.ndim == 0 else val
 
 
