@@ -1,0 +1,165 @@
+"""Named regression tests for the defects of the hardening issue (each reproduced before the fix).
+
+Every call runs in the resource-limited worker of ``tests/sandbox.py`` (2 GiB of
+address space, 5 s), so a regression fails one test instead of hanging or
+killing the session.  Each test states what the call must do now: answer
+(``ok``, possibly with a ``ValidityWarning``) or refuse with a ``ValueError``
+that names the parameter.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from sandbox import Sandbox
+
+pytestmark = pytest.mark.fuzz
+
+LIMIT_S = 5.0
+MF = "nblm_helpers.meanfield"
+
+
+@pytest.fixture(scope="module")
+def sb():
+    with Sandbox(timeout=LIMIT_S) as box:
+        yield box
+
+
+def _call(sb, target, *args, **kwargs):
+    out = sb.call(target, args, kwargs)
+    assert out.kind in ("ok", "ValueError"), f"{target}{args}{kwargs}: {out.summary()}"
+    assert out.elapsed < LIMIT_S, out.summary()
+    assert not out.nan_paths, out.summary()
+    stray = [w for w in out.warnings if w[0] != "ValidityWarning"]
+    assert not stray, out.summary()
+    return out
+
+
+def _answers(sb, target, *args, **kwargs):
+    out = _call(sb, target, *args, **kwargs)
+    assert out.kind == "ok", out.summary()
+    return out
+
+
+def _refuses(sb, name, target, *args, **kwargs):
+    out = _call(sb, target, *args, **kwargs)
+    assert out.kind == "ValueError", out.summary()
+    assert name in out.exc_message, out.summary()
+    return out
+
+
+BASE = dict(gamma=0.1, K=3, N=10, s=0.5)
+
+
+# --- solve_linewidth(equation="E3"/"E2") past the float range of K^(2 N eps) -----------------
+
+
+@pytest.mark.parametrize("equation", ["E3", "E2"])
+@pytest.mark.parametrize("eps", [0.5, 0.01, -0.5])
+def test_regression_e3_e2_past_the_float_range_answer(sb, equation, eps):
+    # K = 3, eps = 0.5, N >= 340 used to hang (the scan's F - 1 was capped at e^700, so the
+    # derivative bound never excluded a cell and the cells split until memory ran out)
+    _answers(sb, f"{MF}:solve_linewidth", eps=eps, **{**BASE, "N": 340}, equation=equation)
+    _answers(sb, f"{MF}:solve_linewidth", eps=eps, **{**BASE, "K": 10, "N": 160}, equation=equation)
+    _answers(sb, f"{MF}:solve_linewidth", eps=eps, **{**BASE, "N": 3000}, equation=equation)
+
+
+def test_regression_e3_huge_n_is_refused_naming_n(sb):
+    out = _refuses(sb, "N", f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "N": 10**9}, equation="E3")
+    assert "N must be <= 3695" in out.exc_message
+
+
+def test_regression_eq19_n_1e9_answers(sb):
+    out = _answers(sb, f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "N": 10**9})
+    assert "root" in out.result_repr
+
+
+# --- memory: the square sum with a huge N, K close to 1 ---------------------------------------
+
+
+def test_regression_square_sum_huge_n(sb):
+    # N = 10**6 allocated (2N, 41) float arrays and died with MemoryError
+    out = _refuses(sb, "N", f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "N": 10**6}, sum_range="square")
+    assert "100000" in out.exc_message
+    _answers(sb, f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "N": 10**5}, sum_range="square")
+
+
+def test_regression_k_close_to_one(sb):
+    # K = 1.0000001 tried to allocate 1.3 GiB (the crossover band holds ~25/ln K terms)
+    out = _refuses(sb, "K", f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "K": 1.0000001})
+    assert "K must be >= 1.00013" in out.exc_message
+    _answers(sb, f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "K": 1.0002})
+    # the square sum is short enough at N = 10 for any K > 1
+    _answers(sb, f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "K": 1 + 1e-9}, sum_range="square")
+
+
+# --- tiny gamma --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("gamma", [1e-160, 1e-200, 1e-300])
+def test_regression_tiny_gamma(sb, gamma):
+    # gamma**2 underflowed to 0 in the scan's lower end: bare ZeroDivisionError
+    out = _answers(sb, f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "gamma": gamma})
+    assert "root" in out.result_repr
+    # at eps = 0 the root lies near ln Gamma ~ -1/gamma: beyond any sum, refused by name
+    _refuses(sb, "gamma", f"{MF}:solve_linewidth", eps=0.0, **{**BASE, "gamma": gamma})
+
+
+def test_regression_critical_eps_tiny_gamma_is_finite_and_on_the_boundary():
+    # critical_eps(gamma=1e-300) silently returned NaN (the bracket search stopped at eps = -6e-64)
+    from nblm_helpers import meanfield
+
+    for g in (1e-300, 1e-100, 1e-20):
+        ec = meanfield.critical_eps(gamma=g, K=3, N=10, s=0.5)
+        assert math.isfinite(ec) and ec < 0
+        assert abs(meanfield.ln_F_zero(eps=ec, gamma=g, K=3, N=10, s=0.5)[0]) < 1e-9
+
+
+# --- the saddle point outside (C6)/(C7) ----------------------------------------------------------
+
+
+def test_regression_saddle_point_outside_c6_c7_warns(sb):
+    out = _answers(sb, "nblm_helpers.saddle_point:saddle_point_ln_linewidth", eps=0.2, **BASE)
+    assert any(w[0] == "ValidityWarning" for w in out.warnings), out.summary()
+
+
+def test_regression_saddle_point_eps_not_positive_is_not_silent(sb):
+    out = _call(sb, "nblm_helpers.saddle_point:saddle_point_ln_linewidth", eps=-0.2, **BASE)
+    if out.kind == "ok":
+        assert any(w[0] == "ValidityWarning" for w in out.warnings), out.summary()
+    else:
+        assert "eps" in out.exc_message
+
+
+# --- echo: huge xi, huge sample counts ------------------------------------------------------------
+
+
+@pytest.mark.parametrize("xi", [1e4, 1e6, 1e9])
+def test_regression_lattice_echo_huge_xi(sb, xi):
+    # xi = 1e4 took 18 s, 1e6 hung, 1e9 tried to allocate 257 GiB
+    out = _call(sb, "nblm_helpers.echo:lattice_echo", 1.0, J=1.0, xi=xi, gamma_b=1.0)
+    if out.kind == "ValueError":
+        assert "xi" in out.exc_message
+
+
+def test_regression_telegraph_echo_mc_huge_sample_count(sb):
+    # n_samples = 10**8 tried to allocate 29 GiB
+    _refuses(sb, "n_samples", "nblm_helpers.echo:telegraph_echo_mc", 1.0, v=1.0, gamma=1.0, n_samples=10**8)
+
+
+# --- the tie gamma t = 1 of Eq. (20) ----------------------------------------------------------------
+
+
+def test_regression_nfast_tie_takes_the_first_branch():
+    from nblm_helpers import meanfield
+
+    g = math.exp(-math.log(3) / 0.5)  # = 1/9 to rounding: gamma K^2 = 1 for K = 3
+    assert meanfield.n_fast(2.0, gamma=0.5, Gamma=1e-4, s=0.5, N=10) == 1.0
+    kw = dict(gamma=g, eps=-1.0, K=3, N=10, s=0.5)
+    lit = meanfield.ln_F_zero_table(**kw)
+    cont = meanfield.ln_F_zero_table(**kw, nfast="continuous")
+    assert lit == cont  # both give n_fast = 1 for the m = 2 term at gamma K^2 = 1
+    above = meanfield.ln_F_zero_table(**{**kw, "gamma": g * (1 + 1e-12)})
+    assert above < lit - 0.1  # just above the tie the literal m = 2 term has n_fast -> 0
