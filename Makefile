@@ -13,12 +13,13 @@ export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test env assets unit bench bench-all clean help
+.PHONY: book test env assets unit fuzz bench bench-all clean help
 
 help:
 	@echo "make book   build the book into _build/html (sets everything up)"
 	@echo "make test   build the book and run the whole test suite"
 	@echo "make unit   only the fast unit/property tests of nblm_helpers"
+	@echo "make fuzz   fuzz every public helper in a 2 GiB / 5 s sandbox (tests/test_fuzz.py)"
 	@echo "make bench  benchmarks: solvers, lineshape, every widget (bench-all: + build and tests)"
 	@echo "make clean  remove _build and _vendor (keeps .venv and node_modules)"
 
@@ -51,10 +52,14 @@ book: env assets
 test: book
 	@bash scripts/ensure_chromium.sh
 	@echo "== running the test suite"
-	$(PY) -m pytest -n $${NBLM_TEST_JOBS:-2}
+	$(PY) -m pytest -n $${NBLM_TEST_JOBS:-2} -m "not fuzz"
 
 unit: env
-	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser"
+	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser and not fuzz"
+
+# Not yet part of `make test`: helpers that still fail it are listed in the open hardening issue.
+fuzz: env
+	$(PY) -m pytest tests/test_fuzz.py -n $${NBLM_TEST_JOBS:-2} -m fuzz
 
 bench: env
 	$(PY) benchmarks/run.py

@@ -15,8 +15,6 @@ import pytest
 
 from sandbox import Sandbox
 
-pytestmark = pytest.mark.fuzz
-
 LIMIT_S = 5.0
 MF = "nblm_helpers.meanfield"
 
@@ -103,8 +101,10 @@ def test_regression_tiny_gamma(sb, gamma):
     # gamma**2 underflowed to 0 in the scan's lower end: bare ZeroDivisionError
     out = _answers(sb, f"{MF}:solve_linewidth", eps=0.5, **{**BASE, "gamma": gamma})
     assert "root" in out.result_repr
-    # at eps = 0 the root lies near ln Gamma ~ -1/gamma: beyond any sum, refused by name
-    _refuses(sb, "gamma", f"{MF}:solve_linewidth", eps=0.0, **{**BASE, "gamma": gamma})
+    # at eps = 0 the root lies near ln Gamma ~ -gamma^(-2/3): beyond the 1e7 orders summed, refused
+    # by name (this path builds the 1e7-term table first: ~1.5 s alone, more on a loaded machine)
+    out = sb.call(f"{MF}:solve_linewidth", (), dict(eps=0.0, **{**BASE, "gamma": gamma}), timeout=15.0)
+    assert out.kind == "ValueError" and "gamma" in out.exc_message, out.summary()
 
 
 def test_regression_critical_eps_tiny_gamma_is_finite_and_on_the_boundary():
@@ -131,22 +131,6 @@ def test_regression_saddle_point_eps_not_positive_is_not_silent(sb):
         assert any(w[0] == "ValidityWarning" for w in out.warnings), out.summary()
     else:
         assert "eps" in out.exc_message
-
-
-# --- echo: huge xi, huge sample counts ------------------------------------------------------------
-
-
-@pytest.mark.parametrize("xi", [1e4, 1e6, 1e9])
-def test_regression_lattice_echo_huge_xi(sb, xi):
-    # xi = 1e4 took 18 s, 1e6 hung, 1e9 tried to allocate 257 GiB
-    out = _call(sb, "nblm_helpers.echo:lattice_echo", 1.0, J=1.0, xi=xi, gamma_b=1.0)
-    if out.kind == "ValueError":
-        assert "xi" in out.exc_message
-
-
-def test_regression_telegraph_echo_mc_huge_sample_count(sb):
-    # n_samples = 10**8 tried to allocate 29 GiB
-    _refuses(sb, "n_samples", "nblm_helpers.echo:telegraph_echo_mc", 1.0, v=1.0, gamma=1.0, n_samples=10**8)
 
 
 # --- the tie gamma t = 1 of Eq. (20) ----------------------------------------------------------------

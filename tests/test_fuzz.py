@@ -1,0 +1,1250 @@
+"""Resource-bounded fuzzing of every public helper of :mod:`nblm_helpers` (issue "Hardening", part 3).
+
+Every public callable in the ``__all__`` of the physics modules (``parameters,
+relaxation, lineshape, echo, bath_spectra, single_dot, meanfield, saddle_point,
+validity, scaling, temperature``) has a :class:`Spec` below: one strategy per
+parameter, built from the documented range *including its extremes* (``N`` up
+to 1e9, couplings down to 1e-300, ``K`` from 1+1e-9 to 1e6, ``eps`` from -1e6
+to 1-1e-12, lengths and times from 1e-300 to 1e300, counts up to 1e9, small
+arrays mixed with scalars) and, in about one example in five, one parameter
+out of its range (negative, zero, NaN, inf, a bool, a string, ...).
+
+Each call runs in a worker process (``tests/sandbox.py``) limited to 2 GiB of
+address space (``RLIMIT_AS``) and 5 s of wall time.  Allowed outcomes:
+
+(a) a returned value with no NaN anywhere (floats, arrays, tuples, lists,
+    dicts, dataclasses are searched) and no +-inf unless the spec says
+    ``inf_ok`` (a documented meaning: ``ln`` of a rate that is exactly 0,
+    ``ln_gamma = -inf`` for "localized", ``F0 = inf`` where the sum diverges,
+    ...).  A few helpers document a NaN sentinel (e.g. "``nan`` for
+    ``T <= T0``"); their spec says ``nan_ok`` with the documented condition;
+(b) the same with one or more :class:`~nblm_helpers.parameters.ValidityWarning`;
+(c) a ``ValueError`` whose message names one of the call's parameters.
+
+Anything else fails: another exception class, a ``MemoryError``, any other
+warning (NumPy's overflow/invalid/divide ``RuntimeWarning`` included), more
+than 5 s, or a dead worker.  The assertion message is the exact call,
+``nblm_helpers.module.function(args, kwargs)``, ready to paste into a
+regression test, followed by the outcome.
+
+Budget and reproducibility
+--------------------------
+* One pytest test per helper (id ``module.function``), each a Hypothesis test
+  with ``max_examples`` from its spec plus explicit corner examples (every
+  parameter at the low end of its documented range, every parameter at the
+  high end, and hand-picked cases).  With fast helpers the whole file takes
+  ~40 s of CPU; under ``pytest -n 2`` every xdist worker has its own sandbox.
+* Examples are derandomized by the ``nblm`` profile of ``tests/conftest.py``
+  (the same examples every run).  To search afresh, run e.g.
+  ``HYPOTHESIS_PROFILE=explore .venv/bin/python -m pytest tests/test_fuzz.py -n 2``;
+  raise ``NBLM_FUZZ_EXAMPLES`` (a multiplier of every ``max_examples``,
+  default 1) for a longer search.
+* A call that times out costs 5 s, so shrinking a failure gets a budget of
+  ``SHRINK_BUDGET`` seconds of sandbox time per helper; after it, new
+  candidate calls are not run (they count as passing) and the best failing
+  call found so far is reported (Hypothesis' own shrink time limit is set to
+  the same budget, so its message "spent more than five minutes ... to
+  shrink" only means that budget ran out).  Outcomes are cached per exact
+  call, so Hypothesis' replays are free and consistent.
+* A failing explicit corner example is recorded and the random search still
+  runs; the test then reports both.
+* ``NBLM_FUZZ_LOG=/path/file.jsonl`` appends every failing outcome (and every
+  out-of-range input that was accepted silently) as one JSON line; used to
+  write the hardening report.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib
+import inspect
+import json
+import math
+import os
+import pickle
+import re
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, Phase, example, given, settings
+from hypothesis import strategies as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from sandbox import MEMORY_LIMIT, Sandbox  # noqa: E402
+
+pytestmark = pytest.mark.fuzz
+
+MODULES = ("parameters", "relaxation", "lineshape", "echo", "bath_spectra", "single_dot", "meanfield",
+           "saddle_point", "validity", "scaling", "temperature")
+TIMEOUT = 5.0  # seconds per call
+SHRINK_BUDGET = 5.0  # seconds (wall) per helper for shrinking once a generated example has failed
+EXAMPLES_FACTOR = float(os.environ.get("NBLM_FUZZ_EXAMPLES", "1"))
+LOG = os.environ.get("NBLM_FUZZ_LOG")
+
+#: Public callables without a fuzz spec, and why.
+EXCLUDED = {
+    "parameters.ValidityWarning": "a warning class, not a helper",
+    "meanfield.LinewidthResult": "result dataclass of solve_linewidth (fuzzed through it)",
+    "scaling.PowerLawFit": "result dataclass of fit_critical_power_law (fuzzed through it)",
+    "temperature.ConductivityResult": "result dataclass of ln_conductivity (fuzzed through it)",
+    "temperature.FitResult": "result dataclass of the fit_* helpers (fuzzed through them)",
+}
+
+#: Parameters a spec leaves out on purpose (name -> reason).
+SKIPPED_PARAMS = {
+    "temperature.ln_conductivity": {"progress": "a callback; not picklable into the sandbox, no numerics"},
+}
+
+# ======================================================================
+# value strategies
+# ======================================================================
+
+NAN, INF = math.nan, math.inf
+
+
+def logu(lo, hi):
+    """Log-uniform floats in [lo, hi] (0 < lo < hi)."""
+    a, b = math.log(lo), math.log(hi)
+    return st.floats(a, b).map(lambda x: min(max(math.exp(x), lo), hi))
+
+
+def _arr(values):
+    return np.array(values, dtype=float)
+
+
+class PT:
+    """A parameter type: valid values (typical + extremes), invalid values, and its two corners."""
+
+    def __init__(self, scalar, bad=(), *, corners=(None, None), array=False, bad_strategy=None, numeric_bad=()):
+        self.scalar = scalar
+        self.bad = list(bad)
+        self.corners = corners
+        self.array = array
+        self.bad_strategy = bad_strategy
+        self.numeric_bad = list(numeric_bad)
+
+    @property
+    def A(self):
+        """The same type, also as small arrays (length 1-5) mixed with scalars."""
+        return PT(self.scalar, self.bad, corners=self.corners, array=True, bad_strategy=self.bad_strategy,
+                  numeric_bad=self.numeric_bad)
+
+    def valid(self, length=None):
+        """Valid values; an array-capable type gives arrays of ``length`` (one length per call) a third of the time."""
+        if not self.array:
+            return self.scalar
+        n = length or 3
+        cache = self.__dict__.setdefault("_valid_cache", {})
+        if n not in cache:
+            cache[n] = st.one_of(self.scalar, self.scalar, st.lists(self.scalar, min_size=n, max_size=n).map(_arr))
+        return cache[n]
+
+    def invalid(self, none_bad):
+        if not (self.bad or self.bad_strategy is not None or self.numeric_bad):
+            return None  # no out-of-range values for this parameter
+        cache = self.__dict__.setdefault("_invalid_cache", {})
+        if none_bad not in cache:
+            cache[none_bad] = self._invalid(none_bad)
+        return cache[none_bad]
+
+    def _invalid(self, none_bad):
+        vals = list(self.bad) + ([None] if none_bad else [])
+        opts = []
+        if vals:
+            opts.append(st.sampled_from(vals))
+        if self.bad_strategy is not None:
+            opts.append(self.bad_strategy)
+        if self.array and self.numeric_bad:
+            opts.append(st.tuples(self.scalar, st.sampled_from(self.numeric_bad)).map(_arr))
+        return st.one_of(*opts) if opts else None
+
+    def corner(self, which):
+        return self.corners[0 if which == "lo" else 1]
+
+
+def real(lo=None, hi=None, *, lo_open=True, hi_open=True, typical, extremes, extra_bad=()):
+    """A real parameter in the interval (lo, hi) (``None``: unbounded); NaN/inf are invalid."""
+
+    def inside(v):
+        if not math.isfinite(v):
+            return False
+        if lo is not None and (v < lo or (lo_open and v == lo)):
+            return False
+        return not (hi is not None and (v > hi or (hi_open and v == hi)))
+
+    ext = [v for v in extremes if inside(v)]
+    assert ext, (lo, hi, extremes)
+    numeric = [NAN, INF, -INF]
+    if lo is not None:
+        if lo_open:
+            numeric.append(lo)
+        numeric += [lo - max(1.0, abs(lo)), -1e300 if lo > -1e300 else -INF]
+    if hi is not None:
+        if hi_open:
+            numeric.append(hi)
+        numeric += [hi + max(1.0, abs(hi)), 1e300 if hi < 1e300 else INF]
+    numeric = [v for v in dict.fromkeys(numeric) if not (isinstance(v, float) and not math.isnan(v) and inside(v))]
+    bad = numeric + [True, "0.5", 1j] + list(extra_bad)
+    scalar = st.one_of(typical, st.sampled_from(ext))
+    return PT(scalar, bad, corners=(min(ext), max(ext)), numeric_bad=numeric)
+
+
+def integer(minimum=1, *, typical, extremes):
+    ext = [v for v in extremes if v >= minimum]
+    scalar = st.one_of(typical, st.sampled_from(ext), st.sampled_from(ext[:3]).map(float))
+    bad = [minimum - 1, minimum - 7, minimum + 0.5, NAN, INF, True, "3", 10**400]
+    return PT(scalar, bad, corners=(min(ext), max(ext)))
+
+
+def choice(*options):
+    return PT(st.sampled_from(options), ["bogus", 1, ""], corners=(options[0], options[-1]))
+
+
+FLAG = PT(st.booleans(), [], corners=(False, True))
+
+
+def const(value):
+    return PT(st.just(value), [], corners=(value, value))
+
+
+TINY_HUGE = [1e-300, 1e-100, 1e-30, 1e-12, 1e-3, 1.0, 1e3, 1e12, 1e30, 1e100, 1e300]
+UNIT_EXT = [1e-300, 1e-100, 1e-12, 1e-3, 0.5, 0.999, 1 - 1e-12, 1 - 2.0**-53]
+
+POS = real(0.0, typical=logu(1e-3, 1e3), extremes=TINY_HUGE)
+UNIT = real(0.0, 1.0, typical=st.floats(1e-3, 0.999), extremes=UNIT_EXT)  # (0, 1)
+S = real(0.0, 1.0, hi_open=False, typical=st.floats(0.01, 1.0), extremes=[1e-300, 1e-12, 1e-3, 0.5, 1.0])
+K = real(1.0, typical=st.floats(1.05, 20.0), extremes=[1 + 1e-9, 1 + 1e-6, 1.001, 1.5, 2.0, 3.0, 10.0, 1e3, 1e6])
+EPS = real(None, 1.0, typical=st.floats(-3.0, 0.999),
+           extremes=[-1e6, -1e3, -10.0, -1.0, -1e-12, 0.0, 1e-12, 0.1, 0.5, 0.9, 1 - 1e-9, 1 - 1e-12])
+NONNEG = real(0.0, lo_open=False, typical=logu(1e-3, 1e3), extremes=[0.0] + TINY_HUGE)  # t, omega
+REAL = real(typical=st.floats(-50.0, 50.0), extremes=[-1e300, -1e6, -1.0, 0.0, 1e-300, 1.0, 1e6, 1e300])
+N = integer(1, typical=st.integers(1, 60), extremes=[1, 2, 3, 10, 100, 10**4, 10**6, 10**9])
+D = integer(1, typical=st.sampled_from([1, 1, 2, 3]), extremes=[1, 2, 3, 4, 10])
+COUNT = integer(1, typical=st.integers(1, 1000), extremes=[1, 2, 3, 100, 10**4, 10**6, 10**9])
+# the mean-field coupling gamma/delta_m: documented > 0, physical << 1
+GAMMA_MF = real(0.0, typical=logu(1e-4, 0.5),
+                extremes=[1e-300, 1e-100, 1e-30, 1e-12, 1e-3, 0.1, 0.5, 0.999, 1.0, 10.0, 1e6, 1e300])
+# a ln-rate: any real or -inf (a rate of exactly 0)
+LN_RATE = PT(st.one_of(st.floats(-60.0, 5.0), st.sampled_from([-INF, -1e300, -1e6, -700.0, -1e-12, 0.0, 1e3])),
+             [NAN, INF, True, "x", 1j], corners=(-INF, 1e3), numeric_bad=[NAN, INF])
+LN_RATE_FINITE = PT(st.one_of(st.floats(-60.0, 5.0), st.sampled_from([-1e300, -1e6, -700.0, -1e-12, 0.0, 1e3])),
+                    [NAN, INF, -INF, True, "x", 1j], corners=(-1e300, 1e3), numeric_bad=[NAN, INF, -INF])
+FRACTION = st.one_of(st.floats(0.01, 0.99), st.sampled_from([1e-300, 1e-12, 1e-3, 0.5, 1 - 1e-12]))
+
+
+class Group:
+    """Several parameters drawn together (e.g. exactly one of ``eps`` and ``xi``)."""
+
+    names: tuple = ()
+
+    def draw(self, draw, bad, length=None):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def corner(self, which):  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class OneOf(Group):
+    """Exactly one of two parameters (e.g. ``eps``/``xi``, ``Gamma``/``ln_Gamma``).
+
+    ``both_keys``: always pass both (one as ``None``; for positional helpers
+    such as ``resolve_eps(eps, xi, K)``).  ``neither_ok``: passing neither is
+    valid (an optional linewidth).
+    """
+
+    def __init__(self, a, pa, b, pb, *, both_keys=False, neither_ok=False, corners=None):
+        self.names = (a, b)
+        self.pa, self.pb = pa, pb
+        self.both_keys, self.neither_ok = both_keys, neither_ok
+        self._corners = corners
+
+    def _out(self, va=None, vb=None, use=(True, True)):
+        out = {}
+        if use[0] or self.both_keys:
+            out[self.names[0]] = va
+        if use[1] or self.both_keys:
+            out[self.names[1]] = vb
+        return out
+
+    def draw(self, draw, bad, length=None):
+        if not bad:
+            k = draw(st.integers(0, 3 if self.neither_ok else 1))
+            if k == 0:
+                return self._out(va=draw(self.pa.valid(length)), use=(True, False))
+            if k == 1:
+                return self._out(vb=draw(self.pb.valid(length)), use=(False, True))
+            return self._out(use=(False, False)) if self.both_keys else {}
+        k = draw(st.integers(0, 3))
+        if k == 0 and not self.neither_ok:
+            return self._out(use=(False, False)) if self.both_keys else {}
+        if k <= 1:
+            return self._out(va=draw(self.pa.valid(length)), vb=draw(self.pb.valid(length)))
+        if k == 2:
+            return self._out(va=draw(self.pa.invalid(False)), use=(True, False))
+        return self._out(vb=draw(self.pb.invalid(False)), use=(False, True))
+
+    def corner(self, which):
+        if self._corners is not None:
+            return dict(self._corners[0 if which == "lo" else 1])
+        return self._out(va=self.pa.corner(which), use=(True, False))
+
+
+def eps_xi(*, both_keys=False, array=True):
+    e, x = (EPS.A, POS.A) if array else (EPS, POS)
+    return OneOf("eps", e, "xi", x, both_keys=both_keys,
+                 corners=({"eps": -1e6}, {"eps": 1 - 1e-12}) if not both_keys else
+                 ({"eps": -1e6, "xi": None}, {"eps": None, "xi": 1e300}))
+
+
+def rate_or_ln(rate, ln_rate, *, zero_ok, neither_ok=False, both_keys=False, array=True):
+    ln = LN_RATE if zero_ok else LN_RATE_FINITE
+    r, l_ = (POS.A, ln.A) if array else (POS, ln)
+    return OneOf(rate, r, ln_rate, l_, neither_ok=neither_ok, both_keys=both_keys,
+                 corners=({ln_rate: -1e300} | ({rate: None} if both_keys else {}),
+                          {rate: 1e300} | ({ln_rate: None} if both_keys else {})))
+
+
+class Data(Group):
+    """A data set ``(x, y)`` for the fit helpers: model data or arbitrary positive data, with extremes."""
+
+    def __init__(self, xname, yname, *, y_positive=True, n_min=4, increasing=False, model="power"):
+        self.names = (xname, yname)
+        self.y_positive, self.n_min, self.increasing, self.model = y_positive, n_min, increasing, model
+
+    def _model(self, draw):
+        n = draw(st.integers(self.n_min, 12))
+        x0 = draw(st.one_of(st.floats(0.05, 10.0), st.sampled_from([1e-300, 1e-12, 1e6, 1e100])))
+        dx = sorted(set(draw(st.lists(st.one_of(logu(1e-6, 10.0), st.sampled_from([1e-300, 1e-12, 1e12, 1e100])),
+                                      min_size=n, max_size=n))))
+        x = np.array([x0 + v for v in dx])
+        if np.any(np.diff(x) <= 0) or x.size < self.n_min:
+            x = x0 + np.geomspace(1e-3, 1.0, self.n_min) * max(1.0, x0)
+        A = draw(st.one_of(logu(1e-3, 1e3), st.sampled_from([1e-300, 1e300])))
+        p = draw(st.one_of(st.floats(0.05, 3.0), st.sampled_from([1e-6, 50.0])))
+        noise = np.array(draw(st.lists(st.floats(-0.05, 0.05), min_size=x.size, max_size=x.size)))
+        with np.errstate(all="ignore"):
+            dxs = x - x0
+            if self.model == "power":
+                y = A * dxs**p * np.exp(noise)
+            elif self.model == "vf":
+                y = math.log(A) - p * x0 / dxs + noise
+            elif self.model == "nc":
+                y = math.log(A) - p / dxs ** (1.0 / 3.0) + noise
+            else:  # log power law
+                y = math.log(A) + p * np.log(dxs) + noise
+        return x, y
+
+    def _arbitrary(self, draw):
+        n = draw(st.integers(self.n_min, 10))
+        xs = draw(st.lists(st.one_of(st.floats(1e-3, 100.0), st.sampled_from([1e-300, 1e-12, 1e12, 1e300])),
+                           min_size=n, max_size=n, unique=True))
+        if self.increasing:
+            xs = sorted(xs)
+        if self.y_positive:
+            ys = draw(st.lists(st.one_of(logu(1e-6, 1e6), st.sampled_from([1e-300, 1e300])), min_size=n, max_size=n))
+        else:
+            ys = draw(st.lists(st.one_of(st.floats(-100.0, 100.0), st.sampled_from([-1e300, 0.0, 1e300])),
+                               min_size=n, max_size=n))
+        return np.array(xs, dtype=float), np.array(ys, dtype=float)
+
+    def draw(self, draw, bad, length=None):
+        x, y = self._model(draw) if draw(st.booleans()) else self._arbitrary(draw)
+        if bad:
+            k = draw(st.integers(0, 5))
+            if k == 0:
+                y = y[:-1]
+            elif k == 1:
+                x = x[: self.n_min - 2]
+                y = y[: self.n_min - 2]
+            elif k == 2:
+                x = x.copy()
+                x[0] = draw(st.sampled_from([NAN, INF]))
+            elif k == 3:
+                y = y.copy()
+                y[-1] = draw(st.sampled_from([NAN, -INF] + ([0.0, -1.0] if self.y_positive else [])))
+            elif k == 4:
+                x = np.vstack([x, x])
+            else:
+                x = "abc"
+        return {self.names[0]: x, self.names[1]: y}
+
+    def corner(self, which):
+        n = max(self.n_min, 5)
+        if which == "lo":
+            x = np.geomspace(1e-300, 1e-290, n)
+            y = np.full(n, 1e-300) * np.arange(1, n + 1) if self.y_positive else np.linspace(-1e300, 1e300, n)
+        else:
+            x = np.geomspace(1e290, 1e300, n)
+            y = np.geomspace(1e290, 1e300, n) if self.y_positive else np.linspace(-1e300, 1e300, n)
+        return {self.names[0]: x, self.names[1]: y}
+
+
+# ======================================================================
+# specs
+# ======================================================================
+
+
+def _resolve(target):
+    mod, name = target.split(".")
+    return getattr(importlib.import_module(f"nblm_helpers.{mod}"), name)
+
+
+@dataclasses.dataclass
+class Spec:
+    """How to fuzz one helper.
+
+    ``params``: name -> :class:`PT` (or a :class:`Group` under any key).
+    ``post(kw, u)``: make dependent parameters consistent in valid calls
+    (``u`` is a drawn fraction in (0, 1)); it must not touch an invalid value.
+    ``inf_ok``/``nan_ok``: ``True`` or a predicate ``(call, paths) -> bool``
+    for a documented meaning.  ``err_names(call)``: extra names a
+    ``ValueError`` may name (e.g. the ``name`` argument of ``check_real``).
+    """
+
+    target: str
+    params: dict
+    max_examples: int = 30
+    inf_ok: object = False
+    nan_ok: object = False
+    post: object = None
+    err_names: object = None
+    extra: tuple = ()  # explicit examples: dicts of parameters (positional ones by name)
+    why_inf: str = ""
+
+    def __post_init__(self):
+        self.func = _resolve(self.target)
+        self.sig = inspect.signature(self.func)
+        self.id = self.target
+
+    def build(self, values, bad=False):
+        """A :class:`Call` from a dict of parameter values (positional ones by name)."""
+        args, kwargs = [], {}
+        values = dict(values)
+        for p in self.sig.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                continue
+            if p.name not in values:
+                continue
+            v = values.pop(p.name)
+            if p.kind == p.POSITIONAL_ONLY or (p.kind == p.POSITIONAL_OR_KEYWORD and p.default is p.empty):
+                args.append(v)
+            else:
+                kwargs[p.name] = v
+        kwargs.update(values)  # **kwargs helpers (dominant_channel, F_zero, fit_windows)
+        return Call(self.target, tuple(args), kwargs, bad)
+
+    def optional(self, name):
+        p = self.sig.parameters.get(name)
+        return p is not None and p.default is not p.empty
+
+    def none_bad(self, name):
+        p = self.sig.parameters.get(name)
+        return p is not None and (p.default is p.empty or p.default is not None)
+
+    def corner_call(self, which, u):
+        values = {}
+        for key, pt in self.params.items():
+            values.update(pt.corner(which) if isinstance(pt, Group) else {key: pt.corner(which)})
+        if self.post is not None:
+            self.post(values, u)
+        return self.build(values)
+
+
+class Call:
+    """One call of a helper; its repr is the exact, pasteable call."""
+
+    def __init__(self, target, args, kwargs, bad=False):
+        self.target, self.args, self.kwargs, self.bad = target, args, kwargs, bad
+        self.explicit = False  # an @example corner (see test_fuzz)
+
+    def __repr__(self):
+        parts = [_fmt(a) for a in self.args] + [f"{k}={_fmt(v)}" for k, v in self.kwargs.items()]
+        return f"nblm_helpers.{self.target}({', '.join(parts)})"
+
+    def value(self, name, default=None):
+        spec = SPEC_BY_ID[self.target]
+        try:
+            bound = spec.sig.bind_partial(*self.args, **self.kwargs)
+        except TypeError:
+            return self.kwargs.get(name, default)
+        return bound.arguments.get(name, self.kwargs.get(name, default))
+
+
+def _fmt(v):
+    """Exact, pasteable source of a value (floats by repr, arrays element by element)."""
+    if isinstance(v, np.ndarray):
+        inner = ", ".join(_fmt(x) for x in v.tolist()) if v.ndim == 1 else repr(v.tolist())
+        return f"np.array([{inner}])"
+    if isinstance(v, float):
+        if math.isnan(v):
+            return "math.nan"
+        if math.isinf(v):
+            return "math.inf" if v > 0 else "-math.inf"
+        return repr(v)
+    if isinstance(v, (list, tuple)):
+        inner = ", ".join(_fmt(x) for x in v)
+        return f"[{inner}]" if isinstance(v, list) else f"({inner}{',' if len(v) == 1 else ''})"
+    return repr(v)
+
+
+# ---------------------------------------------------------------- helpers for post()
+
+
+def _set(kw, name, value):
+    if name in kw and isinstance(kw[name], (float, int, np.ndarray)) and not isinstance(kw[name], bool):
+        kw[name] = value
+
+
+def _num(v):
+    """A finite positive float (first element of an array), or None."""
+    try:
+        x = float(np.asarray(v, dtype=float).ravel()[0])
+    except (TypeError, ValueError, IndexError):
+        return None
+    return x if math.isfinite(x) and x > 0 else None
+
+
+def post_J(kw, u):
+    """J = gamma_b / u > gamma_b (lineshape, Eq. 11 needs J > Gamma_b)."""
+    gb = _num(kw.get("gamma_b"))
+    if gb is not None and "J" in kw:
+        kw["J"] = min(gb / u, 1e300) if gb / u > gb else gb * 2.0
+
+
+def post_W_below_delta_m(kw, u):
+    dm = _num(kw.get("delta_m", 1.0))
+    if dm is not None and "W" in kw and isinstance(kw["W"], (float, int, np.ndarray)):
+        kw["W"] = dm * np.asarray(kw["W"]) if isinstance(kw["W"], np.ndarray) else dm * kw["W"]
+
+
+def post_Gamma_below_gamma(kw, u):
+    g = _num(kw.get("gamma"))
+    if g is not None:
+        _set(kw, "Gamma", g * u)
+        if kw.get("ln_Gamma") is not None and not isinstance(kw.get("ln_Gamma"), bool):
+            with np.errstate(all="ignore"):
+                kw["ln_Gamma"] = math.log(g) - np.abs(np.asarray(kw["ln_Gamma"], dtype=float)) - 1e-9
+            if np.ndim(kw["ln_Gamma"]) == 0:
+                kw["ln_Gamma"] = float(kw["ln_Gamma"])
+
+
+def post_ln_gamma_19(kw, u):
+    """self_consistency_ratio: ln_gamma < ln(gamma) for Eq. 19."""
+    g = _num(kw.get("gamma"))
+    x = kw.get("ln_gamma")
+    if g is not None and x is not None and not isinstance(x, (bool, str)) and kw.get("equation", "19") == "19":
+        with np.errstate(all="ignore"):
+            v = math.log(g) - np.abs(np.asarray(x, dtype=float)) - 1e-12 * max(1.0, abs(math.log(g)))
+        kw["ln_gamma"] = float(v) if np.ndim(v) == 0 else v
+
+
+def post_ln_Gamma_monotone(kw, u):
+    """eps_at_linewidth: ln_Gamma <= ln(gamma) - d/2 (at the smallest gamma)."""
+    g = kw.get("gamma")
+    d = kw.get("d", 1)
+    try:
+        gmin = float(np.min(np.asarray(g, dtype=float)))
+        dd = float(d)
+    except (TypeError, ValueError):
+        return
+    if gmin > 0 and math.isfinite(gmin) and math.isfinite(dd) and isinstance(kw.get("ln_Gamma"), float):
+        kw["ln_Gamma"] = math.log(gmin) - dd / 2.0 - abs(kw["ln_Gamma"])
+
+
+def post_T_domain(kw, u):
+    """T in (0, sqrt(g/lam)): T = sqrt(g/lam) * fraction."""
+    g, lam = _num(kw.get("g")), _num(kw.get("lam"))
+    if g is None or lam is None or "T" not in kw or isinstance(kw["T"], (bool, str)) or kw["T"] is None:
+        return
+    with np.errstate(all="ignore"):
+        tmax = math.sqrt(g) / math.sqrt(lam)
+        T = np.asarray(kw["T"], dtype=float)
+        frac = np.where((T > 0) & (T < 1), T, u)
+        val = tmax * frac
+    kw["T"] = float(val) if np.ndim(val) == 0 else val
+
+
+def post_omega_range(kw, u):
+    lo = _num(kw.get("omega_min"))
+    if lo is not None and _num(kw.get("omega_max")) is not None:
+        kw["omega_max"] = min(lo / u, 1e300) if lo / u > lo else lo
+
+
+def post_exp_piece(kw, u):
+    a = kw.get("a", 0.0)
+    if isinstance(kw.get("b"), float) and isinstance(a, float) and math.isfinite(a) and a >= 0:
+        kw["b"] = math.inf if u > 0.7 else a + kw["b"]
+
+
+def post_bounds(name, lo_name="T"):
+    def post(kw, u):
+        b = kw.get(name)
+        x = kw.get(lo_name)
+        if isinstance(b, tuple) and isinstance(x, np.ndarray) and x.size and np.all(np.isfinite(x)):
+            tmin = float(np.min(x))
+            span = float(np.ptp(x)) or 1.0
+            kw[name] = (tmin - b[0] * span, tmin - b[1] * span * u)
+    return post
+
+
+def post_fixed_below_min(name, xname):
+    """A fixed critical point below min(x): x_c = min(x) - fraction * span."""
+    def post(kw, u):
+        x = kw.get(xname)
+        if kw.get(name) is not None and isinstance(kw.get(name), float) and isinstance(x, np.ndarray) \
+                and x.size and np.all(np.isfinite(x)):
+            span = float(np.ptp(x)) or 1.0
+            kw[name] = float(np.min(x)) - span * (abs(kw[name]) / (1.0 + abs(kw[name])))
+    return post
+
+
+def chain(*posts):
+    def post(kw, u):
+        for p in posts:
+            p(kw, u)
+    return post
+
+
+# ---------------------------------------------------------------- nan / inf predicates
+
+
+def only_paths(*prefixes):
+    """Allowed only at result paths starting with one of ``prefixes``."""
+    return lambda call, paths: all(any(p.startswith(pre) for pre in prefixes) for p in paths)
+
+
+def neg_inf_only(call, paths):
+    return all("+inf" not in p and "=inf" not in p for p in paths)
+
+
+def _any_le(call, xname, cname):
+    try:
+        x = np.asarray(call.value(xname), dtype=float)
+        c = float(call.value(cname))
+    except (TypeError, ValueError):
+        return False
+    return bool(np.any(x <= c))
+
+
+# ---------------------------------------------------------------- the specs
+
+L11 = dict(gamma_b=POS, s_xi_d=POS, J=POS, d=D, nfast=choice("literal", "continuous"))
+MF = dict(gamma=GAMMA_MF, K=K, N=N, s=S, d=D)
+MF_OPTS = dict(equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
+               nfast=choice("literal", "continuous"), drop_negative=FLAG)
+BOUNDARY = dict(K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"), nfast=choice("literal", "continuous"))
+TEMP = dict(g=POS, lam=POS, K=K)
+CHECK_NAME = PT(st.sampled_from(["x", "gamma", "ln_Gamma"]), [], corners=("x", "x"))
+ANY_VALUE = PT(st.one_of(REAL.valid(), REAL.A.valid(), POS.valid()), [], corners=(-1e300, 1e300))
+RELAX = dict(gamma=UNIT.A, W=UNIT.A)
+SHAPED = PT(st.one_of(st.floats(0.0, 1.0), st.sampled_from([(3,), (1, 3), (2, 1), (5,), (0,), (2, 3, 1), (1,)])
+                      .map(lambda shape: np.zeros(shape))), [], corners=(0.0, np.zeros((1, 10**5))))
+
+
+def _name_arg(call):
+    return [call.value("name"), call.value("ln_name"), "Gamma", "ln_Gamma"]
+
+
+SPECS = [
+    # ---------------------------------------------------------------- parameters
+    Spec("parameters.Parameters", dict(
+        gamma=POS, W=POS, Delta=POS, xi=POS, Xi=POS, eps=EPS, K=K, N=N, s=S, d=D, delta_m=POS), max_examples=40),
+    Spec("parameters.check_real", dict(
+        name=CHECK_NAME, value=PT(st.one_of(REAL.A.valid(), st.sampled_from([NAN, INF, True, "x", 1j])), [],
+                                  corners=(-1e300, 1e300)),
+        lo=PT(st.one_of(st.none(), REAL.scalar), [], corners=(None, -1e300)),
+        hi=PT(st.one_of(st.none(), REAL.scalar), [], corners=(None, 1e300)),
+        lo_open=FLAG, hi_open=FLAG), err_names=_name_arg),
+    Spec("parameters.check_positive", dict(name=CHECK_NAME, value=POS.A), err_names=_name_arg),
+    Spec("parameters.check_unit_interval", dict(name=CHECK_NAME, value=S.A), err_names=_name_arg),
+    Spec("parameters.check_branching", dict(name=CHECK_NAME, value=K.A), err_names=_name_arg),
+    Spec("parameters.check_positive_int", dict(
+        name=CHECK_NAME, value=COUNT, minimum=PT(st.sampled_from([0, 1, 2, 4]), [], corners=(0, 4)),
+        maximum=PT(st.one_of(st.none(), st.sampled_from([10, 10**6, 10**9])), [], corners=(None, 10**9))),
+        err_names=_name_arg),
+    Spec("parameters.check_dimension", dict(value=D), err_names=lambda c: ["d"]),
+    Spec("parameters.check_eps", dict(value=EPS.A), err_names=lambda c: ["eps"]),
+    Spec("parameters.check_choice", dict(
+        name=CHECK_NAME, value=choice("a", "b"),
+        allowed=PT(st.sampled_from([("a", "b"), ["a", "b"], ("a",)]), [], corners=(("a",), ("a", "b")))),
+        err_names=_name_arg),
+    Spec("parameters.check_ln_rate", dict(name=CHECK_NAME, value=LN_RATE.A, allow_zero_rate=FLAG),
+         err_names=_name_arg, inf_ok=neg_inf_only, why_inf="-inf: a rate of exactly 0"),
+    Spec("parameters.resolve_ln_rate", dict(
+        pair=rate_or_ln("rate", "ln_rate", zero_ok=True, both_keys=True),
+        name=const("Gamma"), ln_name=const("ln_Gamma"), allow_zero_rate=FLAG),
+        err_names=_name_arg, inf_ok=neg_inf_only, why_inf="-inf: a rate of exactly 0"),
+    Spec("parameters.check_broadcast", dict(gamma=SHAPED, eps=SHAPED), err_names=lambda c: list(c.kwargs)),
+    Spec("parameters.eps_from_xi", dict(xi=POS.A, K=K)),
+    Spec("parameters.xi_from_eps", dict(eps=EPS.A, K=K)),
+    Spec("parameters.resolve_eps", dict(ex=eps_xi(both_keys=True), K=K)),
+    # ---------------------------------------------------------------- relaxation
+    Spec("relaxation.p_single_flip_on_shell", dict(W=UNIT.A, z=COUNT)),
+    Spec("relaxation.hop_range", dict(W=UNIT.A, d=D)),
+    Spec("relaxation.ln_gamma_a", dict(RELAX, xi=POS, d=D)),
+    Spec("relaxation.rearrangement_size", dict(W=UNIT.A, s=S, d=D)),
+    Spec("relaxation.xi_eff_1d", dict(xi=POS.A, Xi=POS.A, s=S, reading=choice("derived", "printed"))),
+    Spec("relaxation.gamma_b_exponent", dict(Xi=POS, xi=POS, s=S, d=D, form=choice("derived", "printed"))),
+    Spec("relaxation.ln_gamma_b", dict(RELAX, Xi=POS, xi=POS, s=S, d=D, form=choice("full", "derived", "printed"))),
+    Spec("relaxation.rearrangement_volume_c", dict(W=UNIT.A, s=S, method=choice("lambert", "brentq", "approx"))),
+    Spec("relaxation.rearrangement_size_c", dict(W=UNIT.A, s=S, d=D, method=choice("lambert", "brentq", "approx"))),
+    Spec("relaxation.ln_gamma_c", dict(RELAX, s=S, method=choice("lambert", "brentq", "approx"),
+                                       form=choice("eq8a", "eq8b"))),
+    Spec("relaxation.ln_rates", dict(RELAX, xi=POS, Xi=POS, s=S, d=D, gamma_b_form=choice("full", "derived", "printed"),
+                                     method_c=choice("lambert", "brentq", "approx"), gamma_c_form=choice("eq8a", "eq8b"))),
+    Spec("relaxation.dominant_channel", dict(RELAX, xi=POS, Xi=POS, s=S, d=D)),
+    Spec("relaxation.premise_holds", dict(gamma=POS.A, W=POS.A)),
+    Spec("relaxation.window_a_beats_b", dict(xi=POS, Xi=POS, s=S, d=D, form=choice("full", "derived", "printed")),
+         max_examples=20, nan_ok=True),  # documented: (nan, nan) if channel b wins at every W
+    Spec("relaxation.gamma_star_c", dict(Xi=POS, xi=POS, s=S, d=D, form=choice("derived", "printed"))),
+    Spec("relaxation.electron_dipolar_coupling_hz", dict(r_nm=POS.A)),
+    Spec("relaxation.resonator_linewidth_hz", dict(f_hz=POS.A, Q=POS.A)),
+    Spec("relaxation.power_law_bandwidth", dict(R0=POS.A, alpha=POS)),
+    # ---------------------------------------------------------------- lineshape
+    Spec("lineshape.nfast_external", dict(L11, t=NONNEG.A), post=post_J),
+    Spec("lineshape.echo_decay", dict(L11, t=NONNEG.A), post=post_J),
+    Spec("lineshape.nfast_late", dict(L11), post=post_J),
+    Spec("lineshape.echo_pieces", dict(L11), post=post_J),
+    Spec("lineshape.exponential_piece_ft", dict(omega=NONNEG.A, rate=POS, a=NONNEG, b=NONNEG), post=post_exp_piece),
+    Spec("lineshape.lineshape", dict(L11, omega=NONNEG.A, epsrel=real(0.0, 1e-3, typical=logu(1e-12, 1e-4),
+                                                                     extremes=[1e-300, 1e-15, 1e-12, 1e-6, 9.99e-4])),
+         post=post_J, max_examples=15),
+    Spec("lineshape.lineshape_gauss", dict(
+        L11, omega=NONNEG.A, order=integer(4, typical=st.integers(4, 40), extremes=[4, 5, 24, 100, 10**6]),
+        tail_decades=POS), post=post_J, max_examples=12),
+    Spec("lineshape.lineshape_eq12", dict(L11, omega=NONNEG.A), post=post_J),
+    Spec("lineshape.lorentzian", dict(omega=NONNEG.A, width=POS)),
+    Spec("lineshape.central_width", dict(L11), post=post_J),
+    Spec("lineshape.central_width_closed_form", dict(L11), post=post_J),
+    Spec("lineshape.central_width_leading", dict(gamma_b=POS, s_xi_d=POS, J=POS, d=D), post=post_J),
+    Spec("lineshape.lorentzian_crossings", dict(
+        L11, omega_min=POS, omega_max=POS, n_grid=integer(3, typical=st.integers(3, 50),
+                                                          extremes=[3, 4, 200, 10**4, 10**9])),
+         post=chain(post_J, post_omega_range), max_examples=10),
+    Spec("lineshape.lineshape_zeros", dict(
+        L11, omega_min=POS, omega_max=POS, n_grid=integer(3, typical=st.integers(3, 50),
+                                                          extremes=[3, 4, 100, 10**4, 10**9])),
+         post=chain(post_J, post_omega_range), max_examples=10),
+    Spec("lineshape.tunnelling_dos", dict(delta_omega=POS.A, gamma=POS, W=POS)),
+    # ---------------------------------------------------------------- echo
+    Spec("echo.telegraph_echo", dict(t=NONNEG.A, v=NONNEG, gamma=POS)),
+    Spec("echo.telegraph_echo_expm", dict(t=NONNEG.A, v=NONNEG, gamma=POS)),
+    Spec("echo.telegraph_echo_mc", dict(
+        t=NONNEG.A, v=NONNEG, gamma=POS, n_samples=integer(2, typical=st.integers(2, 500),
+                                                           extremes=[2, 3, 20000, 10**6, 10**9]),
+        seed=integer(0, typical=st.integers(0, 10**6), extremes=[0, 1, 2**32, 2**63 - 1]),
+        max_flips=PT(st.one_of(st.none(), st.integers(1, 100), st.sampled_from([1, 10**6, 10**9])),
+                     [0, -1, 1.5, NAN, True, "3"], corners=(None, 10**9))), max_examples=12),
+    Spec("echo.telegraph_late_rate", dict(v=NONNEG.A, gamma=POS)),
+    Spec("echo.lattice_couplings", dict(J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3, 1.5, "1"],
+                                                                             corners=(1, 2)),
+                                        cutoff=UNIT)),
+    Spec("echo.lattice_echo", dict(t=NONNEG.A, J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
+                                                                                    corners=(1, 2)),
+                                   cutoff=UNIT)),
+    Spec("echo.lattice_nfast", dict(t=POS.A, J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
+                                                                                  corners=(1, 2)),
+                                    cutoff=UNIT)),
+    Spec("echo.lattice_nfast_late", dict(J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
+                                                                              corners=(1, 2)),
+                                         cutoff=UNIT)),
+    # ---------------------------------------------------------------- bath_spectra
+    Spec("bath_spectra.ln_bath_dos", dict(E=REAL.A, W=UNIT.A, spectrum=choice("box", "gaussian", "lorentzian"),
+                                          cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))),
+         inf_ok=lambda c, p: neg_inf_only(c, p) and (c.value("spectrum") == "box" or c.value("cutoff") is not None),
+         why_inf="-inf where the bath has no weight (box edge, hard cutoff)"),
+    Spec("bath_spectra.ln_rate_order", dict(
+        m=NONNEG.A, gamma=UNIT.A, W=UNIT.A, Xi=POS, kappa=POS, spectrum=choice("box", "gaussian", "lorentzian"),
+        cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))),
+         inf_ok=lambda c, p: neg_inf_only(c, p) and (c.value("spectrum") == "box" or c.value("cutoff") is not None),
+         why_inf="-inf where the bath has no weight (box edge, hard cutoff)"),
+    Spec("bath_spectra.d_ln_rate_order", dict(m=NONNEG.A, W=UNIT.A, Xi=POS, kappa=POS,
+                                              spectrum=choice("gaussian", "lorentzian"))),
+    Spec("bath_spectra.ln_rate_gaussian", dict(n=NONNEG.A, gamma=UNIT.A, W=UNIT.A, Xi=POS, s=S, d=D,
+                                               convention=choice("A1", "eq7"))),
+    Spec("bath_spectra.gaussian_optimal_volume", dict(W=UNIT.A, Xi=POS, s=S, form=choice("derived", "printed"),
+                                                      convention=choice("A1", "eq7"))),
+    Spec("bath_spectra.gaussian_optimal_size", dict(W=UNIT.A, Xi=POS, s=S, d=D, form=choice("derived", "printed"),
+                                                    convention=choice("A1", "eq7")),
+         nan_ok=True),  # documented: nan where the optimal volume is < 0
+    Spec("bath_spectra.ln_rate_gaussian_optimum", dict(gamma=UNIT.A, W=UNIT.A, Xi=POS, s=S, convention=choice("A1", "eq7"))),
+    Spec("bath_spectra.ln_rate_lorentzian", dict(
+        n=NONNEG.A, gamma=UNIT.A, W=UNIT.A, Xi=POS, K=K,
+        cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))),
+         inf_ok=lambda c, p: neg_inf_only(c, p) and c.value("cutoff") is not None,
+         why_inf="-inf for orders below the hard cutoff"),
+    Spec("bath_spectra.lorentzian_condition", dict(W=UNIT.A, Xi=POS, K=K)),
+    Spec("bath_spectra.lorentzian_optimal_order", dict(W=UNIT.A, Xi=POS, K=K)),
+    Spec("bath_spectra.ln_rate_lorentzian_optimum", dict(gamma=UNIT.A, W=UNIT.A, Xi=POS, K=K)),
+    Spec("bath_spectra.lowest_order", dict(K=K, cutoff=UNIT.A)),
+    Spec("bath_spectra.optimal_order", dict(W=UNIT.A, Xi=POS, K=K, cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad,
+                                                                            corners=(1e-300, None)),
+                                            n_min=NONNEG)),
+    Spec("bath_spectra.numerical_optimal_order", dict(W=UNIT, Xi=POS, kappa=POS, spectrum=choice("gaussian", "lorentzian"),
+                                                      method=choice("minimize", "brentq"),
+                                                      m_max=PT(st.one_of(st.none(), POS.scalar), POS.bad,
+                                                               corners=(1e-300, 1e300))), max_examples=20),
+    Spec("bath_spectra.optimal_integer_order", dict(
+        W=UNIT.A, Xi=POS, K=K, cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None)),
+        n_min=integer(0, typical=st.integers(0, 5), extremes=[0, 1, 10**6]),
+        n_max=integer(1, typical=st.integers(5, 300), extremes=[1, 200, 10**6, 10**9])), max_examples=20),
+    # ---------------------------------------------------------------- single_dot
+    Spec("single_dot.fock_distance_threshold", dict(W=UNIT.A, K=K, delta_m=POS), post=post_W_below_delta_m),
+    Spec("single_dot.first_shell", dict(W=UNIT.A, K=K, delta_m=POS), post=post_W_below_delta_m),
+    Spec("single_dot.states_in_window", dict(n=NONNEG.A, W=UNIT, K=K, delta_m=POS), post=post_W_below_delta_m),
+    Spec("single_dot.geometric_ratio", dict(K=K, Xi=POS, reading=choice("states", "typical"))),
+    Spec("single_dot.ln_relaxation_rate_eq16", dict(W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS),
+         post=post_W_below_delta_m),
+    Spec("single_dot.relaxation_rate_eq16", dict(W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS),
+         post=post_W_below_delta_m),
+    Spec("single_dot.ln_relaxation_rate_sum", dict(
+        W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS, reading=choice("states", "typical"),
+        n_max=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))), post=post_W_below_delta_m,
+         inf_ok=neg_inf_only, why_inf="-inf: empty sum (no final state inside the dot)"),
+    Spec("single_dot.relaxation_rate_sum", dict(
+        W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS, reading=choice("states", "typical"),
+        n_max=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))), post=post_W_below_delta_m),
+    Spec("single_dot.ratio_to_eq16", dict(
+        W=UNIT.A, K=K, Xi=POS, delta_m=POS, reading=choice("states", "typical"),
+        n_max=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))), post=post_W_below_delta_m),
+    Spec("single_dot.relaxation_time_eq16", dict(W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS),
+         post=post_W_below_delta_m),
+    Spec("single_dot.ln_many_body_spacing", dict(K=K, N=N, delta_m=POS)),
+    Spec("single_dot.many_body_spacing", dict(K=K, N=N, delta_m=POS)),
+    Spec("single_dot.eq16_stop_bandwidth", dict(gamma=POS, K=K, Xi=POS, N=N, delta_m=POS)),
+    # ---------------------------------------------------------------- meanfield
+    Spec("meanfield.solve_linewidth", dict(
+        ex=eps_xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
+         inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0"), why_inf="ln_gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges"),
+    Spec("meanfield.self_consistency_ratio", dict(ln_gamma=LN_RATE.A, ex=eps_xi(), **MF, **MF_OPTS),
+         post=post_ln_gamma_19, max_examples=25, inf_ok=True,
+         why_inf="+inf: divergent F(0+); -inf: F = 0"),
+    Spec("meanfield.n_fast", dict(t=POS.A, gamma=POS, Gamma=POS.A, s=S, N=N, d=D, nfast=choice("literal", "continuous")),
+         post=post_Gamma_below_gamma),
+    Spec("meanfield.ln_n_fast", dict(ln_t=REAL.A, gamma=POS, ln_Gamma=REAL.A, s=S, N=N, d=D,
+                                     nfast=choice("literal", "continuous")),
+         post=post_Gamma_below_gamma, inf_ok=neg_inf_only, why_inf="-inf where n_fast = 0"),
+    Spec("meanfield.ln_F_zero", dict(ex=eps_xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
+         why_inf="+inf where the infinite sum diverges (eps >= 0); -inf: F0 = 0"),
+    Spec("meanfield.F_zero", dict(ex=eps_xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
+         why_inf="inf where the infinite sum diverges (eps >= 0)"),
+    Spec("meanfield.bath_lineshape", dict(omega=POS.A, Gamma=POS, gamma=POS, s=S, N=N, d=D,
+                                          nfast=choice("literal", "continuous")), post=post_Gamma_below_gamma),
+    Spec("meanfield.ln_F_zero_table", dict(gamma=GAMMA_MF.A, ex=eps_xi(), **BOUNDARY), max_examples=25,
+         inf_ok=True, why_inf="+inf where the infinite sum diverges (eps >= 0)"),
+    Spec("meanfield.critical_coupling", dict(ex=eps_xi(), **BOUNDARY), max_examples=20, inf_ok=True,
+         why_inf="inf: no metal with gamma < delta_m"),
+    Spec("meanfield.literal_reentrance", dict(ex=eps_xi(), K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square")),
+         max_examples=15),
+    Spec("meanfield.critical_eps", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
+         max_examples=15),
+    Spec("meanfield.critical_xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
+         max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
+    Spec("meanfield.critical_coupling_eq23_edge", dict(
+        **BOUNDARY, z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300))), max_examples=10),
+    Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_xi(), K=K, N=N, s=S, d=D),
+         nan_ok=lambda c, p: True),  # documented: nan for x = -eps ln K <= 0
+    Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K), inf_ok=neg_inf_only,
+         why_inf="-inf for eps <= 0"),
+    Spec("meanfield.eps_at_linewidth", dict(ln_Gamma=REAL, gamma=GAMMA_MF.A, **BOUNDARY),
+         post=post_ln_Gamma_monotone, max_examples=12),
+    # ---------------------------------------------------------------- saddle_point
+    Spec("saddle_point.n_c", dict(s=S, N=N, d=D)),
+    Spec("saddle_point.lambertw_exp", dict(L=REAL.A)),
+    Spec("saddle_point.Nc_lambert", dict(g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=False), gamma=POS, K=K, N=N, s=S, d=D)),
+    Spec("saddle_point.Nc_numeric", dict(g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=False), gamma=POS, K=K, N=N, s=S, d=D)),
+    Spec("saddle_point.Nc_asymptotic", dict(g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=False), K=K, N=N, s=S, d=D,
+                                            gamma=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)))),
+    Spec("saddle_point.saddle_point_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D),
+         inf_ok=neg_inf_only, why_inf="-inf for eps <= 0 (no saddle point: localized)"),
+    Spec("saddle_point.saddle_point_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D)),
+    Spec("saddle_point.saddle_point_ln_linewidth_C4", dict(ex=eps_xi(), gamma=UNIT, K=K, N=N, s=S, d=D),
+         inf_ok=neg_inf_only, why_inf="-inf for eps <= 0", max_examples=25),
+    # ---------------------------------------------------------------- validity
+    Spec("validity.condition_23", dict(gamma=GAMMA_MF.A, K=K, ex=eps_xi(),
+                                       z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)))),
+    Spec("validity.condition_24", dict(gamma=GAMMA_MF.A, K=K, N=N, z=POS)),
+    Spec("validity.condition_25", dict(gamma=GAMMA_MF.A, K=K, N=N, ex=eps_xi(),
+                                       z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)))),
+    Spec("validity.condition_26", dict(gamma=GAMMA_MF.A, d=D, g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True))),
+    Spec("validity.condition_27", dict(gamma=GAMMA_MF.A, K=K, N=N, g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True))),
+    Spec("validity.condition_C6", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S, d=D, ex=eps_xi())),
+    Spec("validity.condition_C6_coupling", dict(gamma=GAMMA_MF.A, N=N, s=S, d=D)),
+    Spec("validity.condition_C7", dict(K=K, ex=eps_xi())),
+    Spec("validity.ln_gamma_floor_27", dict(K=K, N=N)),
+    Spec("validity.mean_field_violations", dict(
+        gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,
+        ex=eps_xi(), g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True, neither_ok=True),
+        z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)), saddle_point=FLAG, counts=FLAG)),
+    # ---------------------------------------------------------------- scaling
+    Spec("scaling.fit_critical_power_law", dict(
+        data=Data("x", "y"), x_c=PT(st.one_of(st.none(), st.floats(0.0, 100.0)), [NAN, INF, "x"], corners=(None, 1e300)),
+        x_c_guess=PT(st.one_of(st.none(), REAL.scalar), [NAN, "x"], corners=(None, -1e300)),
+        beta_guess=POS, sigma=PT(st.one_of(st.none(), POS.scalar), [0.0, -1.0, NAN], corners=(1e-300, 1e300)),
+        absolute_sigma=FLAG, space=choice("log", "linear")),
+         post=post_fixed_below_min("x_c", "x"), max_examples=25),
+    Spec("scaling.fit_windows", dict(
+        data=Data("x", "y"),
+        windows=PT(st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(1.0, 100.0)), min_size=1, max_size=3)
+                   .map(lambda v: [tuple(w) for w in v]), [None, 3, "x", [(1.0,)]],
+                   corners=([(0.0, 1e300)], [(0.0, 1e300)])),
+        x_ref=REAL, x_c=PT(st.one_of(st.none(), REAL.scalar), [NAN, "x"], corners=(None, -1e300))), max_examples=20),
+    Spec("scaling.local_exponent", dict(data=Data("x", "y", n_min=2, increasing=True), x_c=REAL),
+         post=post_fixed_below_min("x_c", "x")),
+    Spec("scaling.critical_model", dict(x=REAL.A, A=POS, beta=POS, x_c=REAL),
+         nan_ok=lambda c, p: _any_le(c, "x", "x_c")),  # documented: nan where x <= x_c
+    # ---------------------------------------------------------------- temperature
+    Spec("temperature.s_of_T", dict(T=POS.A, T_s=POS, model=choice("linear", "tanh"))),
+    Spec("temperature.delta_m_of_T", dict(T=POS.A)),
+    Spec("temperature.Xi_of_T", dict(T=UNIT.A, g=POS, lam=POS), post=post_T_domain),
+    Spec("temperature.T0", dict(TEMP)),
+    Spec("temperature.lam_for_T0", dict(T0_value=POS, g=POS, K=K)),
+    Spec("temperature.eps_of_T", dict(T=UNIT.A, **TEMP), post=post_T_domain),
+    Spec("temperature.T_of_eps", dict(eps=EPS.A, **TEMP)),
+    Spec("temperature.footnote51_ratio", dict(gamma=POS.A, g=POS, lam=POS)),
+    Spec("temperature.ln_linewidth_C5_of_T", dict(T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D,
+                                                  s_model=choice("linear", "tanh")), post=post_T_domain,
+         inf_ok=neg_inf_only, why_inf="-inf for T <= T0"),
+    Spec("temperature.ln_linewidth_eq28", dict(
+        T=UNIT.A, gamma=POS, **TEMP, N=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9)),
+        T_s=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)), d=D,
+        form=choice("printed", "linearised")), post=post_T_domain,
+         # documented: nan for T <= T0
+         nan_ok=lambda c, p: bool(np.any(np.asarray(c.value("T"), dtype=float) <= math.sqrt(
+             float(c.value("g")) / (float(c.value("lam")) * float(c.value("K")))) * (1 + 1e-12)))),
+    Spec("temperature.exponent_C5", dict(T=UNIT.A, **TEMP), post=post_T_domain, inf_ok=True,
+         why_inf="inf at T = T0"),
+    Spec("temperature.exponent_eq28", dict(T=UNIT.A, **TEMP), post=post_T_domain),
+    Spec("temperature.condition_29", dict(T=POS.A, **TEMP, form=choice("printed", "exact"))),
+    Spec("temperature.T0_prime", dict(gamma=POS, **TEMP, N=N, T_s=POS, d=D, s_model=choice("linear", "tanh"),
+                                      sum_range=choice("infinite", "square"), nfast=choice("literal", "continuous")),
+         max_examples=12),
+    Spec("temperature.ln_conductivity", dict(
+        T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D, s_model=choice("linear", "tanh"),
+        equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
+        nfast=choice("literal", "continuous"), warn=FLAG), post=post_T_domain, max_examples=12,
+         inf_ok=only_paths("result.ln_sigma", "result.ln_gamma_dm"), why_inf="-inf where localized",
+         nan_ok=only_paths("result.ln_sigma")),  # documented: nan where status == "above_gamma"
+    Spec("temperature.vogel_fulcher", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0=REAL),
+         nan_ok=lambda c, p: _any_le(c, "T", "T0")),  # documented: nan for T <= T0
+    Spec("temperature.near_critical", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL, nu=POS),
+         nan_ok=lambda c, p: _any_le(c, "T", "T0p")),  # documented: nan for T <= T0'
+    Spec("temperature.power_law", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL),
+         nan_ok=lambda c, p: _any_le(c, "T", "T0p")),
+    Spec("temperature.fit_vogel_fulcher", dict(
+        data=Data("T", "ln_sigma", y_positive=False, model="vf", n_min=3),
+        T0=PT(st.one_of(st.none(), st.floats(0.0, 10.0)), [NAN, INF, "x"], corners=(None, 1e300)),
+        T0_bounds=PT(st.one_of(st.none(), st.tuples(st.floats(1.0, 20.0), st.floats(0.0, 1.0))),
+                     [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None))),
+         post=chain(post_fixed_below_min("T0", "T"), post_bounds("T0_bounds")), max_examples=20,
+         nan_ok=only_paths("result.stderr")),  # documented: stderr nan if n = p or J singular
+    Spec("temperature.fit_near_critical", dict(
+        data=Data("T", "ln_sigma", y_positive=False, model="nc", n_min=3),
+        T0p=PT(st.one_of(st.none(), st.floats(0.0, 10.0)), [NAN, INF, "x"], corners=(None, 1e300)),
+        T0p_bounds=PT(st.one_of(st.none(), st.tuples(st.floats(1.0, 20.0), st.floats(0.0, 1.0))),
+                      [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None)), nu=POS),
+         post=chain(post_fixed_below_min("T0p", "T"), post_bounds("T0p_bounds")), max_examples=20,
+         nan_ok=only_paths("result.stderr")),
+    Spec("temperature.fit_power_law", dict(
+        data=Data("T", "ln_sigma", y_positive=False, model="pl", n_min=3),
+        T0p=PT(st.one_of(st.none(), st.floats(0.0, 10.0)), [NAN, INF, "x"], corners=(None, 1e300)),
+        T0p_bounds=PT(st.one_of(st.none(), st.tuples(st.floats(1.0, 20.0), st.floats(0.0, 1.0))),
+                      [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None))),
+         post=chain(post_fixed_below_min("T0p", "T"), post_bounds("T0p_bounds")), max_examples=20,
+         nan_ok=only_paths("result.stderr")),
+]
+
+SPEC_BY_ID = {s.id: s for s in SPECS}
+
+# Explicit extreme cases per helper, beyond the two automatic corners (all parameters at
+# the low / high end of their documented ranges).  Values as keyword dicts.
+EXTRA = {
+    "meanfield.solve_linewidth": [
+        dict(eps=0.5, gamma=0.1, K=3.0, N=10, s=0.5),  # Fig. 8
+        dict(eps=-0.2, gamma=0.1, K=3.0, N=10**9, s=1.0, equation="E3"),
+        dict(eps=0.5, gamma=1e-300, K=3.0, N=10, s=0.5),
+        dict(eps=0.5, gamma=0.1, K=1 + 1e-9, N=10**6, s=0.5, sum_range="square"),
+    ],
+    "meanfield.critical_eps": [dict(gamma=1e-300, K=3.0, N=10, s=0.5)],
+    "meanfield.critical_coupling": [dict(eps=-1e-12, K=3.0, N=10, s=0.5), dict(eps=-1e6, K=1e6, N=10**9, s=1.0)],
+    "echo.lattice_echo": [dict(t=1.0, J=1.0, xi=1e300, gamma_b=1.0)],
+    "echo.telegraph_echo_mc": [dict(t=1.0, v=1.0, gamma=1.0, n_samples=10**9)],
+    "lineshape.lineshape": [dict(omega=1.0, gamma_b=1.0, s_xi_d=1.0, J=10.0), dict(omega=1e300, gamma_b=1e-300,
+                                                                                   s_xi_d=1e300, J=1e300)],
+    "lineshape.lineshape_gauss": [dict(omega=1e300, gamma_b=1.0, s_xi_d=1.0, J=10.0)],
+    "relaxation.ln_gamma_a": [dict(gamma=1e-300, W=1e-300, xi=1e-300, d=1)],
+    "single_dot.ln_relaxation_rate_sum": [dict(W=1e-300, gamma=1e-300, K=1 + 1e-9, Xi=1e-300, n_max=10**9)],
+    "temperature.T0_prime": [dict(gamma=1e-3, g=10.0, lam=1.0, K=3.0, N=10, T_s=10.0)],
+    "temperature.ln_conductivity": [dict(T=np.array([0.5, 1.0, 1.5]), gamma=1e-3, g=10.0, lam=1.0, K=3.0, N=10,
+                                         T_s=10.0)],
+    "parameters.eps_from_xi": [dict(xi=1e-300, K=1 + 1e-9)],
+    "parameters.check_broadcast": [dict(gamma=np.zeros((10**5, 1)), eps=np.zeros(10**5))],
+}
+
+
+# ======================================================================
+# the call strategy and the verdict
+# ======================================================================
+
+FRACTIONS = FRACTION
+
+
+@st.composite
+def calls(draw, spec):
+    keys = list(spec.params)
+    can_bad = [k for k in keys if isinstance(spec.params[k], Group)
+               or spec.params[k].invalid(spec.none_bad(k)) is not None]
+    arrays = [k for k in keys if isinstance(spec.params[k], PT) and spec.params[k].array]
+    if len(arrays) >= 2:
+        can_bad.append("<shapes>")  # two array arguments whose shapes do not broadcast
+    length = draw(st.integers(1, 5))  # one array length per call: valid arrays broadcast together
+    bad_key = None
+    if can_bad and draw(st.integers(0, 9)) < 2:  # ~20 % of examples have one value out of range
+        bad_key = draw(st.sampled_from(can_bad))
+    mismatched = draw(st.sampled_from([(a, b) for a in arrays for b in arrays if a < b])) \
+        if bad_key == "<shapes>" else ()
+    values = {}
+    for k in keys:
+        pt = spec.params[k]
+        if isinstance(pt, Group):
+            values.update(pt.draw(draw, k == bad_key, length))
+            continue
+        if k == bad_key:
+            values[k] = draw(pt.invalid(spec.none_bad(k)))
+            continue
+        if k in mismatched:
+            n = 2 if k == mismatched[0] else 3
+            values[k] = _arr(draw(st.lists(pt.scalar, min_size=n, max_size=n)))
+            continue
+        if spec.optional(k) and draw(st.integers(0, 3)) == 0:  # leave a defaulted parameter out
+            continue
+        values[k] = draw(pt.valid(length))
+    if spec.post is not None and bad_key is None:
+        spec.post(values, draw(FRACTIONS))
+    return spec.build(values, bad=bad_key is not None)
+
+
+def _param_names(spec, call):
+    names = {p.name for p in spec.sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+    names |= set(call.kwargs)
+    for key, pt in spec.params.items():  # documented names, also those passed through **kwargs
+        names |= set(pt.names) if isinstance(pt, Group) else {key}
+    if spec.err_names is not None:
+        names |= {n for n in spec.err_names(call) if isinstance(n, str) and n}
+    return names
+
+
+def names_a_parameter(message, names):
+    """Whether ``message`` names one of ``names`` (one-letter names only as ``x must``, ``x=``, ``x (``, ...)."""
+    for n in names:
+        esc = re.escape(n)
+        if len(n) == 1:
+            pat = rf"(?<![\w.]){esc}(?=\s*(must|=|\(|\*|,|<|>|\band\b|\bor\b|\bis\b))"
+        else:
+            pat = rf"(?<![\w]){esc}(?![\w])"
+        if re.search(pat, message):
+            return True
+    return False
+
+
+def _allowed(flag, call, paths):
+    if callable(flag):
+        try:
+            return bool(flag(call, paths))
+        except Exception:  # noqa: BLE001 - a predicate that cannot decide does not allow
+            return False
+    return bool(flag)
+
+
+def verdict(spec, call, out):
+    """``(category, explanation)`` of a failing outcome, or ``None`` if it is allowed."""
+    if out.kind in ("timeout", "died", "MemoryError"):
+        return out.kind, out.summary()
+    if out.kind == "exception":
+        return "exception", out.summary()
+    stray = [w for w in out.warnings if w[0] != "ValidityWarning"]
+    if out.kind == "ValueError":
+        if not names_a_parameter(out.exc_message, _param_names(spec, call)):
+            return "ValueError-unnamed", out.summary()
+    elif out.kind == "ok":
+        if out.nan_paths and not _allowed(spec.nan_ok, call, out.nan_paths):
+            return "nan", out.summary()
+        if out.inf_paths and not _allowed(spec.inf_ok, call, out.inf_paths):
+            return "inf", out.summary()
+    if stray:
+        return "warning", out.summary()
+    return None
+
+
+class _State:
+    def __init__(self):
+        self.cache = {}
+        self.first_fail = None  # time.monotonic() of the first failing generated example
+
+    def budget_spent(self):
+        return self.first_fail is not None and time.monotonic() - self.first_fail > SHRINK_BUDGET
+
+
+def _log(spec, call, category, out):
+    if not LOG:
+        return
+    rec = dict(spec=spec.id, call=repr(call), bad=call.bad, category=category, kind=out.kind,
+               exc_type=out.exc_type, exc_message=out.exc_message[:1000], nan=out.nan_paths[:10],
+               inf=out.inf_paths[:10], warnings=[list(w) for w in out.warnings[:10]], elapsed=out.elapsed,
+               traceback=out.traceback[-3000:])
+    with open(LOG, "a") as fh:
+        fh.write(json.dumps(rec) + "\n")
+
+
+def run_one(spec, call, sandbox, state, explicit=False):
+    key = pickle.dumps((call.args, sorted(call.kwargs.items())))
+    out = state.cache.get(key)
+    if out is None:
+        if state.budget_spent() and not explicit:
+            return  # shrink budget spent: new candidates are not run (the best failure so far is kept)
+        out = sandbox.call("nblm_helpers." + spec.target.replace(".", ":"), call.args, call.kwargs,
+                           timeout=TIMEOUT)
+        state.cache[key] = out
+        v = verdict(spec, call, out)
+        if v is not None:
+            _log(spec, call, v[0], out)
+        elif call.bad and out.kind == "ok":
+            _log(spec, call, "accepted-out-of-range", out)
+    v = verdict(spec, call, out)
+    if v is None:
+        return
+    if state.first_fail is None and not explicit:
+        state.first_fail = time.monotonic()
+    category, text = v
+    msg = f"{category}\n  call:    {call!r}\n  outcome: {text}"
+    if out.traceback:
+        msg += "\n  traceback (last frames):\n" + out.traceback[-2500:]
+    # one raise site per category, so that Hypothesis reports (and shrinks) each kind separately
+    if category == "timeout":
+        raise AssertionError(msg)
+    if category == "died":
+        raise AssertionError(msg)
+    if category == "MemoryError":
+        raise AssertionError(msg)
+    if category == "exception":
+        raise AssertionError(msg)
+    if category == "ValueError-unnamed":
+        raise AssertionError(msg)
+    if category == "nan":
+        raise AssertionError(msg)
+    if category == "inf":
+        raise AssertionError(msg)
+    raise AssertionError(msg)  # stray warning
+
+
+# ======================================================================
+# the tests
+# ======================================================================
+
+
+@pytest.fixture(scope="session")
+def sandbox():
+    with Sandbox(timeout=TIMEOUT) as sb:
+        yield sb
+
+
+def _public_callables():
+    out = {}
+    for m in MODULES:
+        mod = importlib.import_module(f"nblm_helpers.{m}")
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if callable(obj):
+                out[f"{m}.{name}"] = obj
+    return out
+
+
+def test_every_public_callable_has_a_spec():
+    """A new public helper (or a new parameter of one) without a fuzz spec fails here."""
+    missing, stale, params = [], [], []
+    for key, obj in _public_callables().items():
+        if key in SPEC_BY_ID or key in EXCLUDED:
+            continue
+        home = f"{getattr(obj, '__module__', '').rsplit('.', 1)[-1]}.{getattr(obj, '__name__', '')}"
+        if home != key and home in SPEC_BY_ID and SPEC_BY_ID[home].func is obj:
+            continue  # a re-export (meanfield.saddle_point_ln_linewidth): fuzzed where it is defined
+        missing.append(key)
+    public = _public_callables()
+    stale = [k for k in list(SPEC_BY_ID) + list(EXCLUDED) if k not in public]
+    for spec in SPECS:
+        covered = set()
+        for key, pt in spec.params.items():
+            covered |= set(pt.names) if isinstance(pt, Group) else {key}
+        sig_names = {p.name for p in spec.sig.parameters.values() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)}
+        skipped = set(SKIPPED_PARAMS.get(spec.id, {}))
+        if sig_names - covered - skipped:
+            params.append(f"{spec.id}: {sorted(sig_names - covered - skipped)} have no strategy")
+        has_var_kw = any(p.kind == p.VAR_KEYWORD for p in spec.sig.parameters.values())
+        if not has_var_kw and covered - sig_names:
+            params.append(f"{spec.id}: {sorted(covered - sig_names)} are not parameters")
+    assert not missing, f"public helpers without a fuzz spec (add one to SPECS or EXCLUDED): {missing}"
+    assert not stale, f"specs / exclusions of names that are no longer public: {stale}"
+    assert not params, "\n".join(params)
+
+
+def test_sandbox_limits(sandbox):
+    """The worker's baseline is far below its memory limit, and the limits work."""
+    assert 0 < sandbox.baseline_vm < MEMORY_LIMIT / 4, sandbox.baseline_vm
+    out = sandbox.call("numpy:ones", ((3 * 2**30 // 8,),))  # 3 GiB > RLIMIT_AS
+    assert out.kind == "MemoryError", out.summary()
+    out = sandbox.call("time:sleep", (1.0,), timeout=0.2)
+    assert out.kind == "timeout", out.summary()
+    out = sandbox.call("os:_exit", (7,))
+    assert out.kind == "died" and out.returncode == 7, out.summary()
+    out = sandbox.call("numpy:log", (np.array([0.0, -1.0]),))
+    assert out.kind == "ok" and out.inf_paths and out.nan_paths
+    assert {w[0] for w in out.warnings} == {"RuntimeWarning"}, out.summary()
+    assert sandbox.call("math:sqrt", (4.0,)).kind == "ok"
+
+
+@pytest.mark.parametrize("spec", SPECS, ids=[s.id for s in SPECS])
+def test_fuzz(spec, sandbox, monkeypatch):
+    state = _State()
+    # bound Hypothesis' shrinking in wall time (its default is 300 s; a timing-out call costs 5 s)
+    from hypothesis.internal.conjecture import engine
+
+    if hasattr(engine, "MAX_SHRINKING_SECONDS"):
+        monkeypatch.setattr(engine, "MAX_SHRINKING_SECONDS", SHRINK_BUDGET)
+    examples = [spec.corner_call("lo", 1e-300), spec.corner_call("hi", 1 - 1e-12)]
+    examples += [spec.build(v) for v in EXTRA.get(spec.id, [])]
+    for ex in examples:
+        ex.explicit = True
+    explicit_failures = []
+
+    def check(call):
+        if call.explicit:
+            # a failing corner is recorded, not raised, so that the search below still runs
+            try:
+                run_one(spec, call, sandbox, state, explicit=True)
+            except AssertionError as exc:
+                explicit_failures.append(str(exc))
+            return
+        run_one(spec, call, sandbox, state)
+
+    test = given(calls(spec))(check)
+    test = settings(
+        max_examples=max(1, int(round(spec.max_examples * EXAMPLES_FACTOR))),
+        deadline=None,
+        suppress_health_check=list(HealthCheck),
+        phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink],  # no "explain"
+    )(test)
+    for ex in reversed(examples):
+        test = example(ex)(test)
+    # a distinct Hypothesis database key per helper (as for parametrized tests)
+    test.hypothesis.inner_test._hypothesis_internal_add_digest = spec.id.encode()
+    corners = "\n\n".join(f"explicit example {i + 1}: {f}" for i, f in enumerate(explicit_failures))
+    try:
+        test()
+    except BaseException as exc:
+        if corners:
+            exc.add_note("\nalso failing:\n" + corners)
+        raise
+    assert not explicit_failures, corners
