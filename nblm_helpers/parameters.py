@@ -27,6 +27,13 @@ names the parameter, the allowed range and the value received.  A result
 that is computed but lies outside the paper's mean-field validity window
 (Sec. V B, Eqs. 23-27; App. C, Eqs. C6-C7) is accompanied by a
 :class:`ValidityWarning`.
+
+Every validator here raises only :class:`ValueError`, whatever it is given:
+strings, complex numbers, ``None``, ragged or object arrays, integers too
+large for a float (``10**400``), long-double values that overflow float64.
+Arrays larger than :data:`MAX_ARRAY_SIZE` elements are refused (a
+:class:`ValueError` naming the parameter and the limit) so that no helper
+runs out of memory on them.
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from dataclasses import asdict, dataclass, replace
 import numpy as np
 
 __all__ = [
+    "MAX_ARRAY_SIZE",
     "ValidityWarning",
     "Parameters",
     "check_real",
@@ -50,7 +58,7 @@ __all__ = [
     "check_choice",
     "check_ln_rate",
     "resolve_ln_rate",
-    "scalar_or_array",
+    "check_broadcast",
     "eps_from_xi",
     "xi_from_eps",
     "resolve_eps",
@@ -65,6 +73,58 @@ class ValidityWarning(UserWarning):
     Eq. (C7).  The number is still returned; the warning says which
     condition fails and by how much.
     """
+
+
+#: Largest number of elements an array argument may have (2**24 = 16 777 216;
+#: 128 MiB as float64).  Larger arrays raise :class:`ValueError`: the helpers
+#: make a few temporaries of the input's size and must stay within ~2 GiB.
+MAX_ARRAY_SIZE = 2**24
+
+_FLOAT_MAX = float(np.finfo(float).max)
+
+
+def _show(value, limit=80):
+    """A short repr of ``value`` for an error message (never raises)."""
+    try:
+        if isinstance(value, int) and not isinstance(value, bool) and value.bit_length() > 256:
+            return f"an integer of about 10^{value.bit_length() * math.log10(2):.0f}"
+        text = repr(value)
+    except Exception:  # e.g. a repr that raises
+        text = f"<{type(value).__name__} object>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _check_size(name, size):
+    if size > MAX_ARRAY_SIZE:
+        raise ValueError(
+            f"{name} has {size} elements; at most MAX_ARRAY_SIZE = {MAX_ARRAY_SIZE} are accepted "
+            "(the helpers' memory budget)"
+        )
+
+
+def check_broadcast(**arrays):
+    """Broadcast shape of the named arguments, or :class:`ValueError`.
+
+    ``check_broadcast(gamma=g, eps=e)`` returns ``np.broadcast_shapes`` of the
+    arguments' shapes.  Raises :class:`ValueError` naming the arguments and
+    their shapes if they do not broadcast, or if the broadcast result would
+    have more than :data:`MAX_ARRAY_SIZE` elements (e.g. a column and a row of
+    10^5 points each, 10^10 points).
+    """
+    shapes = {k: np.shape(v) for k, v in arrays.items()}
+    try:
+        shape = np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        raise ValueError(f"the shapes of {desc} do not broadcast together") from None
+    size = math.prod(shape)
+    if size > MAX_ARRAY_SIZE:
+        desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
+        raise ValueError(
+            f"{desc} broadcast to {shape} = {size} points; at most MAX_ARRAY_SIZE = {MAX_ARRAY_SIZE} "
+            "are accepted (the helpers' memory budget)"
+        )
+    return shape
 
 
 def _fmt_range(lo, hi, lo_open, hi_open):
@@ -100,17 +160,33 @@ def check_real(name, value, *, lo=None, hi=None, lo_open=True, hi_open=True):
     ValueError
         If any value is not a finite real number inside the interval. The
         message names ``name``, the allowed range and the offending value.
+        Also for non-numbers of any kind, integers beyond the float range
+        (``10**400``), values that overflow float64, and arrays of more than
+        :data:`MAX_ARRAY_SIZE` elements.  Never any other exception.
     """
     rng = _fmt_range(lo, hi, lo_open, hi_open)
     if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be a real number in {rng}; got the boolean {value!r}")
-    try:
-        arr = np.asarray(value)
-    except Exception as exc:  # pragma: no cover - exotic objects
-        raise ValueError(f"{name} must be a real number in {rng}; got {value!r}") from exc
-    if arr.dtype == object or arr.dtype.kind not in "iuf":
-        raise ValueError(f"{name} must be a real number in {rng}; got {value!r}")
-    arr = arr.astype(np.float64)
+    if isinstance(value, numbers.Real) and not isinstance(value, np.generic):
+        # Python int / float / Fraction: float() is exact where it can be and
+        # raises OverflowError for integers beyond the float range
+        try:
+            value_f = float(value)
+        except (OverflowError, ValueError, TypeError):
+            raise ValueError(
+                f"{name} must be a finite real number in {rng}; got {_show(value)}, beyond the float range"
+            ) from None
+        arr = np.asarray(value_f)
+    else:
+        try:
+            arr = np.asarray(value)
+        except Exception as exc:  # ragged nested lists, objects numpy cannot convert
+            raise ValueError(f"{name} must be a real number in {rng}; got {_show(value)}") from exc
+        if arr.dtype == object or arr.dtype.kind not in "iuf":
+            raise ValueError(f"{name} must be a real number in {rng}; got {_show(value)}")
+        _check_size(name, arr.size)
+        with np.errstate(over="ignore"):  # long double beyond float64 -> inf, rejected below
+            arr = arr.astype(np.float64)
     if arr.size == 0:
         raise ValueError(f"{name} must be a real number in {rng}; got an empty array")
     bad = ~np.isfinite(arr)
@@ -141,17 +217,28 @@ def check_branching(name, value):
     return check_real(name, value, lo=1.0)
 
 
-def check_positive_int(name, value, *, minimum=1):
+def check_positive_int(name, value, *, minimum=1, maximum=None):
     """Validate an integer count (e.g. ``N``, ``d``) and return a Python int.
 
-    Integral floats such as ``10.0`` are accepted; ``1.5``, booleans, NaN and
-    values below ``minimum`` raise :class:`ValueError`.
+    Integral floats such as ``10.0`` are accepted; ``1.5``, booleans, NaN,
+    non-numbers (strings, arrays, complex) and values below ``minimum`` raise
+    :class:`ValueError`, and so do integers beyond the float range
+    (``10**400``, whose ``N ln K`` could not be formed) and, if given, values
+    above ``maximum``.
     """
     if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    fval = float(value)
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {_show(value)}")
+    try:
+        fval = float(value)
+    except (OverflowError, ValueError, TypeError):
+        raise ValueError(
+            f"{name} must be an integer >= {minimum} and <= {_FLOAT_MAX:.4g} (the float range); "
+            f"got {_show(value)}"
+        ) from None
     if not math.isfinite(fval) or fval != math.floor(fval) or fval < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {_show(value)}")
+    if maximum is not None and fval > maximum:
+        raise ValueError(f"{name} must be an integer >= {minimum} and <= {maximum}; got {_show(value)}")
     return int(fval)
 
 
@@ -169,7 +256,7 @@ def check_choice(name, value, allowed):
         Naming the option, the allowed values and the value received.
     """
     if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}; got {value!r}")
+        raise ValueError(f"{name} must be one of {list(allowed)}; got {_show(value)}")
     return value
 
 
@@ -177,10 +264,24 @@ def scalar_or_array(arr, dtype=float):
     """``arr`` as a Python scalar if it is 0-d, else as a numpy array of ``dtype``.
 
     The helpers return what they were given: a float for a float, an array for
-    an array.
+    an array.  An internal formatting step for the helpers' *results* (not in
+    ``__all__``): it converts, it does not validate, so a NaN passes through.
+
+    Raises
+    ------
+    ValueError
+        If ``arr`` cannot be converted to ``dtype`` (strings, ``None``,
+        complex, ragged lists, integers beyond the float range).
     """
-    arr = np.asarray(arr, dtype=dtype)
-    return arr.item() if arr.ndim == 0 else arr
+    try:
+        raw = np.asarray(arr)
+        if raw.dtype == object or raw.dtype.kind == "c" and np.dtype(dtype).kind != "c":
+            raise TypeError
+        with np.errstate(over="ignore"):
+            out = raw.astype(dtype)
+    except (TypeError, ValueError, OverflowError):
+        raise ValueError(f"expected a number or an array of numbers; got {_show(arr)}") from None
+    return out.item() if out.ndim == 0 else out
 
 
 def check_ln_rate(name, value, *, allow_zero_rate=True):
@@ -191,16 +292,30 @@ def check_ln_rate(name, value, *, allow_zero_rate=True):
     raise :class:`ValueError`.  Returns a float for scalar input, a float64
     array otherwise.
     """
-    arr = np.asarray(value)
     allowed = "a real number or -inf" if allow_zero_rate else "a finite real number"
-    if isinstance(value, (bool, np.bool_)) or arr.dtype.kind not in "iuf" or arr.size == 0:
+    if isinstance(value, (bool, np.bool_)):
         raise ValueError(f"{name} must be {allowed}; got {value!r}")
-    arr = arr.astype(np.float64)
+    if isinstance(value, numbers.Real) and not isinstance(value, np.generic):
+        try:
+            arr = np.asarray(float(value))
+        except (OverflowError, ValueError, TypeError):
+            raise ValueError(f"{name} must be {allowed}; got {_show(value)}, beyond the float range") from None
+    else:
+        try:
+            arr = np.asarray(value)
+        except Exception:
+            raise ValueError(f"{name} must be {allowed}; got {_show(value)}") from None
+        if arr.dtype.kind not in "iuf" or arr.size == 0:
+            raise ValueError(f"{name} must be {allowed}; got {_show(value)}")
+        _check_size(name, arr.size)
+        with np.errstate(over="ignore"):
+            arr = arr.astype(np.float64)
     bad = np.isnan(arr) | (arr == np.inf)
     if not allow_zero_rate:
         bad |= arr == -np.inf
     if np.any(bad):
-        raise ValueError(f"{name} must be {allowed}; got {value!r}")
+        shown = value if arr.ndim == 0 else float(arr[bad].flat[0])
+        raise ValueError(f"{name} must be {allowed}; got {_show(shown)}")
     return float(arr) if arr.ndim == 0 else arr
 
 
@@ -230,17 +345,55 @@ def eps_from_xi(xi, K):
         Fock-space localization length :math:`\\Xi > 0`.
     K : float
         Branching number of the Fock-space Cayley tree, ``K > 1``.
+
+    Raises
+    ------
+    ValueError
+        If ``xi`` or ``K`` is out of range, if they do not broadcast, or if
+        :math:`\\Xi\\ln K` is so small (below ~5.6e-309) that
+        :math:`\\varepsilon` overflows to ``-inf``; the message gives the
+        smallest ``xi`` that works for that ``K``.
     """
     xi = check_positive("xi", xi)
     K = check_branching("K", K)
-    return 1.0 - 1.0 / (xi * np.log(K))
+    check_broadcast(xi=xi, K=K)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        eps = 1.0 - 1.0 / (xi * np.log(K))
+    if not np.all(np.isfinite(eps)):
+        bad = ~np.isfinite(np.broadcast_to(eps, np.shape(eps)))
+        xb = float(np.broadcast_to(xi, np.shape(eps))[bad].flat[0])
+        kb = float(np.broadcast_to(K, np.shape(eps))[bad].flat[0])
+        raise ValueError(
+            f"xi must be > {1.0 / _FLOAT_MAX / math.log(kb):.3g} for K = {kb!r} "
+            f"(eps = 1 - 1/(Xi ln K) overflows below that); got {xb!r}"
+        )
+    return eps
 
 
 def xi_from_eps(eps, K):
-    """Inverse of :func:`eps_from_xi`: :math:`\\Xi = 1/((1-\\varepsilon)\\ln K)`."""
+    """Inverse of :func:`eps_from_xi`: :math:`\\Xi = 1/((1-\\varepsilon)\\ln K)`.
+
+    Raises
+    ------
+    ValueError
+        If ``eps`` or ``K`` is out of range, if they do not broadcast, or if
+        :math:`(1-\\varepsilon)\\ln K` overflows so that :math:`\\Xi` would
+        be 0 (``eps`` below about ``-1.8e308/ln K``).
+    """
     eps = check_eps(eps)
     K = check_branching("K", K)
-    return 1.0 / ((1.0 - eps) * np.log(K))
+    check_broadcast(eps=eps, K=K)
+    with np.errstate(over="ignore", under="ignore"):
+        xi = 1.0 / ((1.0 - eps) * np.log(K))
+    if np.any(np.asarray(xi) <= 0):
+        bad = np.asarray(xi) <= 0
+        eb = float(np.broadcast_to(eps, np.shape(xi))[bad].flat[0])
+        kb = float(np.broadcast_to(K, np.shape(xi))[bad].flat[0])
+        raise ValueError(
+            f"eps must be > {1.0 - _FLOAT_MAX / math.log(kb):.3g} for K = {kb!r} "
+            f"(Xi = 1/((1 - eps) ln K) underflows to 0 below that); got {eb!r}"
+        )
+    return xi
 
 
 def resolve_eps(eps, xi, K):
@@ -321,6 +474,18 @@ class Parameters:
     delta_m: float | None = None
 
     def __post_init__(self):
+        for name in ("gamma", "W", "Delta", "xi", "Xi", "eps", "K", "s", "delta_m"):
+            value = getattr(self, name)
+            if value is None or isinstance(value, str):
+                continue  # strings are refused by the checks below
+            try:
+                scalar = np.ndim(value) == 0
+            except Exception:  # ragged nested lists
+                scalar = False
+            if not scalar:
+                raise ValueError(
+                    f"{name} must be a single real number (Parameters holds scalars); got {_show(value)}"
+                )
         checks = {
             "gamma": check_positive,
             "W": check_positive,
@@ -358,11 +523,24 @@ class Parameters:
     def replace(self, **changes):
         """A copy with some parameters changed (validated again).
 
-        Changing ``Xi`` (or ``eps``) recomputes the other one.
+        Changing ``Xi`` (or ``eps``) recomputes the other one; changing ``K``
+        keeps ``eps`` and recomputes ``Xi``; changing anything else keeps both.
+
+        Raises
+        ------
+        ValueError
+            For an unknown parameter name or an invalid value.
         """
+        unknown = sorted(set(changes) - set(self.__dataclass_fields__))
+        if unknown:
+            raise ValueError(
+                f"unknown parameter(s) {unknown}; Parameters has {list(self.__dataclass_fields__)}"
+            )
         base = self.as_dict()
-        if "Xi" in changes or "eps" in changes or "K" in changes:
-            keep = "Xi" if "Xi" in changes else "eps"
-            base.pop("eps" if keep == "Xi" else "Xi", None)
+        # exactly one of Xi and eps is passed on (both are stored once K is known)
+        if "Xi" in changes:
+            base.pop("eps", None)
+        elif "eps" in changes or "eps" in base:
+            base.pop("Xi", None)
         base.update(changes)
         return replace(Parameters(), **base)

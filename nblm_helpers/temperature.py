@@ -20,6 +20,17 @@ Units and conventions
   constant.
 * Everything is computed in logarithms.
 
+Contract
+--------
+For any input every public function returns an answer without NaN, or
+raises :class:`ValueError` naming the parameter (e.g. a temperature outside
+:math:`(0, \\sqrt{g/\\lambda})`, or one at which :math:`\\gamma T^2`
+under- or overflows).  ``inf``/``-inf`` occur only where a docstring says so
+(``-inf``: :math:`\\Gamma = 0` or :math:`\\sigma = 0`).  The saddle-point
+formulas warn (:class:`~nblm_helpers.parameters.ValidityWarning`) outside
+their window (C6)/(C7) = Eq. (29); :func:`ln_conductivity` and
+:func:`T0_prime` outside the window of the mean-field equations.
+
 How T enters (Sec. V C)
 -----------------------
 * entropy per level :math:`s(T)`, "propto T at low T, constant at high T";
@@ -59,7 +70,7 @@ from .parameters import (
     check_real,
     scalar_or_array,
 )
-from .validity import condition_23, condition_26, condition_27
+from .validity import _c6_mask, _c7_mask, condition_23, condition_26, condition_27
 
 __all__ = [
     "S_MODELS",
@@ -97,19 +108,48 @@ EQ28_FORMS = ("printed", "linearised")
 
 
 
+_TINY = float(np.finfo(float).tiny)
+_MAX_TEMPERATURES = 10_000
+
+
+def _ln_ratio(g, lam):
+    """``ln(g/lam)``: the log of the quotient where it is a normal float (as always), else a difference of logs."""
+    q = g / lam                      # Python floats: overflow gives inf, underflow 0.0, no exception
+    if _TINY <= q < math.inf:
+        return math.log(q)
+    return math.log(g) - math.log(lam)
+
+
 def _check_T_domain(T, g, lam):
-    """Validate ``0 < T < sqrt(g/lam)`` (where ln[g delta_m/(lam Delta)] > 0)."""
+    """Validate ``0 < T < sqrt(g/lam)`` (where ln[g delta_m/(lam Delta)] > 0).
+
+    Returns ``(T, g, lam)``.  The test is made on the denominator of Xi,
+    ``ln(g/lam) - 2 ln T > 0``, so that Xi is finite and positive wherever T is
+    accepted, also when ``g/lam`` over- or underflows.
+    """
     T = check_positive("T", T)
     g = check_positive("g", g)
     lam = check_positive("lam", lam)
-    T_max = math.sqrt(g / lam)
-    if np.any(np.asarray(T) >= T_max):
-        bad = float(np.asarray(T)[np.asarray(T) >= T_max].flat[0])
+    ln_q = _ln_ratio(g, lam)
+    D = ln_q - 2.0 * np.log(T)
+    q = g / lam
+    if _TINY <= q < math.inf:
+        T_max = math.sqrt(q)
+    else:
+        T_max = math.exp(min(0.5 * ln_q, 709.0)) if 0.5 * ln_q > -745.0 else 0.0
+    bad = (np.asarray(T) >= T_max) | (np.asarray(D) <= 0)
+    if np.any(bad):
+        first = float(np.broadcast_to(T, bad.shape)[bad].flat[0])
         raise ValueError(
             f"T must be in (0, sqrt(g/lam)) = (0, {T_max:g}) (units of Delta), where "
-            f"ln[g delta_m(T)/(lam Delta)] > 0 and Xi is defined; got {bad!r}"
+            f"ln[g delta_m(T)/(lam Delta)] > 0 and Xi is defined; got {first!r}"
         )
     return T, g, lam
+
+
+def _log(x):
+    """``math.log`` for a Python float, ``np.log`` for an array."""
+    return math.log(x) if isinstance(x, float) else np.log(x)
 
 
 # --------------------------------------------------------------------------
@@ -133,20 +173,33 @@ def s_of_T(T, *, T_s, model="linear"):
     Returns
     -------
     float or numpy.ndarray
+        In :math:`[2.2\\times10^{-308}, 1]`: where :math:`T/T_s` underflows,
+        the smallest normal float (``s`` must stay > 0 for the solver).
+
+    Raises
+    ------
+    ValueError
+        For a bad ``T``, ``T_s`` or ``model``.
     """
     T = check_positive("T", T)
     T_s = check_positive("T_s", T_s)
     model = check_choice("model", model, S_MODELS)
-    x = np.asarray(T, dtype=float) / T_s
-    s = np.minimum(x, 1.0) if model == "linear" else np.tanh(x)
+    with np.errstate(over="ignore", under="ignore"):
+        x = np.asarray(T, dtype=float) / T_s
+        s = np.minimum(x, 1.0) if model == "linear" else np.tanh(x)
     # tanh underflow guard: s must stay > 0 for the solver
     return scalar_or_array(np.maximum(s, np.finfo(float).tiny))
 
 
 def delta_m_of_T(T):
-    """Three-particle level spacing :math:`\\delta_m(T) = \\Delta^3/T^2` in units of :math:`\\Delta`."""
+    """Three-particle level spacing :math:`\\delta_m(T) = \\Delta^3/T^2` in units of :math:`\\Delta`.
+
+    Returns ``inf`` where :math:`1/T^2` overflows (:math:`T \\lesssim 10^{-154}`)
+    and 0.0 where it underflows; raises :class:`ValueError` for a bad ``T``.
+    """
     T = check_positive("T", T)
-    return scalar_or_array(1.0 / np.asarray(T, dtype=float) ** 2)
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        return scalar_or_array(1.0 / np.asarray(T, dtype=float) ** 2)
 
 
 def Xi_of_T(T, *, g, lam):
@@ -164,15 +217,22 @@ def Xi_of_T(T, *, g, lam):
     Returns
     -------
     float or numpy.ndarray
-        :math:`\\Xi = 1/[\\ln(g/\\lambda) - 2\\ln T]`, increasing in ``T``.
+        :math:`\\Xi = 1/[\\ln(g/\\lambda) - 2\\ln T]`, increasing in ``T``;
+        finite and > 0 (computed in logarithms).
 
     Raises
     ------
     ValueError
-        If ``T >= sqrt(g/lam)`` (the logarithm is not positive there).
+        If ``T >= sqrt(g/lam)`` (the logarithm is not positive there), or for
+        a bad ``T``, ``g`` or ``lam``.
     """
     T, g, lam = _check_T_domain(T, g, lam)
-    return scalar_or_array(1.0 / (math.log(g / lam) - 2.0 * np.log(T)))
+    return scalar_or_array(1.0 / (_ln_ratio(g, lam) - 2.0 * np.log(T)))
+
+
+def _ln_T0(g, lam, K):
+    """``ln T0 = (ln g - ln lam - ln K)/2`` of validated scalars."""
+    return 0.5 * (math.log(g) - math.log(lam) - math.log(K))
 
 
 def T0(*, g, lam, K):
@@ -180,19 +240,57 @@ def T0(*, g, lam, K):
 
     Closed form: :math:`g/(\\lambda T_0^2) = K`, so :math:`T_0 = \\sqrt{g/(\\lambda K)}`
     (units of :math:`\\Delta`).
+
+    Raises
+    ------
+    ValueError
+        For a bad ``g``, ``lam`` or ``K`` (scalars), or if :math:`T_0` is
+        outside the float range (over- or underflows); the message gives the
+        value of :math:`\\ln T_0`.
     """
     g = check_positive("g", g)
     lam = check_positive("lam", lam)
     K = check_branching("K", K)
-    return float(math.sqrt(g / (lam * K)))
+    for name, v in (("g", g), ("lam", lam), ("K", K)):
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a single number; got an array of shape {np.shape(v)}")
+    q = g / (lam * K)
+    if _TINY <= q < math.inf:
+        return float(math.sqrt(q))
+    ln_t0 = _ln_T0(g, lam, K)
+    if not -708.0 < ln_t0 < 709.0:
+        raise ValueError(
+            f"g, lam, K must give T0 = sqrt(g/(lam K)) inside the float range; got g={g!r}, lam={lam!r}, "
+            f"K={K!r}, i.e. ln T0 = {ln_t0:.6g} (allowed: -708 < ln T0 < 709)"
+        )
+    return float(math.exp(ln_t0))
 
 
 def lam_for_T0(T0_value, *, g, K):
-    """Interaction :math:`\\lambda/\\Delta = g/(K T_0^2)` that puts the single-dot transition at ``T0_value``."""
+    """Interaction :math:`\\lambda/\\Delta = g/(K T_0^2)` that puts the single-dot transition at ``T0_value``.
+
+    Raises :class:`ValueError` for bad input or if :math:`\\lambda` would be
+    outside the float range (the message gives :math:`\\ln\\lambda`).
+    """
     T0_value = check_positive("T0", T0_value)
     g = check_positive("g", g)
     K = check_branching("K", K)
-    return float(g / (K * T0_value**2))
+    for name, v in (("T0", T0_value), ("g", g), ("K", K)):
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a single number; got an array of shape {np.shape(v)}")
+    try:
+        lam = g / (K * T0_value**2)
+    except (OverflowError, ZeroDivisionError):   # T0**2 beyond the float range, or underflowing to 0
+        lam = math.nan
+    if _TINY <= lam < math.inf:
+        return float(lam)
+    ln_lam = math.log(g) - math.log(K) - 2.0 * math.log(T0_value)
+    if -708.0 < ln_lam < 709.0:
+        return float(math.exp(ln_lam))
+    raise ValueError(
+        f"T0 must give lam = g/(K T0^2) inside the float range; got T0={T0_value!r} with g={g!r}, K={K!r}, "
+        f"i.e. ln lam = {ln_lam:.6g} (allowed: -708 < ln lam < 709)"
+    )
 
 
 def eps_of_T(T, *, g, lam, K):
@@ -205,17 +303,25 @@ def eps_of_T(T, *, g, lam, K):
         (:math:`\\varepsilon < 1`).
     g, lam, K
         As in :func:`Xi_of_T`; ``K > 1``.
+
+    Returns a finite float (array) < 1; raises :class:`ValueError` as
+    :func:`Xi_of_T` and for a bad ``K``.
     """
     T, g, lam = _check_T_domain(T, g, lam)
     K = check_branching("K", K)
-    return scalar_or_array(1.0 - (math.log(g / lam) - 2.0 * np.log(T)) / math.log(K))
+    return scalar_or_array(1.0 - (_ln_ratio(g, lam) - 2.0 * np.log(T)) / _log(K))
 
 
 def T_of_eps(eps, *, g, lam, K):
-    """Inverse of :func:`eps_of_T`: :math:`T = T_0 K^{\\varepsilon/2}` (``eps < 1``)."""
+    """Inverse of :func:`eps_of_T`: :math:`T = T_0 K^{\\varepsilon/2}` (``eps < 1``).
+
+    Returns 0.0 where :math:`T` underflows (``eps`` below about
+    :math:`-1490/\\ln K`); raises :class:`ValueError` for bad input.
+    """
     eps = check_real("eps", eps, hi=1.0)
     t0 = T0(g=g, lam=lam, K=K)
-    return scalar_or_array(t0 * np.exp(0.5 * np.asarray(eps) * math.log(K)))
+    with np.errstate(under="ignore", over="ignore"):
+        return scalar_or_array(t0 * np.exp(0.5 * np.asarray(eps) * math.log(K)))
 
 
 def footnote51_ratio(*, gamma, g, lam):
@@ -224,11 +330,15 @@ def footnote51_ratio(*, gamma, g, lam):
     Since :math:`e^{-1/\\Xi} = \\lambda\\Delta/(g\\delta_m)`, this is exactly
     :math:`(\\gamma/\\delta_m)/e^{-1/\\Xi}`, the first part of Eq. (23), and it
     does not depend on ``T`` when ``gamma`` is fixed in units of :math:`\\Delta`.
+
+    Returns ``inf`` where the ratio overflows (0.0 where it underflows);
+    raises :class:`ValueError` for bad input.
     """
     gamma = check_positive("gamma", gamma)
     g = check_positive("g", g)
     lam = check_positive("lam", lam)
-    return scalar_or_array(g * np.asarray(gamma) / lam)
+    with np.errstate(over="ignore", under="ignore"):
+        return scalar_or_array(g * np.asarray(gamma) / lam)
 
 
 # --------------------------------------------------------------------------
@@ -244,29 +354,66 @@ def _common(T, gamma, g, lam, K, N, T_s, d, s_model):
     T_s = check_positive("T_s", T_s)
     d = check_dimension(d)
     s_model = check_choice("s_model", s_model, S_MODELS)
+    for name, v in (("gamma", gamma), ("K", K), ("T_s", T_s)):
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a single number (the temperatures T may be an array); "
+                             f"got an array of shape {np.shape(v)}")
     return np.asarray(T, dtype=float), gamma, g, lam, K, N, T_s, d, s_model
+
+
+def _ln_nd(N, d):
+    """``ln(N d^d)``, as ``log(N * d**d)`` where that is a float, else ``ln N + d ln d``."""
+    if d * math.log(d) + math.log(N) < 700.0:
+        return None
+    return math.log(N) + d * math.log(d)
+
+
+def _warn_T(what, T, t0, parts_masks, stacklevel=3):
+    """One ValidityWarning for a temperature sweep: ``parts_masks`` is [(text, failing mask), ...]."""
+    T = np.atleast_1d(np.asarray(T, dtype=float))
+    masks = [(text, np.broadcast_to(m, T.shape)) for text, m in parts_masks]
+    bad = np.zeros(T.shape, dtype=bool)
+    for _, m in masks:
+        bad |= m
+    if not np.any(bad):
+        return
+    n, nb = T.size, int(np.count_nonzero(bad))
+    if n == 1:
+        head = f"{what} at T = {float(T.flat[0]):.6g} (T/T0 = {float(T.flat[0]) / t0:.6g}) is outside its window"
+        parts = [text for text, m in masks if m.flat[0]]
+    else:
+        head = f"{what} outside its window at {nb} of {n} temperatures"
+        parts = [f"{text} at {int(np.count_nonzero(m))}" for text, m in masks if np.any(m)]
+    warnings.warn(head + ": " + "; ".join(parts), ValidityWarning, stacklevel=stacklevel)
 
 
 def exponent_C5(T, *, g, lam, K):
     """Exact exponent of C5 in temperature, :math:`1/\\varepsilon(T) = \\ln K/(2\\ln(T/T_0))`.
 
-    Returns ``inf`` at :math:`T = T_0` and a negative number below it (where
-    C5 does not apply).
+    Returns ``inf`` at :math:`T = T_0` (and ``±inf`` where :math:`1/\\varepsilon`
+    overflows, :math:`|\\varepsilon| < 5.6\\times10^{-309}`), and a negative
+    number below it (where C5 does not apply).  A pure map of ``T``: it does
+    not warn (:func:`ln_linewidth_C5_of_T` does).  Raises :class:`ValueError`
+    as :func:`eps_of_T`.
     """
     eps = np.asarray(eps_of_T(T, g=g, lam=lam, K=K))
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return scalar_or_array(1.0 / eps)
 
 
 def exponent_eq28(T, *, g, lam, K):
-    """Linearised exponent of Eq. (28), :math:`T_0\\ln K/[2(T - T_0)]`."""
+    """Linearised exponent of Eq. (28), :math:`T_0\\ln K/[2(T - T_0)]`.
+
+    ``inf`` at :math:`T = T_0`, negative below (a pure map of ``T``; no
+    warning).  Raises :class:`ValueError` as :func:`eps_of_T`.
+    """
     T, g, lam = _check_T_domain(T, g, lam)
     t0 = T0(g=g, lam=lam, K=K)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):
         return scalar_or_array(t0 * math.log(K) / (2.0 * (np.asarray(T) - t0)))
 
 
-def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear"):
+def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", warn=True):
     """:math:`\\ln(\\Gamma/\\Delta)` of the saddle point (C5) with ``T`` substituted, no linearisation.
 
     .. math::
@@ -291,27 +438,55 @@ def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear"):
         Dimension.
     s_model : {"linear", "tanh"}
         Model of :math:`s(T)`.
+    warn : bool
+        Issue a :class:`~nblm_helpers.parameters.ValidityWarning` at
+        temperatures outside the saddle point's window: (C7), which in
+        temperature is Eq. (29) in its exact form
+        :math:`e^{1/4} < T/T_0 < \\sqrt K` (see :func:`condition_29`), and (C6)
+        with :math:`\\gamma/\\delta_m = \\gamma T^2` and :math:`s(T)`.  This
+        includes every :math:`T \\le T_0`.
 
     Returns
     -------
     float or numpy.ndarray
         :math:`\\ln(\\Gamma/\\Delta)`; ``-inf`` for :math:`T \\le T_0` (C5 has no
-        solution for :math:`\\varepsilon \\le 0`).  Equals
+        solution for :math:`\\varepsilon \\le 0`; with the warning), and
+        ``±inf`` where :math:`1/\\varepsilon` overflows (:math:`T` within
+        ~1e-308 of :math:`T_0`).  Equals
         :math:`\\ln\\delta_m(T)` + :func:`~nblm_helpers.saddle_point.saddle_point_ln_linewidth`
         at the mapped :math:`\\varepsilon, \\gamma/\\delta_m, s`.
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter (``gamma``, ``K``, ``T_s`` scalars; ``T`` in the
+        domain of :func:`eps_of_T`).
     """
     T, gamma, g, lam, K, N, T_s, d, s_model = _common(T, gamma, g, lam, K, N, T_s, d, s_model)
     eps = np.asarray(eps_of_T(T, g=g, lam=lam, K=K))
     s = np.asarray(s_of_T(T, T_s=T_s, model=s_model))
     ln_dm = -2.0 * np.log(T)
-    ln_nc = np.log(s * N * d**d)
+    ln_nd = _ln_nd(N, d)
+    ln_nc = np.log(s * N * float(d**d)) if ln_nd is None else np.log(s) + ln_nd
     pos = eps > 0
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         val = ln_dm - ln_nc + (np.log(gamma) - ln_dm + 0.5 * ln_nc) / np.where(pos, eps, 1.0)
-    return scalar_or_array(np.where(pos, val, -np.inf))
+    out = np.where(pos, val, -np.inf)
+    if warn:
+        t0 = T0(g=g, lam=lam, K=K)
+        ln_g = np.log(gamma) - ln_dm                      # ln(gamma/delta_m) = ln(gamma T^2)
+        ln_sN = np.log(s) + math.log(N)
+        c6 = _c6_mask(ln_g, ln_sN, ln_g + ln_sN, N, d, math.log(K), eps)
+        c7 = _c7_mask(math.log(K), eps)
+        _warn_T("(C5) in temperature", T, t0, [
+            ("(C7) = Eq. (29) exactly, e^(1/4) < T/T0 < sqrt(K), fails", ~c7),
+            ("(C6) with gamma/delta_m = gamma T^2 and s(T) fails", ~c6),
+            ("T <= T0 (eps <= 0: no saddle point; -inf returned)", ~pos),
+        ])
+    return scalar_or_array(out)
 
 
-def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="printed"):
+def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="printed", warn=True):
     """:math:`\\ln\\Gamma` of Eq. (28), linearised in :math:`T - T_0`.
 
     Parameters
@@ -339,29 +514,56 @@ def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="print
 
         The two agree up to :math:`\\ln(T_s/(Nd^dT^3))` when
         :math:`T_s = N d^d\\,\\Delta`.
+    warn : bool
+        Issue a :class:`~nblm_helpers.parameters.ValidityWarning` where Eq. (29)
+        as printed, :math:`(T - T_0)/T_0 > 1/4`, fails (the paper's window for
+        Eq. 28), which includes every :math:`T \\le T_0`.  (C6) is checked by
+        :func:`ln_linewidth_C5_of_T`, not here.
 
     Returns
     -------
     float or numpy.ndarray
         :math:`\\ln(\\Gamma/\\Delta)` (``form="printed"``: up to the dropped
-        prefactor); ``nan`` for :math:`T \\le T_0`.
+        prefactor); ``-inf`` for :math:`T \\le T_0`, where the linearised
+        exponent is negative or infinite and Eq. (28), like C5, has no
+        solution (with the warning).
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter, or ``form="linearised"`` without ``N`` and ``T_s``.
     """
     form = check_choice("form", form, EQ28_FORMS)
     T, g, lam = _check_T_domain(T, g, lam)
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
+    if np.ndim(gamma) != 0:
+        raise ValueError(f"gamma must be a single number; got an array of shape {np.shape(gamma)}")
+    if form == "linearised":
+        if N is None or T_s is None:
+            raise ValueError("form='linearised' needs N (integer >= 1) and T_s (> 0)")
+        N = check_positive_int("N", N)
+        T_s = check_positive("T_s", T_s)
+        d = check_dimension(d)
     T = np.asarray(T, dtype=float)
-    expo = np.asarray(exponent_eq28(T, g=g, lam=lam, K=K))
-    expo = np.where(T > T0(g=g, lam=lam, K=K), expo, np.nan)
+    t0 = T0(g=g, lam=lam, K=K)
+    above = T > t0
+    expo = np.where(above, np.asarray(exponent_eq28(T, g=g, lam=lam, K=K)), 1.0)
     if form == "printed":
-        return scalar_or_array(expo * (np.log(gamma) + 2.5 * np.log(T)))
-    if N is None or T_s is None:
-        raise ValueError("form='linearised' needs N (integer >= 1) and T_s (> 0)")
-    N = check_positive_int("N", N)
-    T_s = check_positive("T_s", T_s)
-    d = check_dimension(d)
-    c = N * d**d / T_s
-    return scalar_or_array(-3.0 * np.log(T) - np.log(c) + expo * (np.log(gamma) + 2.5 * np.log(T) + 0.5 * np.log(c)))
+        val = expo * (np.log(gamma) + 2.5 * np.log(T))
+    else:
+        ln_nd = _ln_nd(N, d)
+        ln_c = np.log(N * d**d / T_s) if ln_nd is None else ln_nd - math.log(T_s)
+        val = -3.0 * np.log(T) - ln_c + expo * (np.log(gamma) + 2.5 * np.log(T) + 0.5 * ln_c)
+    out = np.where(above, val, -np.inf)
+    if warn:
+        with np.errstate(over="ignore", under="ignore"):
+            eq29 = (T / t0 - 1.0) > 0.25
+        _warn_T("Eq. (28)", T, t0, [
+            ("Eq. (29) as printed, (T - T0)/T0 > 1/4, fails", ~eq29),
+            ("T <= T0 (no solution; -inf returned)", ~above),
+        ])
+    return scalar_or_array(out)
 
 
 def condition_29(T, *, g, lam, K, form="printed"):
@@ -382,15 +584,19 @@ def condition_29(T, *, g, lam, K, form="printed"):
     Returns
     -------
     bool or numpy.ndarray of bool
+        Never NaN-dependent: :math:`T/T_0` is formed with over/underflow
+        allowed (``inf``/0 give the obvious answer).  Raises
+        :class:`ValueError` for bad input.
     """
     form = check_choice("form", form, ("printed", "exact"))
     T = check_positive("T", T)
     t0 = T0(g=g, lam=lam, K=K)
-    x = np.asarray(T, dtype=float) / t0
-    if form == "printed":
-        ok = (x - 1.0) > 0.25
-    else:
-        ok = (np.log(x) > 0.25) & (x < math.sqrt(K))
+    with np.errstate(over="ignore", under="ignore", divide="ignore"):
+        x = np.asarray(T, dtype=float) / t0
+        if form == "printed":
+            ok = (x - 1.0) > 0.25
+        else:
+            ok = (np.log(x) > 0.25) & (x < math.sqrt(K))
     return bool(ok) if ok.ndim == 0 else ok
 
 
@@ -404,7 +610,8 @@ def _solver_args(T, gamma, N, T_s, d, s_model):
     return dict(gamma=float(gamma * T**2), N=N, s=s, d=d)
 
 
-def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infinite", nfast="literal"):
+def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infinite", nfast="literal",
+             warn=True):
     """Mean-field transition temperature :math:`T_0'`: :math:`F(\\Gamma\\to0^+) = 1` of Eq. (19).
 
     For Eq. (19) a point is a metal iff :math:`F(0^+) > 1` (see
@@ -415,15 +622,34 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
     :math:`T_0' < T_0`: the coupled dots conduct below the single-dot
     transition.
 
+    Parameters
+    ----------
+    gamma, g, lam, K, N, T_s, d, s_model
+        As in :func:`ln_conductivity`.
+    sum_range, nfast
+        Passed to :func:`~nblm_helpers.meanfield.ln_F_zero`.
+    warn : bool
+        Issue a :class:`~nblm_helpers.parameters.ValidityWarning` if the
+        mean-field equations do not apply at :math:`T_0'`: Eq. (23)
+        (:math:`g\\gamma/\\lambda < 1`, see :func:`footnote51_ratio`) or Eq. (24)
+        (:math:`\\gamma T_0'^2 > N K^{-N}`) fails.
+
     Returns
     -------
     float
-        :math:`T_0'/\\Delta`.
+        :math:`T_0'/\\Delta`.  For the unbounded sum and a coupling so weak
+        that :math:`T_0'` lies within :math:`10^{-12}` (relative) of
+        :math:`T_0`, the root is found in :math:`\\varepsilon` instead and is
+        :math:`T_0` to float precision.
 
     Raises
     ------
-    RuntimeError
-        If no sign change of :math:`\\ln F(0^+) ` is found in :math:`(0, \\sqrt K T_0)`.
+    ValueError
+        For a bad parameter; with ``sum_range="square"``, if :math:`F(0^+) \\le 1`
+        in the whole domain :math:`T < \\sqrt K T_0` (no metal: ``gamma`` too
+        small), naming ``gamma``.  (Towards :math:`T \\to 0`,
+        :math:`\\gamma/\\delta_m = \\gamma T^2 \\to 0` always localizes, so a
+        transition is always found below.)
     """
     gamma = check_positive("gamma", gamma)
     t0 = T0(g=g, lam=lam, K=K)
@@ -432,26 +658,72 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
     T_s = check_positive("T_s", T_s)
     d = check_dimension(d)
     s_model = check_choice("s_model", s_model, S_MODELS)
+    if np.ndim(gamma) != 0 or np.ndim(T_s) != 0:
+        raise ValueError("gamma and T_s must be single numbers")
+    ln_K = math.log(K)
+    ln_t0 = math.log(t0)
 
-    def f(lnT):
-        T = math.exp(lnT)
-        eps = float(eps_of_T(T, g=g, lam=lam, K=K))
+    def lnF0_at(T, eps):
+        gdm = gamma * T**2 if T < 1e150 else math.inf
+        if not gdm >= _TINY:          # gamma/delta_m underflows: F(0+) ~ (gamma/delta_m)^2 -> 0, localized
+            return -1e3
+        if gdm == math.inf:           # overflows: F(0+) -> inf, a metal
+            return 1e3
         lnF0, sg = meanfield.ln_F_zero(eps=eps, K=K, sum_range=sum_range, nfast=nfast,
-                                       **_solver_args(T, gamma, N, T_s, d, s_model))
+                                       gamma=float(gdm), N=N, s=float(s_of_T(T, T_s=T_s, model=s_model)), d=d)
         if sg <= 0:
             return -1e3
         return float(min(lnF0, 1e3))
 
-    hi = math.log(t0) if sum_range == "infinite" else math.log(t0) + 0.5 * math.log(K)
+    def f(lnT):
+        T = math.exp(lnT)
+        return lnF0_at(T, float(eps_of_T(T, g=g, lam=lam, K=K)))
+
+    hi = ln_t0 if sum_range == "infinite" else ln_t0 + 0.5 * ln_K
     hi -= 1e-12
     if f(hi) <= 0:
-        raise RuntimeError("F(0+) <= 1 up to the end of the domain: no metal for these parameters")
-    lo = math.log(t0) - 0.1
-    while f(lo) > 0:
-        lo -= 0.5
-        if lo < math.log(t0) - 50:
-            raise RuntimeError("F(0+) > 1 down to T0 e^-50: no transition found")
-    return float(math.exp(brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)))
+        if sum_range != "infinite":
+            raise ValueError(
+                f"gamma = {gamma!r} is too weak for a transition: F(0+) <= 1 at every T < sqrt(K) T0 "
+                f"= {t0 * math.sqrt(K):.6g} (the square sum stays localized); give a larger gamma"
+            )
+        # T0' in (T0 e^-1e-12, T0]: resolve it in u = ln(-eps), where floats still have digits
+        def g_u(u):
+            e = -math.exp(u)
+            return lnF0_at(t0 * math.exp(0.5 * e * ln_K), e)
+
+        u_hi = math.log(-2.0 * (hi - ln_t0) / ln_K)     # f <= 0 there (just found)
+        u_lo = -744.0                                    # eps = -1e-323: F(0+) of the infinite sum ~ 1/eps^2
+        if g_u(u_lo) <= 0:
+            t0p = t0                                     # T0' = T0 to float precision
+        elif g_u(u_hi) > 0:                              # rounding between the two parametrisations
+            t0p = float(math.exp(hi))
+        else:
+            u_c = brentq(g_u, u_lo, u_hi, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
+            t0p = float(t0 * math.exp(-0.5 * math.exp(u_c) * ln_K))
+    else:
+        lo = ln_t0 - 0.1
+        step = 0.5
+        while f(lo) > 0:
+            lo -= step
+            if lo < ln_t0 - 50:
+                step *= 2.0       # far below T0: gamma T^2 -> 0 localizes, reached in a few doublings
+            if lo < -744.0:       # T would underflow (cannot happen: gamma T^2 underflows first)
+                raise ValueError(f"no transition found for gamma = {gamma!r}: F(0+) > 1 down to T = 1e-323")
+        t0p = float(math.exp(brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)))
+    if warn:
+        msgs = []
+        ratio = float(footnote51_ratio(gamma=gamma, g=g, lam=lam))
+        if not ratio < 1.0:
+            msgs.append(f"Eq. (23) fails: g gamma/lam = {ratio:.3g} >= 1 (gamma/delta_m >= exp(-1/Xi) at every T)")
+        ln_gdm = math.log(gamma) + 2.0 * math.log(t0p)
+        floor24 = math.log(N) - N * ln_K
+        if not ln_gdm > floor24:
+            msgs.append(f"Eq. (24) fails at T0': gamma T0'^2 = exp({ln_gdm:.4g}) <= N K^-N = exp({floor24:.4g})")
+        if msgs:
+            warnings.warn(f"T0' = {t0p:.6g} from mean-field equations that do not apply: " + "; ".join(msgs),
+                          ValidityWarning, stacklevel=2)
+    return t0p
 
 
 @dataclass(frozen=True)
@@ -463,8 +735,10 @@ class ConductivityResult:
     T : numpy.ndarray
         Temperatures :math:`T/\\Delta`.
     ln_sigma : numpy.ndarray
-        :math:`\\ln\\sigma = \\ln(\\Gamma/\\Delta)`; ``-inf`` where localized,
-        ``nan`` where ``status == "above_gamma"`` (no root below :math:`\\gamma`).
+        :math:`\\ln\\sigma = \\ln(\\Gamma/\\Delta)`; ``-inf`` where localized;
+        where ``status == "above_gamma"`` (no root below :math:`\\gamma`) the
+        bound :math:`\\ln(\\gamma/\\Delta)` that the solver returns (not a root,
+        and never NaN).
     ln_gamma_dm : numpy.ndarray
         :math:`\\ln(\\Gamma/\\delta_m(T))` as the solver returns it.
     status : numpy.ndarray of str
@@ -522,39 +796,54 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     Returns
     -------
     ConductivityResult
-        Arrays of length ``T.size`` (``T`` flattened).
+        Arrays of length ``T.size`` (``T`` flattened); no NaN (see
+        :class:`ConductivityResult` for ``-inf`` and the ``above_gamma`` bound).
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter, more than 10 000 temperatures, or a temperature
+        at which :math:`\\gamma/\\delta_m = \\gamma T^2` over- or underflows
+        (the message gives the range of ``T`` that works for this ``gamma``);
+        errors of :func:`~nblm_helpers.meanfield.solve_linewidth` propagate.
     """
     T, gamma, g, lam, K, N, T_s, d, s_model = _common(T, gamma, g, lam, K, N, T_s, d, s_model)
     T = np.atleast_1d(T).ravel()
+    if T.size > _MAX_TEMPERATURES:
+        raise ValueError(f"T has {T.size} temperatures; at most {_MAX_TEMPERATURES} are solved per call "
+                         "(each is one column of the mean-field solver, ~0.1 ms)")
     eps = np.atleast_1d(eps_of_T(T, g=g, lam=lam, K=K))
     n = T.size
-    status = np.empty(n, dtype=object)
-    gdm = np.empty(n)
-    s_arr = np.empty(n)
-    ok = np.zeros(n, dtype=bool)
-    counts = {"Eq. 23": 0, "Eq. 26": 0, "Eq. 27": 0, "above_gamma": 0}
-    for i, Ti in enumerate(T):  # per temperature in Python floats (as the solver's scalar inputs were)
-        args = _solver_args(float(Ti), gamma, N, T_s, d, s_model)
-        gdm[i], s_arr[i] = args["gamma"], args["s"]
+    # per temperature in Python floats (as the solver's scalar inputs were): gamma T^2 with Python's **
+    gdm = np.array([gamma * t**2 if t < 1e150 else math.inf for t in T.tolist()], dtype=float)
+    bad = ~((gdm >= _TINY) & (gdm < math.inf))
+    if np.any(bad):
+        t_lo = math.sqrt(_TINY / gamma) if gamma < 1e300 else math.sqrt(_TINY) / math.sqrt(gamma)
+        t_hi = math.sqrt(np.finfo(float).max / gamma) if gamma > 1e-300 else math.inf
+        raise ValueError(
+            f"T must be in ({t_lo:.3g}, {t_hi:.3g}) for gamma = {gamma!r}, where gamma/delta_m(T) = gamma T^2 "
+            f"is a normal float; got {float(T[bad][0])!r}"
+        )
+    s_arr = np.asarray(np.atleast_1d(s_of_T(T, T_s=T_s, model=s_model)), dtype=float)
     r = meanfield.solve_linewidth(eps=eps, gamma=gdm, s=s_arr, K=K, N=N, d=d, equation=equation,
                                   sum_range=sum_range, nfast=nfast, warn=False)
-    lnG = np.asarray(r.ln_gamma, dtype=float).copy()
-    for i, (ei, st) in enumerate(zip(eps, r.status)):
-        status[i] = str(st)
-        if st == "root":
-            checks = {
-                "Eq. 23": condition_23(gamma=float(gdm[i]), K=K, eps=float(ei)),
-                "Eq. 26": condition_26(gamma=float(gdm[i]), d=d, ln_gamma=float(lnG[i])),
-                "Eq. 27": condition_27(gamma=float(gdm[i]), K=K, N=N, ln_gamma=float(lnG[i])),
-            }
-            for k, v in checks.items():
-                counts[k] += int(not v)
-            ok[i] = all(checks.values())
-        elif st == "above_gamma":
-            counts["above_gamma"] += 1
-        if progress is not None:
+    lnG = np.atleast_1d(np.asarray(r.ln_gamma, dtype=float)).copy()
+    status = np.atleast_1d(np.asarray(r.status)).astype(str)
+    root = status == "root"
+    lnG_safe = np.where(root, lnG, 0.0)
+    fails = {
+        "Eq. 23": ~np.asarray(condition_23(gamma=gdm, K=K, eps=eps)),
+        "Eq. 26": ~np.asarray(condition_26(gamma=gdm, d=d, ln_gamma=lnG_safe)),
+        "Eq. 27": ~np.asarray(condition_27(gamma=gdm, K=K, N=N, ln_gamma=lnG_safe)),
+    }
+    counts = {k: int(np.count_nonzero(root & v)) for k, v in fails.items()}
+    counts["above_gamma"] = int(np.count_nonzero(status == "above_gamma"))
+    ok = root & ~(fails["Eq. 23"] | fails["Eq. 26"] | fails["Eq. 27"])
+    if progress is not None:
+        for i in range(n):
             progress(i + 1, n)
-    ln_sigma = np.where(status == "above_gamma", np.nan, lnG - 2.0 * np.log(T))
+    # above_gamma: the solver's bound ln(gamma/delta_m), i.e. ln(gamma/Delta) here (not NaN)
+    ln_sigma = lnG - 2.0 * np.log(T)
     violations = {k: v for k, v in counts.items() if v}
     if warn and violations:
         warnings.warn(
@@ -563,7 +852,7 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
             ValidityWarning,
             stacklevel=2,
         )
-    return ConductivityResult(T=T, ln_sigma=ln_sigma, ln_gamma_dm=lnG, status=status.astype(str),
+    return ConductivityResult(T=T, ln_sigma=ln_sigma, ln_gamma_dm=lnG, status=status,
                               valid=ok, violations=violations, eps=eps, gamma_dm=gdm, s=s_arr)
 
 
@@ -572,25 +861,72 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
 # --------------------------------------------------------------------------
 
 
-def vogel_fulcher(T, *, ln_sigma0, a, T0):
-    """Eq. (1): :math:`\\ln\\sigma = \\ln\\sigma_0 - a' T_0/(T - T_0)` (``nan`` for :math:`T \\le T_0`)."""
+def _model_args(T, **params):
+    """Validated ``T`` (array) and scalar real model parameters (ValueError naming them)."""
     T = np.asarray(check_positive("T", T), dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return scalar_or_array(np.where(T > T0, ln_sigma0 - a * T0 / (T - T0), np.nan))
+    out = []
+    for name, v in params.items():
+        v = check_real(name, v)
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a single real number; got an array of shape {np.shape(v)}")
+        out.append(float(v))
+    return T, out
+
+
+def _model_value(T, Tc, a, const, law, safe):
+    """``law(dT)`` for ``T > Tc``, ``-inf`` for ``T <= Tc``; where ``law`` gives NaN (inf/inf, 0*inf),
+    ``safe(dT)`` (an overflow-free arrangement), or ``const`` for ``a == 0``."""
+    above = T > Tc
+    with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
+        dT = np.where(above, T - Tc, 1.0)
+        val = law(dT)
+        if np.any(np.isnan(val)):
+            val = np.where(np.isnan(val), const if a == 0.0 else safe(dT), val)
+    return scalar_or_array(np.where(above, val, -np.inf))
+
+
+def vogel_fulcher(T, *, ln_sigma0, a, T0):
+    """Eq. (1): :math:`\\ln\\sigma = \\ln\\sigma_0 - a' T_0/(T - T_0)`.
+
+    Validity
+    --------
+    ``-inf`` (:math:`\\sigma = 0`) for :math:`T \\le T_0`, where the law has
+    no value (it describes a conductivity that vanishes at :math:`T_0`);
+    ``±inf`` where the value overflows (:math:`T` just above :math:`T_0`).
+    No NaN.  Raises :class:`ValueError` for a bad ``T`` or a parameter that
+    is not a finite real number.
+    """
+    T, (ln_sigma0, a, T0) = _model_args(T, ln_sigma0=ln_sigma0, a=a, T0=T0)
+    return _model_value(T, T0, a, ln_sigma0, lambda dT: ln_sigma0 - a * T0 / dT,
+                        lambda dT: ln_sigma0 - a * (T0 / dT))
 
 
 def near_critical(T, *, ln_sigma0, a, T0p, nu=1.0 / 3.0):
-    """Eq. (30) [Eq. (2) with :math:`T_0'`]: :math:`\\ln\\sigma = \\ln\\sigma_0 - a''/(T - T_0')^{\\nu}`, :math:`\\nu = 1/3`."""
-    T = np.asarray(check_positive("T", T), dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return scalar_or_array(np.where(T > T0p, ln_sigma0 - a / np.abs(T - T0p) ** nu, np.nan))
+    """Eq. (30) [Eq. (2) with :math:`T_0'`]: :math:`\\ln\\sigma = \\ln\\sigma_0 - a''/(T - T_0')^{\\nu}`, :math:`\\nu = 1/3`.
+
+    Validity
+    --------
+    As :func:`vogel_fulcher`, with :math:`T_0'` in place of :math:`T_0`;
+    ``nu`` must be > 0.
+    """
+    T, (ln_sigma0, a, T0p) = _model_args(T, ln_sigma0=ln_sigma0, a=a, T0p=T0p)
+    nu = check_positive("nu", nu)
+    if np.ndim(nu) != 0:
+        raise ValueError(f"nu must be a single number > 0; got an array of shape {np.shape(nu)}")
+    return _model_value(T, T0p, a, ln_sigma0, lambda dT: ln_sigma0 - a / np.abs(dT) ** nu,
+                        lambda dT: ln_sigma0 - a / np.abs(dT) ** nu)
 
 
 def power_law(T, *, ln_sigma0, a, T0p):
-    """Power law :math:`\\ln\\sigma = \\ln\\sigma_0 + a\\ln(T - T_0')`, i.e. :math:`\\sigma \\propto (T-T_0')^a`."""
-    T = np.asarray(check_positive("T", T), dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return scalar_or_array(np.where(T > T0p, ln_sigma0 + a * np.log(np.abs(T - T0p)), np.nan))
+    """Power law :math:`\\ln\\sigma = \\ln\\sigma_0 + a\\ln(T - T_0')`, i.e. :math:`\\sigma \\propto (T-T_0')^a`.
+
+    Validity
+    --------
+    As :func:`vogel_fulcher` (``-inf`` for :math:`T \\le T_0'`).
+    """
+    T, (ln_sigma0, a, T0p) = _model_args(T, ln_sigma0=ln_sigma0, a=a, T0p=T0p)
+    return _model_value(T, T0p, a, ln_sigma0, lambda dT: ln_sigma0 + a * np.log(np.abs(dT)),
+                        lambda dT: ln_sigma0 + a * np.log(np.abs(dT)))
 
 
 @dataclass(frozen=True)
@@ -606,7 +942,8 @@ class FitResult:
     stderr : dict
         Standard errors from the Jacobian, :math:`\\sqrt{\\mathrm{diag}[(J^TJ)^{-1}]\\,s^2}`
         with :math:`s^2 = \\sum r^2/(n - p)` (0.0 for fixed parameters;
-        ``nan`` if :math:`n = p` or :math:`J` is singular).
+        ``inf`` if :math:`n = p`, where no degree of freedom is left to
+        estimate them, or if :math:`J` is singular; never NaN).
     residuals : numpy.ndarray
         Data minus model, in :math:`\\ln\\sigma`.
     rms, max_abs : float
@@ -628,7 +965,7 @@ class FitResult:
     success: bool
 
     def __call__(self, T):
-        """Evaluate the fitted model at ``T``."""
+        """Evaluate the fitted model at ``T`` (see the model function for the values below the transition)."""
         return _MODELS[self.form][0](T, **self.params)
 
 
@@ -658,10 +995,19 @@ def _jac(form, T, p, nu):
 
 def _linear_fit(form, T, y, Tc, nu):
     b = _basis(form, T, Tc, nu)
+    if not np.all(np.isfinite(b)):               # Tc so close to min(T) that the basis overflows
+        return np.array([np.nan, np.nan]), math.inf
     A = np.column_stack([np.ones_like(T), b])
-    coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    try:
+        coef, *_ = np.linalg.lstsq(A, y, rcond=None)
+    except np.linalg.LinAlgError:                # pragma: no cover - finite A always converges
+        return np.array([np.nan, np.nan]), math.inf
     r = y - A @ coef
-    return coef, float(r @ r)
+    rr = float(r @ r)
+    return coef, (rr if math.isfinite(rr) else math.inf)
+
+
+_FORM_NAMES = {"vogel_fulcher": "Eq. (1)", "near_critical": "Eq. (30)", "power_law": "the power law"}
 
 
 def _fit(form, T, ln_sigma, *, Tc=None, Tc_bounds=None, nu=1.0 / 3.0, name_Tc):
@@ -674,63 +1020,39 @@ def _fit(form, T, ln_sigma, *, Tc=None, Tc_bounds=None, nu=1.0 / 3.0, name_Tc):
     npar = 2 if fixed else 3
     if T.size < npar:
         raise ValueError(f"need at least {npar} points for this fit; got {T.size}")
-    if fixed:
-        Tc = check_real(name_Tc, Tc, hi=Tmin)
-        coef, _ = _linear_fit(form, T, y, Tc, nu)
-        p0 = np.array([coef[0], coef[1]])
-
-        def resid(p):
-            return y - (p[0] + p[1] * _basis(form, T, Tc, nu))
-
-        def jac(p):
-            return -_jac(form, T, np.array([p[0], p[1], Tc]), nu)[:, :2]
-
-        sol = least_squares(resid, p0, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15)
-        p = np.array([sol.x[0], sol.x[1], Tc])
-    else:
-        span = float(T.max() - Tmin)
-        lo, hi = (Tmin - 10.0 * span, Tmin) if Tc_bounds is None else Tc_bounds
-        lo = check_real(f"{name_Tc} lower bound", lo)
-        hi = check_real(f"{name_Tc} upper bound", hi)
-        if not lo < hi <= Tmin:
-            raise ValueError(f"{name_Tc} bounds must satisfy lower < upper <= min(T) = {Tmin!r}; got ({lo!r}, {hi!r})")
-        # profile the separable problem on a grid of Tc (geometric in Tmin - Tc), then refine all three
-        gap = np.geomspace(max(Tmin - hi, 1e-9 * max(span, 1e-300)), Tmin - lo, 200)
-        grid = Tmin - gap
-        best = min(grid, key=lambda tc: _linear_fit(form, T, y, tc, nu)[1])
-        coef, _ = _linear_fit(form, T, y, best, nu)
-        # parametrise Tc = Tmin - exp(u) so that Tc < Tmin always
-        lo_u = math.log(max(Tmin - hi, 1e-300))
-        hi_u = math.log(Tmin - lo)
-        u0 = float(np.clip(math.log(Tmin - best), lo_u, hi_u))
-
-        def resid(q):
-            tc = Tmin - math.exp(q[2])
-            return y - (q[0] + q[1] * _basis(form, T, tc, nu))
-
-        def jac(q):
-            tc = Tmin - math.exp(q[2])
-            J = _jac(form, T, np.array([q[0], q[1], tc]), nu)
-            J[:, 2] *= -math.exp(q[2])
-            return -J
-
-        eps_u = 1e-12
-        sol = least_squares(resid, np.array([coef[0], coef[1], u0]), jac=jac, method="trf",
-                            bounds=([-np.inf, -np.inf, lo_u - eps_u], [np.inf, np.inf, hi_u + eps_u]),
-                            xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=2000)
-        p = np.array([sol.x[0], sol.x[1], Tmin - math.exp(sol.x[2])])
-    keys = ("ln_sigma0", "a", name_Tc)
-    r = y - (p[0] + p[1] * _basis(form, T, p[2], nu))
-    dof = T.size - npar
-    J = _jac(form, T, p, nu)[:, :npar]
-    stderr = np.full(3, np.nan)
-    if dof > 0:
-        s2 = float(r @ r) / dof
+    if np.unique(T).size < npar:
+        raise ValueError(f"T must take at least {npar} distinct values for this fit; got {np.unique(T).size}")
+    if float(np.ptp(y)) == 0.0:
+        raise ValueError(
+            f"ln_sigma is constant (= {float(y[0])!r}): it carries no information on the parameters of "
+            f"{_FORM_NAMES[form]} (a = 0 and {name_Tc} undetermined); give data that vary with T"
+        )
+    with np.errstate(all="ignore"):
         try:
-            cov = np.linalg.inv(J.T @ J) * s2
-            stderr[:npar] = np.sqrt(np.clip(np.diag(cov), 0.0, None))
-        except np.linalg.LinAlgError:
-            pass
+            p, sol = _fit_core(form, T, y, Tmin, fixed, Tc, Tc_bounds, nu, name_Tc)
+        except ValueError as exc:
+            if str(exc).startswith(name_Tc):        # our own messages about Tc and its bounds
+                raise
+            raise ValueError(f"the fit of {_FORM_NAMES[form]} to (T, ln_sigma) failed: {exc}") from None
+        keys = ("ln_sigma0", "a", name_Tc)
+        r = y - (p[0] + p[1] * _basis(form, T, p[2], nu))
+        dof = T.size - npar
+        J = _jac(form, T, p, nu)[:, :npar]
+        stderr = np.full(3, np.inf)
+        if dof > 0:
+            s2 = float(r @ r) / dof
+            try:
+                cov = np.linalg.inv(J.T @ J) * s2
+                stderr[:npar] = np.sqrt(np.clip(np.diag(cov), 0.0, None))
+            except np.linalg.LinAlgError:
+                pass
+        stderr[~np.isfinite(stderr)] = np.inf
+    if not (np.all(np.isfinite(p)) and np.all(np.isfinite(r))):
+        raise ValueError(
+            f"the fit of {_FORM_NAMES[form]} to (T, ln_sigma) did not give finite parameters and residuals "
+            f"(parameters {[float(v) for v in p]}); the data are outside what the model can represent "
+            "(e.g. T spanning hundreds of decades, or |ln_sigma| near the float range)"
+        )
     if fixed:
         stderr[2] = 0.0
     params = {k: float(v) for k, v in zip(keys, p)}
@@ -747,6 +1069,76 @@ def _fit(form, T, ln_sigma, *, Tc=None, Tc_bounds=None, nu=1.0 / 3.0, name_Tc):
         dof=int(dof),
         success=bool(sol.success),
     )
+
+
+def _fit_core(form, T, y, Tmin, fixed, Tc, Tc_bounds, nu, name_Tc):
+    """The least-squares fit proper; returns ``(p, sol)`` with ``p = (ln_sigma0, a, Tc)``."""
+    if fixed:
+        Tc = check_real(name_Tc, Tc, hi=Tmin)
+        if np.ndim(Tc) != 0:
+            raise ValueError(f"{name_Tc} must be a single number; got an array of shape {np.shape(Tc)}")
+        coef, rr = _linear_fit(form, T, y, Tc, nu)
+        if not math.isfinite(rr):
+            raise ValueError(f"{name_Tc} = {Tc!r} is so close to min(T) = {Tmin!r} that the model overflows")
+        p0 = np.array([coef[0], coef[1]])
+
+        def resid(p):
+            return y - (p[0] + p[1] * _basis(form, T, Tc, nu))
+
+        def jac(p):
+            return -_jac(form, T, np.array([p[0], p[1], Tc]), nu)[:, :2]
+
+        sol = least_squares(resid, p0, jac=jac, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15)
+        return np.array([sol.x[0], sol.x[1], Tc]), sol
+    span = float(T.max() - Tmin)
+    if Tc_bounds is None:
+        lo, hi = max(Tmin - 10.0 * span, Tmin - 1e308), Tmin     # (the clip only for T spanning ~1e307)
+    else:
+        try:
+            lo, hi = Tc_bounds
+        except (TypeError, ValueError):
+            raise ValueError(f"{name_Tc} bounds must be a pair (lower, upper); got {Tc_bounds!r}") from None
+    lo = check_real(f"{name_Tc} lower bound", lo)
+    hi = check_real(f"{name_Tc} upper bound", hi)
+    if np.ndim(lo) != 0 or np.ndim(hi) != 0 or not lo < hi <= Tmin:
+        raise ValueError(f"{name_Tc} bounds must satisfy lower < upper <= min(T) = {Tmin!r}; got ({lo!r}, {hi!r})")
+    if not math.isfinite(Tmin - lo):
+        raise ValueError(f"{name_Tc} lower bound must be > min(T) - 1.8e308; got {lo!r}")
+    # profile the separable problem on a grid of Tc (geometric in Tmin - Tc), then refine all three
+    gap = np.geomspace(max(Tmin - hi, 1e-9 * max(span, 1e-300)), Tmin - lo, 200)
+    grid = Tmin - gap
+    best = min(grid, key=lambda tc: _linear_fit(form, T, y, tc, nu)[1])
+    coef, rr = _linear_fit(form, T, y, best, nu)
+    if not math.isfinite(rr):
+        raise ValueError(f"the model overflows for every {name_Tc} in ({lo!r}, {hi!r})")
+    # parametrise Tc = Tmin - exp(u) so that Tc < Tmin always
+    lo_u = math.log(max(Tmin - hi, 1e-300))
+    hi_u = math.log(Tmin - lo)
+    u0 = float(np.clip(math.log(Tmin - best), lo_u, hi_u))
+
+    def resid(q):
+        tc = Tmin - _exp(q[2])
+        return y - (q[0] + q[1] * _basis(form, T, tc, nu))
+
+    def jac(q):
+        tc = Tmin - _exp(q[2])
+        J = _jac(form, T, np.array([q[0], q[1], tc]), nu)
+        J[:, 2] *= -_exp(q[2])
+        return -J
+
+    eps_u = 1e-12
+    sol = least_squares(resid, np.array([coef[0], coef[1], u0]), jac=jac, method="trf",
+                        bounds=([-np.inf, -np.inf, lo_u - eps_u], [np.inf, np.inf, hi_u + eps_u]),
+                        xtol=1e-15, ftol=1e-15, gtol=1e-15, max_nfev=2000)
+    return np.array([sol.x[0], sol.x[1], Tmin - _exp(sol.x[2])]), sol
+
+
+def _exp(x):
+    """``math.exp`` (as the fit always used), ``inf`` instead of OverflowError."""
+    try:
+        return math.exp(x)
+    except OverflowError:
+        return math.inf
 
 
 def fit_vogel_fulcher(T, ln_sigma, *, T0=None, T0_bounds=None):
@@ -770,6 +1162,16 @@ def fit_vogel_fulcher(T, ln_sigma, *, T0=None, T0_bounds=None):
     FitResult
         ``params`` keys ``ln_sigma0``, ``a`` (:math:`a'`), ``T0``.
 
+    Raises
+    ------
+    ValueError
+        For non-finite or non-positive ``T``, non-finite ``ln_sigma``,
+        mismatched lengths, fewer points (or distinct temperatures) than
+        parameters, a constant ``ln_sigma`` (it determines neither
+        :math:`a'` nor :math:`T_0`), a fixed ``T0 >= min T``, bad bounds, or
+        data for which the fit gives non-finite numbers.  Never NaN: standard
+        errors that cannot be estimated are ``inf`` (see :class:`FitResult`).
+
     Notes
     -----
     The model is linear in :math:`(\\ln\\sigma_0, a')` at fixed :math:`T_0`:
@@ -791,15 +1193,22 @@ def fit_near_critical(T, ln_sigma, *, T0p=None, T0p_bounds=None, nu=1.0 / 3.0):
     -------
     FitResult
         ``params`` keys ``ln_sigma0``, ``a`` (:math:`a''`), ``T0p``, ``nu``.
+
+    Raises
+    ------
+    ValueError
+        As :func:`fit_vogel_fulcher`, and for ``nu <= 0``.
     """
     nu = check_positive("nu", nu)
+    if np.ndim(nu) != 0:
+        raise ValueError(f"nu must be a single number > 0; got an array of shape {np.shape(nu)}")
     return _fit("near_critical", T, ln_sigma, Tc=T0p, Tc_bounds=T0p_bounds, nu=nu, name_Tc="T0p")
 
 
 def fit_power_law(T, ln_sigma, *, T0p=None, T0p_bounds=None):
     """Fit :math:`\\ln\\sigma = \\ln\\sigma_0 + a\\ln(T - T_0')` (a power law that vanishes at :math:`T_0'`).
 
-    Parameters and return value as in :func:`fit_near_critical` (no ``nu``).
+    Parameters, return value and errors as in :func:`fit_near_critical` (no ``nu``).
     """
     return _fit("power_law", T, ln_sigma, Tc=T0p, Tc_bounds=T0p_bounds, name_Tc="T0p")
 

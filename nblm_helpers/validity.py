@@ -17,6 +17,19 @@ Units and conventions
 * Every function returns a Python ``bool`` for scalar input and a boolean
   array (NumPy broadcasting over all array arguments) otherwise.
 
+Contract (all functions here)
+-----------------------------
+For any input the functions either return booleans or raise
+:class:`ValueError` naming the offending parameter: bad values (see
+:mod:`nblm_helpers.parameters`), array arguments that do not broadcast
+together, or a broadcast result of more than
+:data:`~nblm_helpers.parameters.MAX_ARRAY_SIZE` points.  Every comparison is
+made in logarithms, so extreme inputs (``gamma = 1e-300``, ``K = 1 + 1e-9``
+or ``1e300``, ``N = 1e9``, ``ln_gamma = -1e300``, ``eps = -1e300``) give a
+definite answer with no NaN and no NumPy RuntimeWarning.  They never warn:
+they are the tests from which the other modules build their
+:class:`~nblm_helpers.parameters.ValidityWarning` s.
+
 Conditions
 ----------
 ``"23"``  :math:`\\gamma < \\min(e^{-1/\\Xi}, 1/z)` (Eq. 23; without ``z`` only
@@ -40,6 +53,7 @@ import math
 import numpy as np
 
 from .parameters import (
+    check_broadcast,
     check_branching,
     check_dimension,
     check_positive,
@@ -80,6 +94,35 @@ def _out(arr):
     return bool(arr) if arr.ndim == 0 else arr
 
 
+def _log(x):
+    """``math.log`` for a Python float (as the formulas always used), ``np.log`` for an array."""
+    return math.log(x) if isinstance(x, float) else np.log(x)
+
+
+def _ln_gsN(gamma, s, N):
+    """``ln(gamma s N)``: the log of the product where it is a normal float, else the sum of logs."""
+    with np.errstate(under="ignore"):
+        prod = gamma * s * N
+    tiny = np.finfo(float).tiny
+    if np.ndim(prod) == 0:
+        return np.log(prod) if prod >= tiny else np.log(gamma) + np.log(s) + math.log(N)
+    return np.where(prod >= tiny, np.log(np.maximum(prod, tiny)), np.log(gamma) + np.log(s) + math.log(N))
+
+
+def _c6_mask(ln_g, ln_sN, ln_gsN, N, d, ln_K, eps):
+    """(C6) from logarithms: ``2 ln g + ln(sN) + d ln d < 0`` and
+    ``-ln(g s N)/(N ln K) < eps < 1`` (shared with :mod:`~nblm_helpers.temperature`)."""
+    first = 2 * ln_g + ln_sN + d * math.log(d) < 0
+    with np.errstate(over="ignore", under="ignore"):
+        lower = -ln_gsN / (N * ln_K)      # N ln K may be inf: lower -> 0, no NaN
+    return first & (lower < eps) & (eps < 1.0)
+
+
+def _c7_mask(ln_K, eps):
+    """(C7): ``1/(2 ln K) < eps < 1``."""
+    return (1.0 / (2.0 * ln_K) < eps) & (eps < 1.0)
+
+
 
 
 def condition_23(*, gamma, K, eps=None, xi=None, z=None):
@@ -101,13 +144,22 @@ def condition_23(*, gamma, K, eps=None, xi=None, z=None):
     Returns
     -------
     bool or numpy.ndarray of bool
+
+    Raises
+    ------
+    ValueError
+        Bad ``gamma``, ``K``, ``eps``/``xi`` or ``z``; arrays that do not
+        broadcast (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
     eps = resolve_eps(eps, xi, K)
-    ok = np.log(gamma) < -(1.0 - np.asarray(eps)) * math.log(K)
     if z is not None:
         z = check_positive("z", z)
+    check_broadcast(gamma=gamma, K=K, eps=eps, **({} if z is None else {"z": z}))
+    with np.errstate(over="ignore"):                   # (1 - eps) ln K -> inf: gamma < 0 is False
+        ok = np.log(gamma) < -(1.0 - np.asarray(eps)) * _log(K)
+    if z is not None:
         ok = ok & (np.log(gamma) < -np.log(z))
     return _out(ok)
 
@@ -118,20 +170,28 @@ def condition_24(*, gamma, K, N, z=1.0):
     ``z`` (coordination number) defaults to 1, i.e. the weakest reading
     :math:`\\gamma > N K^{-N}`.  Evaluated as
     :math:`\\ln\\gamma > \\tfrac12\\ln z + \\ln N - N\\ln K`.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
     N = check_positive_int("N", N)
     z = check_positive("z", z)
-    return _out(np.log(gamma) > 0.5 * np.log(z) + math.log(N) - N * math.log(K))
+    check_broadcast(gamma=gamma, K=K, z=z)
+    with np.errstate(over="ignore"):                   # N ln K -> inf: the bound is 0
+        return _out(np.log(gamma) > 0.5 * np.log(z) + math.log(N) - N * _log(K))
 
 
 def condition_25(*, gamma, K, N, eps=None, xi=None, z=None):
     """Eq. (25): Eq. (23) and Eq. (24) together (``z=None`` means ``z = 1``
-    in Eq. 24 and no :math:`1/z` bound in Eq. 23)."""
-    c23 = condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)
-    c24 = condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)
-    return _out(np.asarray(c23) & np.asarray(c24))
+    in Eq. 24 and no :math:`1/z` bound in Eq. 23).
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
+    c23 = np.asarray(condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z))
+    c24 = np.asarray(condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z))
+    check_broadcast(**{"Eq. 23": c23, "Eq. 24": c24})
+    return _out(c23 & c24)
 
 
 def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
@@ -142,14 +202,20 @@ def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
     :math:`-y + 2d\\ln y < 0`; :math:`\\Gamma \\ge \\gamma` (``y <= 0``) counts
     as a violation, :math:`\\Gamma = 0` (``ln_gamma = -inf``) as satisfied.
     For ``d = 1`` the condition holds for every :math:`\\Gamma<\\gamma`.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     d = check_dimension(d)
     lnG = resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma")
+    check_broadcast(gamma=gamma, ln_gamma=lnG)
     y = np.log(gamma) - np.asarray(lnG, dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        val = np.where(y > 0, -y + 2 * d * np.log(np.where(y > 0, y, 1.0)), 0.0)
-    ok = (y > 0) & ((val < 0) | np.isinf(y))
+    pos = y > 0
+    finite = np.isfinite(y)
+    y_safe = np.where(pos & finite, y, 1.0)
+    with np.errstate(over="ignore"):
+        val = -y_safe + 2 * d * np.log(y_safe)      # no NaN: y_safe is finite and > 0
+    ok = pos & (~finite | (val < 0))
     return _out(ok)
 
 
@@ -158,18 +224,31 @@ def ln_gamma_floor_27(*, K, N):
 
     The linewidth of a dot must exceed the level spacing of its
     :math:`K^N` states (in units of :math:`\\delta_m`, times :math:`N`) for the
-    mean field to hold.  Returns a float.
+    mean field to hold.  Returns a float; ``-inf`` if :math:`N\\ln K`
+    overflows (``N`` and ``K`` both astronomically large).
+
+    Raises :class:`ValueError` for bad input (``K`` must be a scalar here).
     """
     K = check_branching("K", K)
+    if np.ndim(K) != 0:
+        raise ValueError(f"K must be a single real number > 1 here; got an array of shape {np.shape(K)}")
     N = check_positive_int("N", N)
-    return float(math.log(N) - N * math.log(K))
+    return float(math.log(N) - N * math.log(K))     # Python floats: overflow gives -inf, no warning
 
 
 def condition_27(*, gamma, K, N, ln_gamma=None, Gamma=None):
-    """Eq. (27): :math:`N K^{-N} < \\Gamma < \\gamma`, compared in logarithms."""
+    """Eq. (27): :math:`N K^{-N} < \\Gamma < \\gamma`, compared in logarithms.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
     gamma = check_positive("gamma", gamma)
     lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
-    return _out((lnG > ln_gamma_floor_27(K=K, N=N)) & (lnG < np.log(gamma)))
+    K = check_branching("K", K)
+    N = check_positive_int("N", N)
+    check_broadcast(gamma=gamma, K=K, ln_gamma=lnG)
+    with np.errstate(over="ignore"):
+        floor = math.log(N) - N * _log(K)
+    return _out((lnG > floor) & (lnG < np.log(gamma)))
 
 
 def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
@@ -179,7 +258,9 @@ def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
     These make the saddle-point solution (C5) satisfy Eq. (27) "up to log
     corrections"; the exact requirement from C5 would have
     :math:`\\gamma\\sqrt{n_c}` in place of :math:`\\gamma s N` (see the
-    solver notes).
+    solver notes).  Evaluated in logarithms (``gamma * s`` may underflow).
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
@@ -187,9 +268,8 @@ def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
     s = check_unit_interval("s", s)
     d = check_dimension(d)
     eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
-    first = np.asarray(condition_C6_coupling(gamma=gamma, N=N, s=s, d=d))
-    lower = -np.log(gamma * s * N) / (N * math.log(K))
-    return _out(first & (lower < eps) & (eps < 1.0))
+    check_broadcast(gamma=gamma, K=K, s=s, eps=eps)
+    return _out(_c6_mask(np.log(gamma), np.log(s * N), _ln_gsN(gamma, s, N), N, d, _log(K), eps))
 
 
 def condition_C6_coupling(*, gamma, N, s, d=1):
@@ -197,20 +277,27 @@ def condition_C6_coupling(*, gamma, N, s, d=1):
 
     Independent of :math:`\\varepsilon`; :func:`condition_C6` adds the window in
     :math:`\\varepsilon`.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     N = check_positive_int("N", N)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
+    check_broadcast(gamma=gamma, s=s)
     return _out(2 * np.log(gamma) + np.log(s * N) + d * math.log(d) < 0)
 
 
 def condition_C7(*, K, eps=None, xi=None):
     """Eq. (C7): saddle-point control, :math:`1/(2\\ln K) < \\varepsilon < 1`
-    (i.e. :math:`\\ln K - 1/\\Xi > 1/2`)."""
+    (i.e. :math:`\\ln K - 1/\\Xi > 1/2`).
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
     K = check_branching("K", K)
     eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
-    return _out((1.0 / (2.0 * math.log(K)) < eps) & (eps < 1.0))
+    check_broadcast(K=K, eps=eps)
+    return _out(_c7_mask(_log(K), eps))
 
 
 def mean_field_violations(

@@ -1,6 +1,7 @@
 """Tests of nblm_helpers.saddle_point (App. C, D of Gopalakrishnan & Nandkishore 2014)."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from nblm_helpers import meanfield
+from nblm_helpers.parameters import ValidityWarning
 from nblm_helpers.saddle_point import (
     Nc_asymptotic,
     Nc_lambert,
@@ -91,32 +93,40 @@ def test_C5_closed_form_against_direct_evaluation():
         lnK = math.log(3.0)
         expo = Xi * lnK / (Xi * lnK - 1.0)
         direct = (1 / 5) * (0.1 * math.sqrt(5)) ** expo
-        got = saddle_point_ln_linewidth(xi=Xi, **FIG8)
+        # Xi = 1 is eps = 0.09, outside (C7) eps > 1/(2 ln 3): the formula is returned with a warning
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            got = saddle_point_ln_linewidth(xi=Xi, **FIG8)
+            G = saddle_point_linewidth(xi=Xi, **FIG8)
+        assert [w.category for w in caught] == ([ValidityWarning] * 2 if Xi == 1.0 else [])
         assert got == pytest.approx(math.log(direct), rel=1e-13)
-        assert saddle_point_linewidth(xi=Xi, **FIG8) == pytest.approx(direct, rel=1e-12)
+        assert G == pytest.approx(direct, rel=1e-12)
     # Fig. 8, eps = 0.5: Gamma = (1/5)(0.1 sqrt 5)^2 = 0.01
     assert saddle_point_ln_linewidth(eps=0.5, **FIG8) == pytest.approx(math.log(0.01), abs=1e-14)
 
 
 def test_C5_no_solution_for_nonpositive_eps_and_array_shape():
     eps = np.array([-0.5, 0.0, 0.25, 0.5])
-    out = saddle_point_ln_linewidth(eps=eps, **FIG8)
+    with pytest.warns(ValidityWarning, match=r"3 of 4 points.*2 of them have eps <= 0"):
+        out = saddle_point_ln_linewidth(eps=eps, **FIG8)
     assert out.shape == (4,)
     assert out[0] == -math.inf and out[1] == -math.inf
     assert np.all(np.isfinite(out[2:]))
-    assert saddle_point_linewidth(eps=-0.5, **FIG8) == 0.0
+    with pytest.warns(ValidityWarning, match="no saddle point exists for eps <= 0"):
+        assert saddle_point_linewidth(eps=-0.5, **FIG8) == 0.0
     assert meanfield.saddle_point_ln_linewidth is saddle_point_ln_linewidth
 
 
 def test_C4_with_C2_solution_satisfies_C4():
     for eps in (0.2, 0.5, 0.8):
-        x = saddle_point_ln_linewidth_C4(eps=eps, **FIG8)
+        x = saddle_point_ln_linewidth_C4(eps=eps, warn=False, **FIG8)   # 0.2 is outside (C7): not the point here
         Nc = Nc_lambert(ln_Gamma=x, **FIG8)
         # C4: Gamma = gamma^2 N_c K^N_c exp(-2 N_c / Xi), 1/Xi = (1 - eps) ln K
         lnK = math.log(3.0)
         rhs = 2 * math.log(0.1) + math.log(Nc) + Nc * lnK - 2 * Nc * (1 - eps) * lnK
         assert x == pytest.approx(rhs, abs=1e-10)
-    assert saddle_point_ln_linewidth_C4(eps=-0.1, **FIG8) == -math.inf
+    with pytest.warns(ValidityWarning, match="no saddle point exists for eps <= 0"):
+        assert saddle_point_ln_linewidth_C4(eps=-0.1, **FIG8) == -math.inf
     with pytest.raises(ValueError, match="gamma"):
         saddle_point_ln_linewidth_C4(eps=0.5, gamma=1.5, K=3, N=10, s=0.5)
 
@@ -126,8 +136,12 @@ def test_C4_approaches_C5_as_coupling_weakens():
     gaps = []
     for g in (1e-2, 1e-6, 1e-20):
         p = dict(FIG8, gamma=g)
-        c4 = saddle_point_ln_linewidth_C4(eps=0.6, **p)
-        c5 = saddle_point_ln_linewidth(eps=0.6, **p)
+        # for gamma = 1e-6 and 1e-20, eps = 0.6 is below the (C6) bound ln(1/(gamma s N))/(N ln K)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            c4 = saddle_point_ln_linewidth_C4(eps=0.6, **p)
+            c5 = saddle_point_ln_linewidth(eps=0.6, **p)
+        assert len(caught) == (0 if g == 1e-2 else 2) and all("(C6) needs" in str(w.message) for w in caught)
         gaps.append(abs(c4 - c5) / abs(c5))
     assert gaps[0] > gaps[1] > gaps[2]
     assert gaps[2] < 0.05

@@ -68,13 +68,25 @@ def test_footnote51_is_eq23_first_part():
 # ---------------------------------------------------------------- C5 in T, Eq. 28, Eq. 29
 
 def test_C5_of_T_matches_saddle_point_module():
+    t0 = tp.T0(g=G10, lam=LAM10, K=K10)
     for T in (4.2, 5.0, 7.5, 12.0):
         eps = tp.eps_of_T(T, g=G10, lam=LAM10, K=K10)
         s = tp.s_of_T(T, T_s=40.0)
-        ref = -2 * math.log(T) + saddle_point_ln_linewidth(eps=eps, gamma=P["gamma"] * T**2, K=K10, N=40, s=s, d=1)
-        assert tp.ln_linewidth_C5_of_T(T, **P) == pytest.approx(ref, rel=1e-13)
-    assert tp.ln_linewidth_C5_of_T(3.9, **P) == -np.inf
-    arr = tp.ln_linewidth_C5_of_T(np.array([3.0, 5.0]), **P)
+        inside = bool(tp.condition_29(T, g=G10, lam=LAM10, K=K10, form="exact"))   # (C7) in temperature
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ref = -2 * math.log(T) + saddle_point_ln_linewidth(eps=eps, gamma=P["gamma"] * T**2, K=K10, N=40,
+                                                               s=s, d=1)
+            got = tp.ln_linewidth_C5_of_T(T, **P)
+        # both warn exactly where (C7)/(C6) fail: 4.2 (T/T0 = 1.05 < e^1/4) and 5.0 (1.25) are outside
+        assert len(caught) == (0 if inside else 2), (T, [str(w.message) for w in caught])
+        assert all(w.category is ValidityWarning for w in caught)
+        assert got == pytest.approx(ref, rel=1e-13)
+        assert inside == (T / t0 > math.exp(0.25))
+    with pytest.warns(ValidityWarning, match=r"T <= T0 \(eps <= 0: no saddle point; -inf returned\)"):
+        assert tp.ln_linewidth_C5_of_T(3.9, **P) == -np.inf
+    with pytest.warns(ValidityWarning, match="2 of 2 temperatures"):
+        arr = tp.ln_linewidth_C5_of_T(np.array([3.0, 5.0]), **P)
     assert arr[0] == -np.inf and np.isfinite(arr[1])
 
 
@@ -101,16 +113,21 @@ def test_sympy_eq28_matches_helpers():
     t0 = tp.T0(g=G10, lam=LAM10, K=K10)
     for Tv in (4.1, 5.0, 6.5, 9.0, 12.5):
         args = (Tv, t0, K10, P["gamma"], 40, 40.0, 1)
-        assert tp.ln_linewidth_eq28(Tv, **P, form="linearised") == pytest.approx(f28(*args), rel=1e-12)
-        assert tp.ln_linewidth_C5_of_T(Tv, **P) == pytest.approx(fC5(*args), rel=1e-12)
+        # 4.1 and 5.0 are below the window e^(1/4) T0 = 5.14 (Eq. 28 and C5 warn there; checked elsewhere)
+        assert tp.ln_linewidth_eq28(Tv, **P, form="linearised", warn=False) == pytest.approx(f28(*args), rel=1e-12)
+        assert tp.ln_linewidth_C5_of_T(Tv, **P, warn=False) == pytest.approx(fC5(*args), rel=1e-12)
         # the printed Eq. 28 = linearised minus the prefactor ln(T_s/(N d^d T^3)) when T_s = N d^d
-        printed = tp.ln_linewidth_eq28(Tv, **P, form="printed")
+        printed = tp.ln_linewidth_eq28(Tv, **P, form="printed", warn=False)
         assert printed == pytest.approx(f28(*args) + 3 * math.log(Tv), rel=1e-12)
 
 
 def test_eq28_linearisation_error_is_the_exponent():
     T = np.linspace(4.4, 12.0, 9)
-    d = (tp.ln_linewidth_C5_of_T(T, **P) - tp.ln_linewidth_eq28(T, **P, form="linearised"))
+    with pytest.warns(ValidityWarning, match=r"\(C5\) in temperature outside its window at 1 of 9"):
+        c5 = tp.ln_linewidth_C5_of_T(T, **P)                                 # T = 4.4 < e^(1/4) T0
+    with pytest.warns(ValidityWarning, match=r"Eq. \(28\) outside its window at 1 of 9"):
+        e28 = tp.ln_linewidth_eq28(T, **P, form="linearised")               # 4.4 < 1.25 T0 = 5
+    d = c5 - e28
     base = np.log(P["gamma"] * T**2.5)                                # sqrt(N/T_s) = 1 here
     dexp = tp.exponent_C5(T, g=G10, lam=LAM10, K=K10) - tp.exponent_eq28(T, g=G10, lam=LAM10, K=K10)
     np.testing.assert_allclose(d, dexp * base, rtol=1e-10)
@@ -198,7 +215,11 @@ def test_ln_conductivity_equals_per_temperature_loop(opts):
     np.testing.assert_array_equal(r.valid, ok)
     assert r.violations == viol
     assert r.T.shape == r.ln_sigma.shape == r.eps.shape == r.gamma_dm.shape == r.s.shape == (T.size,)
-    np.testing.assert_array_equal(r.ln_sigma, np.where(status == "above_gamma", np.nan, lnG - 2 * np.log(T)))
+    # above_gamma: the solver's bound ln(gamma/delta_m) - 2 ln T = ln(gamma/Delta), not NaN (Hardening fix)
+    np.testing.assert_array_equal(r.ln_sigma, lnG - 2 * np.log(T))
+    assert not np.any(np.isnan(r.ln_sigma))
+    ab = status == "above_gamma"
+    np.testing.assert_allclose(r.ln_sigma[ab], math.log(pars["gamma"]), rtol=1e-12)
     np.testing.assert_array_equal(r.gamma_dm, [pars["gamma"] * float(t) ** 2 for t in T])
     assert len({x for x in status}) >= 2  # several statuses in one batch
 
