@@ -75,7 +75,7 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   Eq. (23) is what :func:`critical_coupling_eq23_edge` and
   :mod:`~nblm_helpers.validity` answer.
 * Work limits (``ValueError`` beyond them): ``sum_range="square"`` needs
-  ``N <= 100000``; Eq. (19) needs ``K >= 1.00013`` (its crossover spans
+  ``N <= 20000``; Eq. (19) needs ``K >= 1.00013`` (its crossover spans
   ~25/ln K explicit terms) unless the square sum is shorter; E2/E3 need
   ``N <= sqrt(1.5e7 / ln K)`` for a solve (``N <= 3695`` at ``K = 3``) and
   ``N <= 10**6`` for an evaluation of :math:`F`; ``d <= 64``; the unbounded
@@ -145,7 +145,7 @@ _TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
 _MAX_ORDER = 10_000_000  # largest rearrangement order m summed explicitly (~80 MB per column)
 _ROOT_TOL = 1e-10  # |ln F| at an accepted root
 # Work limits (a call answers within seconds and bounded memory, or refuses with a ValueError):
-_MAX_N_SQUARE = 100_000  # square sum: 2N terms per evaluation and a 2N+1 prefix table per column
+_MAX_N_SQUARE = 20_000  # square sum: 2N terms per evaluation and a 2N+1 prefix table per column
 _MAX_BAND = 200_000  # Eq. 19: explicit crossover terms per evaluation, ~ln(1e11)/ln K
 _MAX_N_APP_RATIO = 1_000_000  # E2/E3: 2N terms per evaluation of F
 _APP_SCAN_BUDGET = 2e7  # E2/E3 solve: (2N terms) x (~2N ln K / 3 scan points) per column
