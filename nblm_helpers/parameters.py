@@ -255,8 +255,12 @@ def check_choice(name, value, allowed):
     ValueError
         Naming the option, the allowed values and the value received.
     """
-    if not isinstance(value, str) or value not in allowed:
-        raise ValueError(f"{name} must be one of {list(allowed)}; got {_show(value)}")
+    try:
+        options = [a for a in allowed if isinstance(a, str)]
+    except TypeError:
+        raise ValueError(f"the allowed values of {name} must be a sequence of strings; got {_show(allowed)}") from None
+    if not isinstance(value, str) or value not in options:
+        raise ValueError(f"{name} must be one of {options}; got {_show(value)}")
     return value
 
 
@@ -410,6 +414,7 @@ def resolve_eps(eps, xi, K):
             f"got eps={eps!r}, xi={xi!r}"
         )
     if eps is not None:
+        check_branching("K", K)          # unused here, but a bad K is an error, not silently ignored
         return check_eps(eps)
     return eps_from_xi(xi, K)
 

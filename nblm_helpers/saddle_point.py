@@ -84,6 +84,9 @@ from .parameters import (
 )
 from .validity import _c6_mask, _c7_mask, _ln_gsN, _log
 
+#: Largest dimension d in the formulas (d ln d and d ln W stay far inside the float range).
+_MAX_D = 2**53
+
 #: Largest number of points of the functions that loop in Python, and of the Lambert-W ones.
 _MAX_NUMERIC_POINTS = 20_000
 _MAX_C4_POINTS = 1_000
@@ -359,7 +362,7 @@ def Nc_asymptotic(Gamma=None, *, ln_Gamma=None, K, N, s, d=1, gamma=None, warn=T
     K = check_branching("K", K)
     s = check_unit_interval("s", s)
     N = check_positive_int("N", N)
-    d = check_dimension(d)
+    d = _check_d(d)
     check_broadcast(ln_Gamma=lnG, K=K, s=s, **({} if gamma is None else {"gamma": gamma}))
     ln_nc = _ln_n_c(s, N, d)
     with np.errstate(over="ignore"):
@@ -433,7 +436,7 @@ def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=Tr
     eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
     s = check_unit_interval("s", s)
     N = check_positive_int("N", N)
-    d = check_dimension(d)
+    d = _check_d(d)
     check_broadcast(eps=eps, gamma=gamma, K=K, s=s)
     ln_nc = _ln_n_c(s, N, d)
     pos = eps > 0
@@ -460,7 +463,7 @@ def saddle_point_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=True)
     if warn:
         K = check_branching("K", K)
         _warn_saddle("(C5)", resolve_eps(eps, xi, K), gamma, K, check_positive_int("N", N),
-                     check_unit_interval("s", s), check_dimension(d), 2)
+                     check_unit_interval("s", s), _check_d(d), 2)
     with np.errstate(over="ignore", under="ignore"):
         return scalar_or_array(np.exp(ln_gamma))
 
@@ -508,7 +511,7 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1, warn
     K = check_branching("K", K)
     N = check_positive_int("N", N)
     s = check_unit_interval("s", s)
-    d = check_dimension(d)
+    d = _check_d(d)
     for name, v in (("gamma", gamma), ("K", K), ("s", s)):
         if np.ndim(v) != 0:
             raise ValueError(f"{name} must be a single number for Eq. C4 (the root search is per eps); "
@@ -556,7 +559,13 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1, warn
 def _check_model(gamma, K, N, s, d):
     """Validated ``(gamma, K, N, s, d)`` of the coupled-dot model (ValueError naming the parameter)."""
     return (check_positive("gamma", gamma), check_branching("K", K), check_positive_int("N", N),
-            check_unit_interval("s", s), check_dimension(d))
+            check_unit_interval("s", s), _check_d(d))
+
+
+def _check_d(d):
+    """The dimension ``d`` (integer >= 1), at most 2**53 so that ``d ln d`` is a finite float."""
+    check_dimension(d)
+    return check_positive_int("d", d, maximum=_MAX_D)
 
 
 def _check_gamma_below_one(gamma):

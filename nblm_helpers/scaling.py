@@ -181,7 +181,7 @@ def fit_critical_power_law(x, y, *, x_c=None, x_c_guess=None, beta_guess=0.5, si
     fixed = x_c is not None
     npar = 2 if fixed else 3
     if x.size <= npar:
-        raise ValueError(f"need more than {npar} points for {npar} parameters; got {x.size}")
+        raise ValueError(f"x and y need more than {npar} points for {npar} parameters; got {x.size}")
     with np.errstate(over="ignore"):
         xmin, span = float(x.min()), float(np.ptp(x))
     if span <= 0:
@@ -275,9 +275,17 @@ def _fit_power_law(x, y, sigma, fixed, npar, xmin, span, x_c, x_c_guess, beta_gu
     return PowerLawFit(
         A=float(np.exp(lnA)), beta=float(beta), x_c=float(xc), stderr=stderr,
         residuals=np.asarray(raw, dtype=float), x_c_fixed=fixed, n=int(x.size), dof=int(dof),
-        rms=float(np.sqrt(np.mean(np.asarray(raw) ** 2))), cov=cov, success=bool(sol.success),
+        rms=_rms(np.asarray(raw, dtype=float)), cov=cov, success=bool(sol.success),
         at_bound=(not fixed) and bool(xc >= ub_xc - 1e-12 * max(1.0, abs(ub_xc))), space=space,
     )
+
+
+def _rms(r):
+    """Root-mean-square of ``r``, as ``sqrt(mean(r**2))`` (as always), scaled where ``r**2`` would overflow."""
+    big = float(np.max(np.abs(r)))
+    if big < 1e150:
+        return float(np.sqrt(np.mean(r**2)))
+    return float(big * np.sqrt(np.mean((r / big) ** 2)))
 
 
 def fit_windows(x, y, windows, *, x_ref, x_c=None, **kwargs):

@@ -109,6 +109,7 @@ EQ28_FORMS = ("printed", "linearised")
 
 
 _TINY = float(np.finfo(float).tiny)
+_ONE_MINUS = float(np.nextafter(1.0, 0.0))
 _MAX_TEMPERATURES = 10_000
 
 
@@ -272,10 +273,10 @@ def lam_for_T0(T0_value, *, g, K):
     Raises :class:`ValueError` for bad input or if :math:`\\lambda` would be
     outside the float range (the message gives :math:`\\ln\\lambda`).
     """
-    T0_value = check_positive("T0", T0_value)
+    T0_value = check_positive("T0_value", T0_value)
     g = check_positive("g", g)
     K = check_branching("K", K)
-    for name, v in (("T0", T0_value), ("g", g), ("K", K)):
+    for name, v in (("T0_value", T0_value), ("g", g), ("K", K)):
         if np.ndim(v) != 0:
             raise ValueError(f"{name} must be a single number; got an array of shape {np.shape(v)}")
     try:
@@ -288,7 +289,8 @@ def lam_for_T0(T0_value, *, g, K):
     if -708.0 < ln_lam < 709.0:
         return float(math.exp(ln_lam))
     raise ValueError(
-        f"T0 must give lam = g/(K T0^2) inside the float range; got T0={T0_value!r} with g={g!r}, K={K!r}, "
+        f"T0_value must give lam = g/(K T0^2) inside the float range; got T0_value={T0_value!r} with g={g!r}, "
+        f"K={K!r}, "
         f"i.e. ln lam = {ln_lam:.6g} (allowed: -708 < ln lam < 709)"
     )
 
@@ -304,12 +306,15 @@ def eps_of_T(T, *, g, lam, K):
     g, lam, K
         As in :func:`Xi_of_T`; ``K > 1``.
 
-    Returns a finite float (array) < 1; raises :class:`ValueError` as
-    :func:`Xi_of_T` and for a bad ``K``.
+    Returns a finite float (array) < 1: where :math:`1 - 1/(\\Xi\\ln K)` would
+    round to 1 (``T`` within an ulp-scale distance of :math:`\\sqrt{g/\\lambda}`
+    with a large ``K``) the largest float below 1 is returned.  Raises
+    :class:`ValueError` as :func:`Xi_of_T` and for a bad ``K``.
     """
     T, g, lam = _check_T_domain(T, g, lam)
     K = check_branching("K", K)
-    return scalar_or_array(1.0 - (_ln_ratio(g, lam) - 2.0 * np.log(T)) / _log(K))
+    eps = 1.0 - (_ln_ratio(g, lam) - 2.0 * np.log(T)) / _log(K)
+    return scalar_or_array(np.minimum(eps, _ONE_MINUS))
 
 
 def T_of_eps(eps, *, g, lam, K):
@@ -352,13 +357,19 @@ def _common(T, gamma, g, lam, K, N, T_s, d, s_model):
     K = check_branching("K", K)
     N = check_positive_int("N", N)
     T_s = check_positive("T_s", T_s)
-    d = check_dimension(d)
+    d = _check_d(d)
     s_model = check_choice("s_model", s_model, S_MODELS)
     for name, v in (("gamma", gamma), ("K", K), ("T_s", T_s)):
         if np.ndim(v) != 0:
             raise ValueError(f"{name} must be a single number (the temperatures T may be an array); "
                              f"got an array of shape {np.shape(v)}")
     return np.asarray(T, dtype=float), gamma, g, lam, K, N, T_s, d, s_model
+
+
+def _check_d(d):
+    """The dimension ``d`` (integer >= 1), at most 2**53 so that ``d ln d`` is a finite float."""
+    check_dimension(d)
+    return check_positive_int("d", d, maximum=2**53)
 
 
 def _ln_nd(N, d):
@@ -539,12 +550,14 @@ def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="print
     K = check_branching("K", K)
     if np.ndim(gamma) != 0:
         raise ValueError(f"gamma must be a single number; got an array of shape {np.shape(gamma)}")
-    if form == "linearised":
-        if N is None or T_s is None:
-            raise ValueError("form='linearised' needs N (integer >= 1) and T_s (> 0)")
-        N = check_positive_int("N", N)
-        T_s = check_positive("T_s", T_s)
-        d = check_dimension(d)
+    if form == "linearised" and (N is None or T_s is None):
+        raise ValueError("form='linearised' needs N (integer >= 1) and T_s (> 0)")
+    # validated also where the printed form does not use them: a bad value is an error, not ignored
+    N = None if N is None else check_positive_int("N", N)
+    T_s = None if T_s is None else check_positive("T_s", T_s)
+    d = _check_d(d)
+    if np.ndim(T_s) != 0:
+        raise ValueError(f"T_s must be a single number; got an array of shape {np.shape(T_s)}")
     T = np.asarray(T, dtype=float)
     t0 = T0(g=g, lam=lam, K=K)
     above = T > t0
@@ -553,7 +566,11 @@ def ln_linewidth_eq28(T, *, gamma, g, lam, K, N=None, T_s=None, d=1, form="print
         val = expo * (np.log(gamma) + 2.5 * np.log(T))
     else:
         ln_nd = _ln_nd(N, d)
-        ln_c = np.log(N * d**d / T_s) if ln_nd is None else ln_nd - math.log(T_s)
+        if ln_nd is None:
+            c = N * d**d / T_s                     # as always; in logs where it leaves the float range
+            ln_c = np.log(c) if _TINY <= c < math.inf else math.log(N * d**d) - math.log(T_s)
+        else:
+            ln_c = ln_nd - math.log(T_s)
         val = -3.0 * np.log(T) - ln_c + expo * (np.log(gamma) + 2.5 * np.log(T) + 0.5 * ln_c)
     out = np.where(above, val, -np.inf)
     if warn:
@@ -605,9 +622,12 @@ def condition_29(T, *, g, lam, K, form="printed"):
 # --------------------------------------------------------------------------
 
 
-def _solver_args(T, gamma, N, T_s, d, s_model):
-    s = float(s_of_T(T, T_s=T_s, model=s_model))
-    return dict(gamma=float(gamma * T**2), N=N, s=s, d=d)
+def _gamma_T2(gamma, T):
+    """``gamma * T**2`` in Python floats (``inf`` where ``T**2`` overflows)."""
+    try:
+        return gamma * T**2
+    except OverflowError:
+        return math.inf
 
 
 def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infinite", nfast="literal",
@@ -664,7 +684,7 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
     ln_t0 = math.log(t0)
 
     def lnF0_at(T, eps):
-        gdm = gamma * T**2 if T < 1e150 else math.inf
+        gdm = _gamma_T2(gamma, T)
         if not gdm >= _TINY:          # gamma/delta_m underflows: F(0+) ~ (gamma/delta_m)^2 -> 0, localized
             return -1e3
         if gdm == math.inf:           # overflows: F(0+) -> inf, a metal
@@ -815,11 +835,11 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     eps = np.atleast_1d(eps_of_T(T, g=g, lam=lam, K=K))
     n = T.size
     # per temperature in Python floats (as the solver's scalar inputs were): gamma T^2 with Python's **
-    gdm = np.array([gamma * t**2 if t < 1e150 else math.inf for t in T.tolist()], dtype=float)
+    gdm = np.array([_gamma_T2(gamma, t) for t in T.tolist()], dtype=float)
     bad = ~((gdm >= _TINY) & (gdm < math.inf))
     if np.any(bad):
-        t_lo = math.sqrt(_TINY / gamma) if gamma < 1e300 else math.sqrt(_TINY) / math.sqrt(gamma)
-        t_hi = math.sqrt(np.finfo(float).max / gamma) if gamma > 1e-300 else math.inf
+        t_lo = math.sqrt(_TINY) / math.sqrt(gamma)          # Python floats: no overflow warning
+        t_hi = math.sqrt(float(np.finfo(float).max)) / math.sqrt(gamma)
         raise ValueError(
             f"T must be in ({t_lo:.3g}, {t_hi:.3g}) for gamma = {gamma!r}, where gamma/delta_m(T) = gamma T^2 "
             f"is a normal float; got {float(T[bad][0])!r}"
@@ -874,14 +894,17 @@ def _model_args(T, **params):
 
 
 def _model_value(T, Tc, a, const, law, safe):
-    """``law(dT)`` for ``T > Tc``, ``-inf`` for ``T <= Tc``; where ``law`` gives NaN (inf/inf, 0*inf),
-    ``safe(dT)`` (an overflow-free arrangement), or ``const`` for ``a == 0``."""
+    """``law(dT)`` for ``T > Tc``, ``-inf`` for ``T <= Tc``.  Where ``law`` (the formula as always
+    evaluated) is not finite -- NaN from inf/inf or 0*inf, or an intermediate overflow such as
+    ``a * T0`` -- ``safe(dT)`` (an overflow-free arrangement), or ``const`` for ``a == 0``."""
     above = T > Tc
     with np.errstate(over="ignore", under="ignore", divide="ignore", invalid="ignore"):
         dT = np.where(above, T - Tc, 1.0)
         val = law(dT)
-        if np.any(np.isnan(val)):
-            val = np.where(np.isnan(val), const if a == 0.0 else safe(dT), val)
+        odd = ~np.isfinite(val)
+        if np.any(odd):
+            val = np.where(odd, const if a == 0.0 else safe(dT), val)
+            val = np.where(np.isnan(val), const, val)        # pragma: no cover - safe() gives no NaN
     return scalar_or_array(np.where(above, val, -np.inf))
 
 
@@ -1007,6 +1030,14 @@ def _linear_fit(form, T, y, Tc, nu):
     return coef, (rr if math.isfinite(rr) else math.inf)
 
 
+def _rms(r):
+    """Root-mean-square of ``r``, as ``sqrt(mean(r**2))`` (as always), scaled where ``r**2`` would overflow."""
+    big = float(np.max(np.abs(r)))
+    if big < 1e150:
+        return float(np.sqrt(np.mean(r**2)))
+    return float(big * np.sqrt(np.mean((r / big) ** 2)))
+
+
 _FORM_NAMES = {"vogel_fulcher": "Eq. (1)", "near_critical": "Eq. (30)", "power_law": "the power law"}
 
 
@@ -1018,8 +1049,11 @@ def _fit(form, T, ln_sigma, *, Tc=None, Tc_bounds=None, nu=1.0 / 3.0, name_Tc):
     Tmin = float(T.min())
     fixed = Tc is not None
     npar = 2 if fixed else 3
+    if fixed and Tc_bounds is not None:
+        raise ValueError(f"give {name_Tc} (held fixed) or {name_Tc}_bounds (its search interval), not both; "
+                         f"got {name_Tc}={Tc!r}, {name_Tc}_bounds={Tc_bounds!r}")
     if T.size < npar:
-        raise ValueError(f"need at least {npar} points for this fit; got {T.size}")
+        raise ValueError(f"T and ln_sigma need at least {npar} points for this fit; got {T.size}")
     if np.unique(T).size < npar:
         raise ValueError(f"T must take at least {npar} distinct values for this fit; got {np.unique(T).size}")
     if float(np.ptp(y)) == 0.0:
@@ -1063,7 +1097,7 @@ def _fit(form, T, ln_sigma, *, Tc=None, Tc_bounds=None, nu=1.0 / 3.0, name_Tc):
         params=params,
         stderr={k: float(v) for k, v in zip(keys, stderr)},
         residuals=r,
-        rms=float(np.sqrt(np.mean(r**2))),
+        rms=_rms(r),
         max_abs=float(np.max(np.abs(r))),
         n=int(T.size),
         dof=int(dof),

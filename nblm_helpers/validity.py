@@ -213,8 +213,9 @@ def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
     pos = y > 0
     finite = np.isfinite(y)
     y_safe = np.where(pos & finite, y, 1.0)
-    with np.errstate(over="ignore"):
-        val = -y_safe + 2 * d * np.log(y_safe)      # no NaN: y_safe is finite and > 0
+    ln_y = np.log(y_safe)
+    with np.errstate(over="ignore"):                # 2 d ln y may overflow to +-inf (d up to 1.8e308)
+        val = -y_safe + np.where(ln_y == 0.0, 0.0, (2.0 * d) * ln_y)   # no NaN: never inf * 0
     ok = pos & (~finite | (val < 0))
     return _out(ok)
 
@@ -340,7 +341,12 @@ def mean_field_violations(
         Condition names (keys of :data:`CONDITIONS`) in the order
         ``23, 24, 26, 27, C6, C7``; for array input a condition is listed if
         it fails at any point.
+
+    Raises :class:`ValueError` for bad input (see the module's contract;
+    ``s`` is validated whenever it is given).
     """
+    if s is not None:
+        check_unit_interval("s", s)
     checks = {
         "23": np.asarray(condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)),
         "24": np.asarray(condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)),

@@ -182,3 +182,96 @@ def test_ln_rate_validation_shared_by_the_solver_modules():
         resolve_ln_rate(0.1, -1.0)
     with pytest.raises(ValueError, match="^Gamma must"):
         resolve_ln_rate(-0.1, None)
+
+
+# ---------------------------------------------------------------- regressions of the "Hardening" issue
+
+
+def test_regression_huge_integers_are_ValueErrors():
+    # float(10**400) raised OverflowError in check_positive_int; repr(10**5000) raises ValueError by itself
+    for bad in (10**400, 10**5000):
+        with pytest.raises(ValueError, match=r"^N must be an integer >= 1 and <= 1.798e\+308"):
+            check_positive_int("N", bad)
+        with pytest.raises(ValueError, match="^gamma must be a finite real number .*beyond the float range"):
+            check_positive("gamma", bad)
+        with pytest.raises(ValueError, match="^N must be"):
+            Parameters(N=bad)
+    assert check_positive("gamma", 10**20) == 1e20          # a big int that fits a float is fine
+    assert check_positive_int("N", 12, maximum=12) == 12
+    with pytest.raises(ValueError, match="<= 12"):
+        check_positive_int("N", 13, maximum=12)
+
+
+@pytest.mark.parametrize("bad", [np.array([1.0], dtype=object), [[1], [1, 2]], {1: 2}, np.array(["a"]),
+                                 np.array([1 + 2j]), 1 + 2j, None, "1"])
+def test_regression_hostile_values_are_ValueErrors(bad):
+    with pytest.raises(ValueError, match="^x must be"):
+        check_real("x", bad)
+    from nblm_helpers.parameters import check_ln_rate
+
+    with pytest.raises(ValueError, match="^x must be"):
+        check_ln_rate("x", bad)
+
+
+def test_regression_long_double_overflow_is_rejected_without_runtime_warning():
+    # a long double beyond float64 overflowed in astype with a RuntimeWarning
+    if np.finfo(np.longdouble).max <= np.finfo(np.float64).max:
+        pytest.skip("long double is float64 on this platform")
+    with np.errstate(over="ignore"):
+        big = np.longdouble(10) ** 400
+    with pytest.raises(ValueError, match="^x must be a finite real number"):
+        check_real("x", np.array([big, 1.0]))
+
+
+def test_regression_arrays_too_large_are_refused():
+    from nblm_helpers.parameters import MAX_ARRAY_SIZE, check_broadcast
+
+    with pytest.raises(ValueError, match=f"x has {MAX_ARRAY_SIZE + 1} elements"):
+        check_real("x", np.zeros(MAX_ARRAY_SIZE + 1))
+    assert check_broadcast(a=np.zeros((3, 1)), b=np.zeros(4)) == (3, 4)
+    with pytest.raises(ValueError, match=r"a \(100000, 1\), b \(100000,\) broadcast to"):
+        check_broadcast(a=np.zeros((100000, 1)), b=np.zeros(100000))
+
+
+def test_regression_Parameters_arrays_are_ValueErrors():
+    # float(array of two) raised TypeError; a ragged list numpy's unnamed ValueError
+    for bad in ([0.1, 0.2], [[0.1], [0.2, 0.3]], np.array([0.1])):
+        with pytest.raises(ValueError, match="^gamma must be a single real number"):
+            Parameters(gamma=bad)
+
+
+def test_regression_replace_keeps_the_derived_localization_length():
+    # replace(gamma=...) of a Parameters with K and eps passed both Xi and eps: "give Xi or eps, not both"
+    p = Parameters(K=3, eps=0.5)
+    q = p.replace(gamma=0.2)
+    assert q.eps == 0.5 and q.Xi == p.Xi and q.gamma == 0.2
+    assert Parameters(Xi=2.0).replace(K=3).eps == pytest.approx(eps_from_xi(2.0, 3))
+    with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['foo'\]"):
+        p.replace(foo=1.0)                          # dataclasses.replace raised TypeError
+
+
+def test_regression_eps_xi_conversion_overflow_is_ValueError():
+    # 1/(Xi ln K) overflowed to eps = -inf (RuntimeWarning); (1 - eps) ln K to Xi = 0 (RuntimeWarning)
+    with pytest.raises(ValueError, match=r"^xi must be > 5.06e-309 for K = 3.0"):
+        eps_from_xi(1e-320, 3)
+    with pytest.raises(ValueError, match=r"^eps must be > -2.6e\+305 for K = 1e\+300"):
+        xi_from_eps(-1e308, 1e300)
+    with pytest.raises(ValueError, match="^xi must be"):
+        Parameters(K=3, Xi=1e-320)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        eps_from_xi(np.ones(3), np.full(4, 3.0))
+
+
+def test_regression_scalar_or_array_refuses_non_numbers():
+    from nblm_helpers.parameters import scalar_or_array
+
+    for bad in (None, 10**400, 1j, "a"):
+        with pytest.raises(ValueError, match="expected a number"):
+            scalar_or_array(bad)                    # None gave NaN; 10**400 OverflowError; 1j TypeError
+
+
+def test_regression_resolve_eps_validates_K_even_when_unused():
+    # resolve_eps(0.5, None, K) ignored K entirely: K = nan, "0.5" or 1j were accepted silently
+    for bad in (math.nan, "0.5", 1j, math.inf, 1.0):
+        with pytest.raises(ValueError, match="^K must be"):
+            resolve_eps(0.5, None, bad)

@@ -175,3 +175,104 @@ def test_bad_linewidth_arguments():
         Nc_lambert(ln_Gamma=float("nan"), **FIG8)
     with pytest.raises(ValueError, match="eps"):
         saddle_point_ln_linewidth(eps=0.5, xi=2.0, **FIG8)
+
+
+# ---------------------------------------------------------------- regressions of the "Hardening" issue
+
+
+def test_regression_C5_outside_C7_warns():
+    # README promises a ValidityWarning outside the window; eps = 0.2 < 1/(2 ln 3) = 0.455 gave none
+    with pytest.warns(ValidityWarning, match=r"\(C7\) needs 0.4551 < eps < 1"):
+        got = saddle_point_ln_linewidth(eps=0.2, **FIG8)
+    assert got == pytest.approx(-math.log(5) + (math.log(0.1) + 0.5 * math.log(5)) / 0.2, rel=1e-14)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")               # inside (C6) and (C7): no warning at all
+        saddle_point_ln_linewidth(eps=0.6, **FIG8)
+    with pytest.warns(ValidityWarning, match=r"\(C6\) needs"):    # gamma^2 n_c = 1.25 > 1
+        saddle_point_ln_linewidth(eps=0.6, gamma=0.5, K=3, N=10, s=0.5)
+    # warn=False skips the check (for callers that mark the window themselves)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert saddle_point_ln_linewidth(eps=0.2, **FIG8, warn=False) == got
+
+
+@pytest.mark.parametrize("func", [saddle_point_ln_linewidth, saddle_point_linewidth, saddle_point_ln_linewidth_C4])
+def test_regression_nonpositive_eps_returns_zero_rate_with_warning(func):
+    # eps <= 0 used to return -inf (Gamma = 0) silently: there is no saddle point there
+    with pytest.warns(ValidityWarning, match="no saddle point exists for eps <= 0"):
+        out = func(eps=-0.2, **FIG8)
+    assert out == (0.0 if func is saddle_point_linewidth else -math.inf)
+
+
+def test_regression_C5_tiny_eps_overflows_to_inf_without_runtime_warning():
+    # eps = 1e-320 with gamma sqrt(n_c) > 1 overflowed with a numpy RuntimeWarning
+    with pytest.warns(ValidityWarning):
+        assert saddle_point_ln_linewidth(eps=1e-320, gamma=10, K=3, N=10, s=0.5) == math.inf
+    with pytest.warns(ValidityWarning):
+        assert saddle_point_ln_linewidth(eps=1e-320, gamma=1e-300, K=3, N=10, s=0.5) == -math.inf
+
+
+def test_regression_large_dimension_in_logs():
+    # s N d^d was formed as a Python int: d = 200 raised OverflowError, d = 10**6 took 6 s first
+    assert n_c(s=0.5, N=10, d=200) == math.inf
+    with pytest.warns(ValidityWarning, match="C6"):
+        got = saddle_point_ln_linewidth(eps=0.5, gamma=0.1, K=3, N=10, s=0.5, d=10**6)
+    assert got == pytest.approx(2 * math.log(0.1), rel=1e-9)     # eps = 1/2: ln Gamma = 2 ln gamma exactly
+    with pytest.raises(ValueError, match="^N must be an integer"):
+        n_c(s=0.5, N=10**400, d=1)
+
+
+def test_regression_C5_accepts_arrays_of_gamma_and_s():
+    # math.log(gamma) raised TypeError for an array gamma
+    with pytest.warns(ValidityWarning):
+        out = saddle_point_ln_linewidth(eps=0.5, gamma=[0.1, 0.01], K=3, N=10, s=[0.5, 1e-3])
+    assert out[0] == pytest.approx(math.log(0.01), abs=1e-14) and out[1] == pytest.approx(math.log(1e-4))
+    with pytest.raises(ValueError, match="do not broadcast"):
+        saddle_point_ln_linewidth(eps=[0.5, 0.6, 0.7], gamma=[0.1, 0.2], K=3, N=10, s=0.5)
+
+
+def test_regression_Nc_numeric_extreme_linewidths():
+    # ln Gamma = -1e308 raised OverflowError (math.exp in the bracket); +1e308 a bare RuntimeError
+    assert math.isfinite(Nc_numeric(ln_Gamma=-1e308, **FIG8))
+    with pytest.warns(ValidityWarning, match="Gamma >= gamma"):
+        assert math.isfinite(Nc_numeric(ln_Gamma=1e308, **FIG8))
+    lnG = np.array([-1e250, -1e150, -50.0])
+    np.testing.assert_allclose(Nc_numeric(ln_Gamma=lnG, **FIG8), Nc_lambert(ln_Gamma=lnG, **FIG8), rtol=1e-12)
+
+
+def test_regression_Nc_numeric_refuses_huge_arrays():
+    # 10^6 points looped in Python for minutes
+    with pytest.raises(ValueError, match=r"ln_Gamma has 1000000 points; at most 20000"):
+        Nc_numeric(ln_Gamma=np.full(10**6, -5.0), **FIG8)
+    with pytest.raises(ValueError, match=r"at most 2097152"):
+        Nc_lambert(ln_Gamma=np.full(2**22, -5.0), **FIG8)
+    with pytest.raises(ValueError, match=r"eps has 1001 points; at most 1000"):
+        saddle_point_ln_linewidth_C4(eps=np.linspace(0.1, 0.9, 1001), **FIG8)
+
+
+def test_regression_Nc_outside_D3_and_C3_warn():
+    with pytest.warns(ValidityWarning, match=r"Gamma >= gamma at 1 of 1 point"):
+        Nc_lambert(Gamma=0.5, **FIG8)
+    with pytest.warns(ValidityWarning, match=r"Gamma s N >= gamma"):
+        Nc_asymptotic(Gamma=0.05, **FIG8)                 # Gamma s N = 0.25 > gamma = 0.1
+    with pytest.warns(ValidityWarning, match=r"Gamma n_c >= 1"):
+        assert Nc_asymptotic(Gamma=0.5, K=3, N=10, s=0.5) < 0
+
+
+def test_regression_lambertw_exp_validates_its_argument():
+    # NaN came back as NaN, a string as numpy's unnamed ValueError
+    for bad in (math.nan, math.inf, "a"):
+        with pytest.raises(ValueError, match="^L must be"):
+            lambertw_exp(bad)
+    np.testing.assert_array_equal(lambertw_exp([-math.inf, -1e308]), [0.0, 0.0])
+    assert lambertw_exp(1e308) == pytest.approx(1e308 - math.log(1e308), rel=1e-15)
+
+
+def test_regression_C4_tiny_eps_has_a_root():
+    # eps = 1e-300 failed inside brentq ("function value at x=-inf is NaN"); (C4) has a finite root there
+    with pytest.warns(ValidityWarning):
+        got = saddle_point_ln_linewidth_C4(eps=[1e-300, 1e-10], **FIG8)
+    assert np.all(np.isfinite(got)) and got[0] == pytest.approx(got[1], abs=1e-6)
+    with pytest.warns(ValidityWarning):
+        far = saddle_point_ln_linewidth_C4(eps=[1e-100, 0.5], gamma=1e-300, K=1 + 1e-15, N=1e300, s=1e-300, d=10**6)
+    assert np.all(np.isfinite(far))

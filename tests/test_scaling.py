@@ -85,3 +85,48 @@ def test_bad_input(kwargs, msg):
     x, y = kw.pop("x"), kw.pop("y")
     with pytest.raises(ValueError, match=msg):
         fit_critical_power_law(x, y, **kw)
+
+
+# ---------------------------------------------------------------- regressions of the "Hardening" issue
+
+
+def test_regression_constant_y_is_refused():
+    # returned beta = 1e-6 (its bound) and x_c = -3807 for y = const
+    with pytest.raises(ValueError, match="^y is constant"):
+        fit_critical_power_law([1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="^y is constant"):
+        fit_windows([1.0, 2.0, 3.0, 4.0, 5.0], [2.0] * 5, [(0.0, 10.0)], x_ref=0.0)
+    with pytest.raises(ValueError, match="at least 3 distinct values"):
+        fit_critical_power_law([1.0, 1.0, 2.0, 2.0], [1.0, 2.0, 3.0, 4.0])
+
+
+def test_regression_critical_model_is_zero_below_x_c():
+    # NaN for x <= x_c; now 0 = -1/ln(Gamma = 0), the localized side
+    np.testing.assert_array_equal(critical_model([0.2, 0.43, 0.44], **TRUE)[:2], [0.0, 0.0])
+    assert critical_model(2.0, A=0.0, beta=50.0, x_c=-1e300) == 0.0      # 0 * inf gave NaN
+    with pytest.raises(ValueError, match="^x_c must be"):
+        critical_model([1.0], 1.0, 0.5, "a")
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(x_c=10**400), "x_c"),              # float(x_c): OverflowError
+    (dict(x_c_guess="a"), "x_c_guess"),      # float(x_c_guess): unnamed ValueError
+    (dict(beta_guess="a"), "beta_guess"),    # "a" > 0: TypeError
+    (dict(sigma=[1.0, 2.0]), "sigma"),       # broadcast_to: unnamed ValueError
+    (dict(space=["log"]), "space"),          # unhashable in a tuple test: worked by accident
+])
+def test_regression_fit_arguments_are_validated(kwargs, name):
+    with pytest.raises(ValueError, match=f"^{name}"):
+        fit_critical_power_law([1.0, 2.0, 3.0, 4.0], [1.0, 2.0, 3.0, 5.0], **kwargs)
+
+
+def test_regression_windows_and_local_exponent_inputs():
+    x, y = [1.0, 2.0, 3.0, 4.0, 5.0], [1.0, 2.0, 3.0, 5.0, 6.0]
+    with pytest.raises(ValueError, match="^windows must be a sequence"):
+        fit_windows(x, y, 5, x_ref=0.0)                                   # TypeError: int not iterable
+    with pytest.raises(ValueError, match="^x_ref must be"):
+        fit_windows(x, y, [(0.0, 10.0)], x_ref="a")                      # UFuncTypeError
+    with pytest.raises(ValueError, match="^x_c must be"):
+        local_exponent([1.0, 2.0], [1.0, 1.0], "a")                      # TypeError in x <= x_c
+    with pytest.raises(ValueError, match="finite slope"):
+        local_exponent([1e300, 1.7e308], [1.0, 2.0], -1.7e308)           # x - x_c overflowed: slope 0

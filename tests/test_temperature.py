@@ -295,3 +295,108 @@ def test_bad_input_names_parameter(call, name):
 def test_fits_need_matching_lengths():
     with pytest.raises(ValueError, match="same length"):
         tp.fit_power_law(T_SYN, T_SYN[:-1])
+
+
+# ---------------------------------------------------------------- regressions of the "Hardening" issue
+
+
+def test_regression_T0_prime_extreme_couplings():
+    # gamma = 1e-300: "RuntimeError: F(0+) <= 1 up to the end of the domain"; T0' -> T0 as gamma -> 0
+    with pytest.warns(ValidityWarning, match=r"Eq. \(24\) fails at T0'"):
+        assert tp.T0_prime(**{**P, "gamma": 1e-300}) == pytest.approx(4.0, rel=1e-12)
+    # gamma = 1e300: "RuntimeError: F(0+) > 1 down to T0 e^-50"; the search now continues down
+    with pytest.warns(ValidityWarning, match=r"Eq. \(23\) fails"):
+        t = tp.T0_prime(**{**P, "gamma": 1e300})
+    assert 0 < t < 4.0 * math.exp(-50)
+    # the square sum can stay localized everywhere: a ValueError naming gamma
+    with pytest.raises(ValueError, match=r"^gamma = 1e-300 is too weak"):
+        tp.T0_prime(**{**P, "gamma": 1e-300}, sum_range="square")
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # the chapter's parameters: no warning
+        assert tp.T0_prime(**P) == pytest.approx(3.9744003071537697, rel=1e-15)
+
+
+@pytest.mark.parametrize("fit", [tp.fit_vogel_fulcher, tp.fit_near_critical, tp.fit_power_law])
+def test_regression_fits_refuse_degenerate_data(fit):
+    # constant ln_sigma returned stderr NaN (and a T0 at the grid's end)
+    with pytest.raises(ValueError, match=r"^ln_sigma is constant"):
+        fit([1.0, 2.0, 3.0, 4.0], [1.0, 1.0, 1.0, 1.0])
+    with pytest.raises(ValueError, match="need at least 3 points"):
+        fit([1.0, 2.0], [1.0, 2.0])
+    with pytest.raises(ValueError, match="^T must be a finite"):
+        fit([1.0, 2.0, math.nan], [1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match="^ln_sigma must be a finite"):
+        fit([1.0, 2.0, 3.0], [1.0, math.nan, 3.0])
+    with pytest.raises(ValueError, match="at least 3 distinct values"):
+        fit([1.0, 1.0, 1.0], [1.0, 2.0, 3.0])
+    # as many points as parameters: an exact fit whose errors cannot be estimated -> inf, not NaN
+    fr = fit([1.0, 2.0, 3.0], [-3.0, -2.0, -1.5])
+    assert all(math.isinf(v) for v in fr.stderr.values()) and all(math.isfinite(v) for v in fr.params.values())
+
+
+def test_regression_models_give_minus_inf_below_the_transition():
+    # the three laws returned NaN for T <= T0
+    assert tp.vogel_fulcher(3.0, ln_sigma0=0.0, a=1.0, T0=3.5) == -math.inf
+    assert tp.near_critical(3.0, ln_sigma0=0.0, a=1.0, T0p=3.5) == -math.inf
+    assert tp.power_law(3.0, ln_sigma0=0.0, a=1.0, T0p=3.0) == -math.inf
+    # 0 * inf with a = 0 gave NaN
+    assert tp.near_critical(2.0, ln_sigma0=1.5, a=0.0, T0p=2.0 - 1e-15, nu=1e3) == 1.5
+    assert tp.power_law(1e300, ln_sigma0=1.5, a=0.0, T0p=-1e300) == 1.5
+    with pytest.raises(ValueError, match="^ln_sigma0 must be"):
+        tp.vogel_fulcher(3.0, ln_sigma0="a", a=1.0, T0=1.0)
+
+
+def test_regression_conductivity_has_no_nan():
+    # ln_sigma was NaN where status == "above_gamma"; now the solver's bound ln(gamma/Delta)
+    r = tp.ln_conductivity(np.array([4.0, 12.0]), **{**P, "gamma": 1e-1 / 16}, warn=False)
+    assert not np.any(np.isnan(r.ln_sigma))
+    ab = r.status == "above_gamma"
+    assert np.any(ab)
+    np.testing.assert_allclose(r.ln_sigma[ab], math.log(1e-1 / 16), rtol=1e-12)
+
+
+def test_regression_conductivity_tiny_T_names_T():
+    # gamma T^2 underflowed to 0 and the solver complained about "gamma ... got 0.0"
+    with pytest.raises(ValueError, match=r"^T must be in \(4.72e-153, 4.24e\+155\) for gamma = 0.001"):
+        tp.ln_conductivity(1e-300, gamma=1e-3, g=2, lam=0.1, K=10, N=40, T_s=40.0)
+    with pytest.raises(ValueError, match=r"^T has 10001 temperatures; at most 10000"):
+        tp.ln_conductivity(np.linspace(1.0, 12.0, 10001), **P)
+
+
+def test_regression_temperature_maps_in_logs():
+    # g/lam underflowing to 0 raised "math domain error"; lam_for_T0 a ZeroDivisionError;
+    # delta_m_of_T(1e-300) a RuntimeWarning
+    with pytest.raises(ValueError, match=r"^T must be in \(0, sqrt\(g/lam\)\)"):
+        tp.Xi_of_T(1e-300, g=1e-300, lam=1e300)
+    assert tp.Xi_of_T(1e150, g=1e300, lam=1e-300) == pytest.approx(1 / (1381.5510557964274 - 690.7755278982137 + 0))
+    with pytest.raises(ValueError, match="^T0_value must give lam"):
+        tp.lam_for_T0(1e-200, g=1e300, K=3)
+    assert tp.lam_for_T0(1e200, g=1e300, K=3) == pytest.approx(1e300 / 3 / 1e400)
+    with pytest.raises(ValueError, match=r"^g, lam, K must give T0"):
+        tp.T0(g=1e-300, lam=1e300, K=1e300)
+    assert tp.delta_m_of_T(1e-300) == math.inf
+    assert tp.T_of_eps(-1e308, g=2, lam=0.1, K=1e300) == 0.0
+
+
+def test_regression_saddle_point_in_T_warns_and_has_no_nan():
+    t0 = 4.0
+    # Eq. (28) returned NaN below T0, silently; C5(T) -inf silently
+    with pytest.warns(ValidityWarning, match=r"T <= T0 \(no solution; -inf returned\)"):
+        assert tp.ln_linewidth_eq28(3.0, **P, form="linearised") == -math.inf
+    with pytest.warns(ValidityWarning, match=r"\(C7\) = Eq. \(29\) exactly"):
+        tp.ln_linewidth_C5_of_T(1.1 * t0, **P)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")                   # inside the window: no warning
+        tp.ln_linewidth_C5_of_T(2.0 * t0, **P)
+        tp.ln_linewidth_eq28(2.0 * t0, **P)
+
+
+def test_regression_unused_arguments_are_still_validated():
+    # ln_linewidth_eq28(form="printed") ignored N, T_s and d (T_s = -inf, d = inf accepted silently);
+    # a fit with T0p fixed ignored T0p_bounds
+    with pytest.raises(ValueError, match="^T_s must be"):
+        tp.ln_linewidth_eq28(8.0, **{**P, "T_s": -math.inf})
+    with pytest.raises(ValueError, match="^d must be"):
+        tp.ln_linewidth_eq28(8.0, **{**P, "d": math.inf})
+    with pytest.raises(ValueError, match=r"^T0p \(held fixed\) or T0p_bounds|^give T0p"):
+        tp.fit_power_law(T_SYN, tp.power_law(T_SYN, ln_sigma0=2.0, a=3.0, T0p=4.2), T0p=4.0, T0p_bounds=(2.0, 1.0))

@@ -143,3 +143,59 @@ def test_eq27_floor_and_C6_coupling_closed_forms():
     for gg in (0.1, 0.3, 0.5):
         full = condition_C6(gamma=gg, K=3, N=10, s=0.5, eps=e)
         assert not np.any(full & ~condition_C6_coupling(gamma=gg, N=10, s=0.5))
+
+
+# ---------------------------------------------------------------- regressions of the "Hardening" issue
+
+EXTREME = [
+    dict(gamma=1e-300, K=1 + 1e-9, N=10**9, s=1e-300, d=1, eps=0.5, ln_gamma=-1e300),
+    dict(gamma=1e-300, K=1e6, N=1e9, s=1.0, d=3, eps=-1e300, ln_gamma=-np.inf),
+    dict(gamma=1e300, K=1e300, N=1e300, s=1.0, d=10**6, eps=1 - 1e-16, ln_gamma=1e300),
+    dict(gamma=np.array([1e-300, 0.1, 1e300]), K=3, N=10, s=np.array([1e-300, 0.5, 1.0]), d=1,
+         eps=np.array([[-1e300], [0.5]]), ln_gamma=np.array([-1e300, -5.0, 1e300])),
+]
+
+
+@pytest.mark.parametrize("p", EXTREME)
+def test_regression_conditions_survive_extremes(p):
+    # gamma * s * N underflowed (log(0): RuntimeWarning), (1 - eps) ln K and N ln K overflowed
+    # (RuntimeWarning); warnings are errors here, so each call below would fail on one
+    g, K, N, s, d, e, lg = (p[k] for k in ("gamma", "K", "N", "s", "d", "eps", "ln_gamma"))
+    outs = [
+        condition_23(gamma=g, K=K, eps=e), condition_24(gamma=g, K=K, N=N), condition_25(gamma=g, K=K, N=N, eps=e),
+        condition_26(gamma=g, d=d, ln_gamma=lg), condition_27(gamma=g, K=K, N=N, ln_gamma=lg),
+        condition_C6(gamma=g, K=K, N=N, s=s, d=d, eps=e), condition_C6_coupling(gamma=g, N=N, s=s, d=d),
+        condition_C7(K=K, eps=e),
+    ]
+    for o in outs:
+        assert isinstance(o, bool) or o.dtype == bool
+    mean_field_violations(gamma=g, K=K, N=N, s=s, d=d, eps=e, ln_gamma=lg, saddle_point=True, counts=True)
+
+
+def test_regression_C6_gamma_s_underflow_decided_in_logs():
+    # gamma s N = 1e-599 underflowed to 0: lower bound +inf with a RuntimeWarning
+    assert condition_C6(gamma=1e-300, K=3, N=10, s=1e-300, eps=0.5) is False
+    # with K = 1e300, N = 1000 the lower bound is (1381.6 - 6.9)/(1000 * 690.8) = 0.002 < eps
+    assert condition_C6(gamma=1e-300, K=1e300, N=1000, s=1e-300, eps=0.5) is True
+
+
+def test_regression_eq23_eq24_overflow():
+    assert condition_23(gamma=0.1, K=1e300, eps=-1e308) is False       # (1 - eps) ln K overflowed
+    assert condition_24(gamma=1e-300, K=1e300, N=1e300) is True        # N ln K overflowed
+    assert ln_gamma_floor_27(K=1e300, N=1e308) == -math.inf
+
+
+def test_regression_broadcast_errors_are_ValueErrors_naming_the_arguments():
+    # a column and a row of 10^5 points allocated 9.3 GiB (MemoryError)
+    with pytest.raises(ValueError, match=r"gamma \(100000, 1\).*eps \(1, 100000\).*MAX_ARRAY_SIZE"):
+        condition_23(gamma=np.full((100000, 1), 0.1), K=3, eps=np.full((1, 100000), 0.5))
+    with pytest.raises(ValueError, match=r"the shapes of gamma \(3,\), K \(\), eps \(4,\) do not broadcast"):
+        condition_25(gamma=np.full(3, 0.1), K=3, N=10, eps=np.full(4, 0.5))
+    with pytest.raises(ValueError, match="^N must be an integer"):
+        condition_24(gamma=0.1, K=3, N=10**400)                        # OverflowError in float(N)
+
+
+def test_regression_mean_field_violations_validates_s_when_given():
+    # s = nan was accepted silently when saddle_point=False
+    with pytest.raises(ValueError, match="^s must be"):
+        mean_field_violations(gamma=0.1, K=3, N=10, s=math.nan, eps=0.5)
