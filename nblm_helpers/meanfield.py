@@ -83,7 +83,8 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   below :math:`\\ln\\Gamma \\approx -10^7\\ln K` (e.g. :math:`\\varepsilon = 0`
   with :math:`\\gamma \\lesssim 10^{-8}`) is refused, and so is a literal-
   reading boundary search that would examine more than 5000 drop points
-  :math:`\\gamma = K^{-m}` (``K`` very close to 1).
+  :math:`\\gamma = K^{-m}` (``K`` very close to 1).  One :func:`solve_linewidth`
+  call solves at most 20000 distinct points (split larger sweeps).
 * ``ln_gamma = -inf`` means :math:`\\Gamma = 0` (localized); ``F0 = inf``
   means the unbounded sum diverges (:math:`\\varepsilon \\ge 0`); no result is NaN.
 """
@@ -151,6 +152,7 @@ _MAX_N_APP_RATIO = 1_000_000  # E2/E3: 2N terms per evaluation of F
 _APP_SCAN_BUDGET = 2e7  # E2/E3 solve: (2N terms) x (~2N ln K / 3 scan points) per column
 _MAX_D = 64  # spatial dimension: the closed-form tail expands (a + m ln K)^d in d + 2 Eulerian terms
 _MAX_NODES = 5000  # literal Eq. 20: F0 drops at gamma = K^-m; at most this many are examined
+_MAX_POINTS = 20_000  # distinct (eps, gamma, s) points of one solve_linewidth call (~1-2 s)
 
 
 # --------------------------------------------------------------------------
@@ -1251,6 +1253,13 @@ def solve_linewidth(
     else:
         uniq, inv = np.unique(flat, return_inverse=True)
         cols = (uniq, gamma, s)
+    ncols = np.size(cols[0])
+    if ncols > _MAX_POINTS:
+        ename = "eps" if xi is None else "xi"
+        raise ValueError(
+            f"{ename} (with gamma and s) has {ncols} distinct points; one solve_linewidth call takes at most "
+            f"{_MAX_POINTS} (about 1-2 s): split {ename} into chunks of at most {_MAX_POINTS}"
+        )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         sol = _solve_columns(opts, *cols)
     ln_gamma = sol["ln_gamma"][inv]
@@ -1930,7 +1939,8 @@ def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
 
     def g(ee):
         lnF, sg = ln_F_zero(eps=ee, **opts)
-        return np.expm1(lnF) if sg > 0 else -1.0 - (math.exp(lnF) if sg < 0 else 0.0)
+        # F0 - 1; only its sign and its zero matter, so F0 beyond e^700 is capped there
+        return math.expm1(min(lnF, 700.0)) if sg > 0 else -1.0 - (math.exp(min(lnF, 700.0)) if sg < 0 else 0.0)
 
     top = 1.0 - 1e-12
     if g(top) <= 0:
@@ -2026,6 +2036,10 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
     for a metal violates Eq. (23): the mean field is no longer consistent
     there ("eventually :math:`\\gamma_c` becomes of order :math:`\\delta_m`").
     :math:`\\gamma_c` increases with :math:`x`, so the crossing is unique.
+    Returns :math:`-\\ln K` (the end :math:`\\varepsilon \\to 1` of the domain) when
+    the boundary lies outside Eq. (23) for every :math:`\\varepsilon < 1`
+    (possible for the square sum).  Raises ``ValueError`` for bad parameters
+    or the solver's work limits (see the module docstring); never warns.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
     from scipy.optimize import brentq
@@ -2039,10 +2053,18 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
         return (min(math.log(gc), 50.0) if gc > 0 else -1e3) - bound
 
     lo = -ell * 0.999 if sum_range == "square" else 0.0
-    while h(lo) >= 0:  # square sum: boundary may leave the window already at eps > 0
-        lo = lo - 1.0 if lo - 1.0 > -ell else 0.5 * (lo - ell)
+    for _ in range(200):  # square sum: boundary may leave the window already at eps > 0
+        if h(lo) < 0:
+            break
+        if lo <= -ell * (1.0 - 1e-12):  # outside Eq. (23) for every eps < 1
+            return float(-ell)
+        lo = lo - 1.0 if lo - 1.0 > -ell else max(0.5 * (lo - ell), -ell * (1.0 - 1e-12))
+    else:
+        return float(-ell)
     hi = 0.5
-    while h(hi) <= 0:
+    for _ in range(1100):  # gamma_c grows with x: h > 0 at the latest where gamma_c = inf
+        if h(hi) > 0:
+            break
         hi *= 2.0
     return float(brentq(h, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps))
 
@@ -2058,7 +2080,8 @@ def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
     .. math:: \\gamma_c \\approx \\frac{(2x)^{(d+2)/2}}{\\sqrt{sN\\ln^dK\\,(d+1)!}}.
 
     ``0.0`` for :math:`x \\le 0`, where :math:`\\gamma_c = 0` exactly
-    (:math:`F_0 = \\infty` for :math:`\\varepsilon \\ge 0`).
+    (:math:`F_0 = \\infty` for :math:`\\varepsilon \\ge 0`); ``inf`` where the
+    formula exceeds the float range (huge :math:`x`, far outside its regime).
 
     Validity: an asymptote for :math:`x \\to 0^+`; compare with
     :func:`critical_coupling` for the exact boundary.  Raises ``ValueError``

@@ -371,7 +371,10 @@ def eps_from_xi(xi, K):
             f"xi must be > {1.0 / _FLOAT_MAX / math.log(kb):.3g} for K = {kb!r} "
             f"(eps = 1 - 1/(Xi ln K) overflows below that); got {xb!r}"
         )
-    return eps
+    # eps < 1 for every finite Xi, but 1 - 1/(Xi ln K) rounds to 1.0 once Xi ln K > 2^53:
+    # keep it at the largest float below 1 (eps = 1 itself is outside every formula's domain)
+    eps = np.minimum(eps, np.nextafter(1.0, 0.0))
+    return float(eps) if np.ndim(eps) == 0 else eps
 
 
 def xi_from_eps(eps, K):

@@ -147,3 +147,28 @@ def test_regression_nfast_tie_takes_the_first_branch():
     assert lit == cont  # both give n_fast = 1 for the m = 2 term at gamma K^2 = 1
     above = meanfield.ln_F_zero_table(**{**kw, "gamma": g * (1 + 1e-12)})
     assert above < lit - 0.1  # just above the tie the literal m = 2 term has n_fast -> 0
+
+
+# --- found by the fuzz suite ----------------------------------------------------------------------
+
+
+def test_regression_huge_xi_is_not_eps_one(sb):
+    # Xi = 1e100 made eps round to exactly 1.0, where every term of Eq. 19 grows: the solver
+    # exhausted the machine's memory.  eps_from_xi now stays below 1.
+    out = _answers(sb, f"{MF}:solve_linewidth", xi=1e100, gamma=0.135, K=19.17, N=10000, s=0.5, d=3, warn=False)
+    assert "above_gamma" in out.result_repr
+
+
+def test_regression_solve_linewidth_point_limit(sb):
+    # 1e5 points took ~6 s, 1e6 more than a minute
+    import numpy as np
+
+    _refuses(sb, "eps", f"{MF}:solve_linewidth", eps=np.linspace(0.01, 0.9, 10**5), **BASE, warn=False)
+
+
+def test_regression_eq23_edge_outside_everywhere_and_huge_f0(sb):
+    # the square-sum boundary outside Eq. (23) for every eps pushed eps to 1 (a ValueError naming
+    # eps, which the call never passed); E3's F0 - 1 overflowed in expm1 at gamma = 1e300
+    out = _answers(sb, f"{MF}:critical_coupling_eq23_edge", K=1.05, N=1, s=0.01, sum_range="square")
+    _answers(sb, f"{MF}:critical_eps", gamma=1e300, K=2.0, N=1, s=1.0, equation="E3")
+    assert out.result_repr

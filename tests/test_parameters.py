@@ -275,3 +275,13 @@ def test_regression_resolve_eps_validates_K_even_when_unused():
     for bad in (math.nan, "0.5", 1j, math.inf, 1.0):
         with pytest.raises(ValueError, match="^K must be"):
             resolve_eps(0.5, None, bad)
+
+
+def test_regression_eps_from_huge_xi_stays_below_one():
+    # 1 - 1/(Xi ln K) rounded to exactly 1.0 for Xi ln K > 2^53; the solver then diverged
+    # (eps = 1 makes every term of Eq. 19 grow) and exhausted memory
+    from nblm_helpers.parameters import eps_from_xi
+
+    assert eps_from_xi(1e100, 3.0) == np.nextafter(1.0, 0.0)
+    assert np.all(eps_from_xi(np.array([1e100, 1e20, 2.0]), 3.0) < 1.0)
+    assert eps_from_xi(2.0, 3.0) == 1.0 - 1.0 / (2.0 * math.log(3.0))
