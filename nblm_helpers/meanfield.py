@@ -84,7 +84,11 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   with :math:`\\gamma \\lesssim 10^{-8}`) is refused, and so is a literal-
   reading boundary search that would examine more than 5000 drop points
   :math:`\\gamma = K^{-m}` (``K`` very close to 1).  One :func:`solve_linewidth`
-  call solves at most 20000 distinct points (split larger sweeps).
+  call solves at most 20000 distinct points (split larger sweeps).  The
+  :math:`F_0` boundary helpers sum at most 50000 head terms before
+  :math:`n_{\\rm fast}` leaves its first branch (about :math:`\\ln(1/\\gamma)/\\ln K`,
+  more for the continuous reading with tiny :math:`sN`), and
+  :func:`eps_at_linewidth` targets :math:`\\ln\\Gamma \\ge -2\\cdot10^5\\ln K`.
 * ``ln_gamma = -inf`` means :math:`\\Gamma = 0` (localized); ``F0 = inf``
   means the unbounded sum diverges (:math:`\\varepsilon \\ge 0`); no result is NaN.
 """
@@ -102,6 +106,7 @@ from scipy.special import logsumexp
 
 from .parameters import (
     ValidityWarning,
+    check_broadcast,
     check_branching,
     check_choice,
     check_dimension,
@@ -152,6 +157,8 @@ _MAX_N_APP_RATIO = 1_000_000  # E2/E3: 2N terms per evaluation of F
 _APP_SCAN_BUDGET = 2e7  # E2/E3 solve: (2N terms) x (~2N ln K / 3 scan points) per column
 _MAX_D = 64  # spatial dimension: the closed-form tail expands (a + m ln K)^d in d + 2 Eulerian terms
 _MAX_NODES = 5000  # literal Eq. 20: F0 drops at gamma = K^-m; at most this many are examined
+_MAX_HEAD = 50_000  # F0 boundary searches: explicit head terms 2 <= m < M0 per evaluation
+_MAX_ORDER_CONTOUR = 200_000  # eps_at_linewidth: deepest order (ln Gamma / ln K) of its target
 _MAX_POINTS = 20_000  # distinct (eps, gamma, s) points of one solve_linewidth call (~1-2 s)
 
 
@@ -620,11 +627,24 @@ class _Model:
 
     def _M0_one(self, a, lnsN):
         if self.literal:
+            if -a / self.ell > _MAX_ORDER:
+                raise ValueError(
+                    f"gamma={math.exp(a):.3g} with K={self.K:g}: n_fast leaves its first branch only at order "
+                    f"m ~ ln(1/gamma)/ln K = {-a / self.ell:.3g}, beyond the {_MAX_ORDER:.0e} orders summed "
+                    "explicitly; use a larger gamma or K"
+                )
             M0 = max(2, math.ceil(-a / self.ell))
             while a + M0 * self.ell <= 0:  # n_m = sN (a + m l)^d needs gamma K^m > 1
                 M0 += 1
         else:
-            thr = math.exp(-lnsN / self.d)
+            thr = math.exp(min(-lnsN / self.d, 700.0))
+            if (thr - a) / self.ell > _MAX_ORDER:
+                raise ValueError(
+                    f"s N = {math.exp(lnsN):.3g} is too small for nfast='continuous' with gamma="
+                    f"{math.exp(a):.3g}, K={self.K:g}, d={self.d}: n_fast = max(1, sN ln^d(gamma K^m)) stays 1 "
+                    f"up to order m ~ {(thr - a) / self.ell:.3g}, beyond the {_MAX_ORDER:.0e} orders summed "
+                    "explicitly; use a larger s or N, or nfast='literal'"
+                )
             M0 = max(2, math.ceil((thr - a) / self.ell))
             while self.ln_nfU(np.array([float(M0)]), a, lnsN)[0] <= 0 and (a + M0 * self.ell) < thr:
                 M0 += 1
@@ -1087,7 +1107,7 @@ def _scan_19(opts, model, idx, roots):
             bad = lnF <= 0
             if not np.any(bad):
                 break
-            xl[bad] = 2.0 * xl[bad] - 10.0
+            xl[bad] = np.minimum(2.0 * xl[bad], xl[bad]) - 10.0  # down, also from x > 0 (gamma > 1)
         else:
             lnF = sub.lnF(xl, cols)[0]
         ok = lnF > 0  # where not: F0 > 1 only by rounding, treated as localized
@@ -1481,6 +1501,7 @@ def ln_n_fast(ln_t, *, gamma, ln_Gamma, s, N, d=1, nfast="literal"):
         raise ValueError(
             f"ln_Gamma must be < ln(gamma) = {a:g} (Eq. 20 holds for Gamma < gamma); got {ln_Gamma!r}"
         )
+    check_broadcast(ln_t=lt, ln_Gamma=lG)
     lt, lG = np.broadcast_arrays(lt, lG)
     lnsN = math.log(s * N)
     # gamma t below saturation (t < 1/Gamma), gamma/Gamma at and above it
@@ -1525,6 +1546,7 @@ def n_fast(t, *, gamma, Gamma, s, N, d=1, nfast="literal"):
     """
     t = check_positive("t", t)
     Gamma = check_positive("Gamma", Gamma)
+    check_broadcast(t=t, Gamma=Gamma)
     with np.errstate(divide="ignore"):
         ln_Gamma = np.log(Gamma)
     gamma_v = float(check_positive("gamma", gamma))
@@ -1627,16 +1649,19 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
             return out
         an, en = a[neg], eps[neg]
         # from M0 on, n_m = sN (a + m ell)^d exactly in both readings
-        thr = 0.0 if literal else math.exp(-lnsN / d)
+        thr = 0.0 if literal else math.exp(min(-lnsN / d, 700.0))
         M0 = np.maximum(2.0, np.ceil((thr - an) / ell) + 1.0)
         tail = _ln_unsat_tail(M0, en, an, lnsN, d, ell)
         head = np.full(an.size, -np.inf)
-        if M0.max() > _MAX_ORDER:  # the head sums 2 <= m < M0 ~ ln(1/gamma)/ln K terms explicitly
+        if M0.max() > _MAX_HEAD:  # the head sums 2 <= m < M0 terms explicitly, on every evaluation
             i = int(np.argmax(M0))
+            why = ("" if literal else
+                   f" and s N = {s * N:.3g} (continuous n_fast stays 1 until ln(gamma K^m) > (sN)^(-1/d))")
             raise ValueError(
-                f"gamma={math.exp(an[i]):g} with K={K:g} needs ~ln(1/gamma)/ln K = {M0[i]:.3g} terms before "
-                f"n_fast leaves its first branch, more than the {_MAX_ORDER:.0e} summed explicitly; use "
-                f"gamma >= {math.exp(-(_MAX_ORDER - 2) * ell):.3g} (or a larger K)"
+                f"gamma={math.exp(an[i]):g} with K={K:g}{why} needs {M0[i]:.3g} terms before n_fast leaves "
+                f"its first branch, more than the {_MAX_HEAD} summed explicitly in F0; use "
+                f"ln(gamma) >= {thr - (_MAX_HEAD - 3) * ell:.6g} or a larger K"
+                + ("" if literal else ", s or N")
             )
         W = int(M0.max()) - 2
         if W > 0:
@@ -1645,6 +1670,8 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
             for i0 in range(0, an.size, step):
                 idx = order[i0 : i0 + step]
                 w = int(M0[idx].max()) - 2
+                if w <= 0:  # a chunk whose heads are all empty
+                    continue
                 m = 2.0 + np.arange(w, dtype=float)
                 lam = np.log(m - 1.0) + 2.0 * ell * en[idx, None] * m + ln_n(an[idx, None] + m * ell)
                 lam = np.where(m[None, :] < M0[idx, None], lam, -np.inf)
@@ -2170,11 +2197,11 @@ def eps_at_linewidth(*, ln_Gamma, gamma, K, N, s, d=1, sum_range="infinite", nfa
     lnG = float(check_real("ln_Gamma", ln_Gamma))
     if np.any(lnG > np.log(g) - d / 2.0):
         raise ValueError(f"ln_Gamma must be <= ln(gamma) - d/2 (monotone region of F); got {ln_Gamma!r}")
-    x_min = -(_MAX_ORDER - 256) * math.log(K)
+    x_min = -_MAX_ORDER_CONTOUR * math.log(K)
     if sum_range == "infinite" and lnG < x_min:
         raise ValueError(
-            f"ln_Gamma must be >= {x_min:.6g} (= -{_MAX_ORDER:.0e} ln K, the deepest order summed "
-            f"explicitly) for sum_range='infinite'; got {ln_Gamma!r}"
+            f"ln_Gamma must be >= {x_min:.6g} (= -{_MAX_ORDER_CONTOUR:.0e} ln K: each of the ~50 evaluations "
+            f"of F sums that many orders) for sum_range='infinite'; got {ln_Gamma!r}"
         )
     out = np.empty(g.size)
     for i, gg in enumerate(g.ravel()):

@@ -172,3 +172,29 @@ def test_regression_eq23_edge_outside_everywhere_and_huge_f0(sb):
     out = _answers(sb, f"{MF}:critical_coupling_eq23_edge", K=1.05, N=1, s=0.01, sum_range="square")
     _answers(sb, f"{MF}:critical_eps", gamma=1e300, K=2.0, N=1, s=1.0, equation="E3")
     assert out.result_repr
+
+
+@pytest.mark.parametrize("call", [
+    # continuous n_fast with tiny s N: n_fast stays 1 up to order ~(sN)^(-1/d)/ln K (OverflowError before)
+    dict(target="ln_F_zero", kw=dict(eps=-1.0, gamma=0.1, K=3.0, N=1, s=1e-30, nfast="continuous"), name="s N"),
+    dict(target="solve_linewidth", kw=dict(xi=1.0, gamma=1e-4, K=1.05, N=1, s=1e-300, nfast="continuous"),
+         name="s N"),
+    # K near 1 with tiny gamma: ~ln(1/gamma)/ln K head terms on every evaluation (22 s at K = 1.001)
+    dict(target="critical_eps", kw=dict(gamma=1e-300, K=1.001, N=3, s=0.5), name="gamma"),
+    dict(target="critical_eps", kw=dict(gamma=1e-30, K=3.0, N=1, s=1e-12, d=2, nfast="continuous"), name="gamma"),
+    dict(target="eps_at_linewidth", kw=dict(ln_Gamma=-1e7, gamma=0.1, K=3.0, N=10, s=0.5), name="ln_Gamma"),
+], ids=lambda c: c["target"])
+def test_regression_fuzz_found_work_limits(sb, call):
+    _refuses(sb, call["name"], f"{MF}:{call['target']}", **call["kw"])
+
+
+def test_regression_fuzz_found_answers(sb):
+    import numpy as np
+
+    # gamma > 1 sent the scan's lower end up, into log(negative): "cannot convert float NaN to integer"
+    _answers(sb, f"{MF}:solve_linewidth", eps=0.5, gamma=1e6, K=3.0, N=10, s=1.0)
+    # a chunk whose heads are all empty reduced an empty array
+    _answers(sb, f"{MF}:critical_eps", gamma=np.array([0.999, 1e300]), K=1.01, N=1, s=0.01, d=3)
+    # shapes that do not broadcast: the message names them
+    _refuses(sb, "Gamma", f"{MF}:n_fast", np.array([1.0, 2.0, 3.0]), gamma=1.0, Gamma=np.array([0.1, 0.2]),
+             s=0.5, N=10)
