@@ -41,11 +41,25 @@ e^{-v^2 t/(2\\gamma)}` at :math:`\\gamma t \\gg 1`.
 
 Energies and rates share one unit (:math:`\\Gamma_b = 1` in the chapter),
 times are in its inverse.
+
+Validity and resources
+----------------------
+Everything here is an exact evaluation of the model, so no helper issues a
+:class:`~nblm_helpers.parameters.ValidityWarning`.  Results have no NaN or
+infinity for any valid input (an echo that underflows is 0.0).  The work of
+each call is bounded, and beyond the bound a :class:`ValueError` names the
+parameter and the largest value that works: at most :data:`MAX_SITES` chain
+sites (:math:`\\xi\\ln(J/(\\mathrm{cutoff}\\,\\Gamma_b)) \\le 4\\times 10^6`),
+:data:`MAX_SITE_TIMES` echo factors per lattice call, :data:`MAX_MC_WORK`
+simulated waiting times per Monte-Carlo call (streamed in blocks),
+:data:`MAX_TIMES` times per :func:`telegraph_echo` call and
+:data:`MAX_EXPM_TIMES` per :func:`telegraph_echo_expm` call.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 from scipy.linalg import expm
@@ -63,20 +77,42 @@ __all__ = [
     "lattice_nfast_late",
 ]
 
+# -- resource limits (each keeps one call well inside ~2 s and ~0.5 GiB) ---------------------------
+#: Largest number of chain sites (couplings above cutoff * gamma_b) that the lattice helpers accept.
+MAX_SITES = 4_000_000
+#: Largest (number of distinct couplings) x (number of times) that lattice_echo / lattice_nfast evaluate.
+MAX_SITE_TIMES = 4_000_000
+#: Largest number of times per telegraph_echo call (2**22; about 1 s).
+MAX_TIMES = 1 << 22
+#: Largest n_samples * (max_flips + 1) * (number of times + 1) that telegraph_echo_mc simulates.
+MAX_MC_WORK = 40_000_000
+#: Largest number of times per telegraph_echo_expm call (two 2x2 matrix exponentials per time).
+MAX_EXPM_TIMES = 20_000
+#: Largest (gamma + v) * max(t) for telegraph_echo_expm (its round-off grows like that norm times 1e-16).
+MAX_EXPM_NORM = 1e6
+
+_SAFE = 1e75         # v, gamma in [1/_SAFE, _SAFE] (or v = 0) and t <= _SAFE: the plain closed form is safe
+_CHUNK = 1 << 18     # elements per vectorised block (bounded temporaries)
+_MC_CHUNK = 1 << 21  # samples x waiting times per Monte-Carlo block
+_LATE_GT = 1e290     # gamma_b * t above this: lattice_nfast is its late-time limit to double precision
+
+
+def _scalar(check, name, value, **kw):
+    """Validate a scalar parameter with ``check`` and return a Python float (arrays are refused)."""
+    out = check(name, value, **kw)
+    if np.ndim(out) != 0:
+        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
+    return float(out)
+
 
 def _check_vg(v, gamma):
-    v = float(check_real("v", v, lo=0.0, lo_open=False))
-    gamma = float(check_positive("gamma", gamma))
+    v = _scalar(check_real, "v", v, lo=0.0, lo_open=False)
+    gamma = _scalar(check_positive, "gamma", gamma)
     return v, gamma
 
 
-def _check_t(t):
-    t = check_real("t", t, lo=0.0, lo_open=False)
-    return np.asarray(t, dtype=float), np.ndim(t) == 0
-
-
 def _sh1_ch1(z):
-    """sinh(sqrt z)/sqrt z and (cosh(sqrt z) - 1)/z, entire in z = (mu t)^2 (any sign)."""
+    """sinh(sqrt z)/sqrt z and (cosh(sqrt z) - 1)/z, entire in z = (mu t)^2 (any sign, finite)."""
     z = np.asarray(z, dtype=float)
     sh1 = np.empty_like(z)
     ch1 = np.empty_like(z)
@@ -101,6 +137,135 @@ def _sh1_ch1(z):
     return sh1, ch1
 
 
+def _log_echo_core(T, V, G):
+    """ln psi for flat arrays of moderate times T, couplings V and rates G (see :func:`_log_echo`).
+
+    The closed form of :func:`telegraph_echo` exactly as it has always been
+    evaluated (same floating-point operations), for
+    :math:`v, \\gamma \\in [10^{-75}, 10^{75}]` (or :math:`v = 0`) and
+    :math:`t \\le 10^{75}`, where nothing in it can overflow or underflow.
+    """
+    out = np.zeros(T.shape)
+    mu2 = (G - V) * (G + V)
+    z = mu2 * T ** 2
+    live = V != 0.0                                         # v = 0: no dephasing, psi = 1 exactly
+    grow = live & (z >= 1.0)
+    if np.any(grow):
+        # mu real, mu t >= 1: psi = e^{-(g-mu)t} [(c1+c2)/2 + (c1-c2)/2 e^{-2 mu t} - v^2/mu^2 e^{-mu t}]
+        # with c1 = g^2/mu^2, c2 = g/mu, and g - mu = v^2/(g + mu) (no cancellation for v << g)
+        g, v, tg, m2 = G[grow], V[grow], T[grow], mu2[grow]
+        mu = np.sqrt(m2)
+        c1, c2 = g * g / m2, g / mu
+        bracket = 0.5 * (c1 + c2) + 0.5 * (c1 - c2) * np.exp(-2 * mu * tg) - v * v / m2 * np.exp(-mu * tg)
+        out[grow] = -v * v / (g + mu) * tg + np.log(bracket)
+    rest = live & ~grow
+    if np.any(rest):
+        g, tr = G[rest], T[rest]
+        sh1, ch1 = _sh1_ch1(z[rest])
+        out[rest] = -g * tr + np.log1p((g * tr) ** 2 * ch1 + g * tr * sh1)
+    return out
+
+
+def _log_echo_robust(t, v, g):
+    """ln psi for flat arrays of any t >= 0, v >= 0, g > 0 (finite), through logarithms.
+
+    With :math:`s = \\max(v, \\gamma)`, :math:`\\hat v = v/s`,
+    :math:`\\hat\\gamma = \\gamma/s` (both <= 1) and :math:`\\hat\\mu^2 =
+    \\hat\\gamma^2 - \\hat v^2`, every large product (:math:`\\mu t`,
+    :math:`\\gamma t`, the rate times :math:`t`) is formed as the exponential of
+    a sum of logarithms, so it overflows only to an infinity whose meaning is
+    clear (:math:`\\psi = 0`); :math:`(\\mu t)^2` is formed only where it is
+    below 1.  ``-inf`` where :math:`\\psi` underflows past the float range.
+    """
+    out = np.zeros(t.shape)
+    live = (v > 0.0) & (t > 0.0)
+    if not np.any(live):
+        return out
+    t, v, g = t[live], v[live], g[live]
+    s = np.maximum(v, g)
+    with np.errstate(under="ignore"):
+        gh, vh = g / s, v / s
+    ln_t, ln_s, ln_v, ln_g = np.log(t), np.log(s), np.log(v), np.log(g)
+    ln_T = ln_s + ln_t
+    with np.errstate(under="ignore"):
+        m2 = ((g - v) / s) * (gh + vh)                         # g - v is exact near v = g
+    with np.errstate(divide="ignore"):
+        ln_mt = 0.5 * np.log(np.abs(m2)) + ln_T              # ln |mu t|, -inf where mu = 0
+    res = np.empty(t.shape)
+    grow = (m2 > 0.0) & (ln_mt >= 0.0)
+    if np.any(grow):
+        m2g, ghg = m2[grow], gh[grow]
+        mu = np.sqrt(m2g)
+        c1, c2 = ghg * ghg / m2g, ghg / mu
+        with np.errstate(over="ignore", under="ignore"):
+            mt = np.exp(ln_mt[grow])
+            bracket = 0.5 * (c1 + c2) + 0.5 * (c1 - c2) * np.exp(-2 * mt) - vh[grow] ** 2 / m2g * np.exp(-mt)
+            # rate times t: v^2 t/(gamma + mu) = v^2 t/(s (gh + mu_hat))
+            kt = np.exp(2 * ln_v[grow] - ln_s[grow] - np.log(ghg + mu) + ln_t[grow])
+        res[grow] = -kt + np.log(bracket)
+    rest = ~grow
+    if np.any(rest):
+        ln_x = ln_g[rest] + ln_t[rest]                        # ln(gamma t)
+        with np.errstate(over="ignore"):
+            x = np.exp(ln_x)
+        m2r, ln_mtr, ghr = m2[rest], ln_mt[rest], gh[rest]
+        L = np.zeros(x.shape)                                 # ln of the bracket
+        small = ln_mtr < 0.0                                  # |mu t| < 1 (also mu = 0)
+        if np.any(small):
+            with np.errstate(under="ignore"):
+                z = np.sign(m2r[small]) * np.exp(2 * ln_mtr[small])
+            sh1, ch1 = _sh1_ch1(z)
+            xs, lx = x[small], ln_x[small]
+            Ls = np.empty(xs.shape)
+            big = lx > 345.0                                  # gamma t > 1e150: (gamma t)^2 would overflow
+            nb = ~big
+            Ls[nb] = np.log1p(xs[nb] ** 2 * ch1[nb] + xs[nb] * sh1[nb])
+            with np.errstate(under="ignore"):                 # 1 + x sh1 + x^2 ch1 = x^2 (ch1 + sh1/x + 1/x^2)
+                Ls[big] = 2 * lx[big] + np.log(ch1[big] + sh1[big] * np.exp(-lx[big]) + np.exp(-2 * lx[big]))
+            L[small] = Ls
+        osc = ~small                                          # mu = i nu, nu t >= 1
+        if np.any(osc):
+            c = ghr[osc] / np.sqrt(-m2r[osc])                 # gamma/nu
+            with np.errstate(over="ignore"):
+                r = np.exp(ln_mtr[osc])                       # nu t
+            # nu t beyond the float range: then gamma/nu is negligible or gamma t overflows too (psi = 0)
+            fin = np.isfinite(r)
+            Lo = np.zeros(r.shape)
+            rf, cf = r[fin], c[fin]
+            Lo[fin] = np.log(1.0 + cf * cf * (1.0 - np.cos(rf)) + cf * np.sin(rf))
+            L[osc] = Lo
+        res[rest] = np.where(np.isinf(x), -np.inf, L - np.where(np.isinf(x), 0.0, x))
+    out[live] = res
+    return out
+
+
+def _log_echo(t, v, gamma):
+    """ln psi of :func:`telegraph_echo` for t (array, >= 0) and v (scalar or array broadcast with t).
+
+    Moderate values use :func:`_log_echo_core`, the rest :func:`_log_echo_robust`;
+    ``-inf`` only where :math:`\\psi` underflows past the float range.  Big
+    arrays are done in blocks of ``_CHUNK`` elements.
+    """
+    t, v = np.broadcast_arrays(np.asarray(t, dtype=float), np.asarray(v, dtype=float))
+    shape = t.shape
+    t, v = t.ravel(), v.ravel()
+    out = np.empty(t.size)
+    g_ok = 1.0 / _SAFE <= gamma <= _SAFE
+    for lo in range(0, t.size, _CHUNK):
+        tc, vc = t[lo:lo + _CHUNK], v[lo:lo + _CHUNK]
+        G = np.full(tc.shape, gamma)
+        moderate = (tc <= _SAFE) & (((vc >= 1.0 / _SAFE) & (vc <= _SAFE)) | (vc == 0.0)) & g_ok
+        res = np.empty(tc.shape)
+        if np.all(moderate):
+            res = _log_echo_core(tc, vc, G)
+        else:
+            res[moderate] = _log_echo_core(tc[moderate], vc[moderate], G[moderate])
+            odd = ~moderate
+            res[odd] = _log_echo_robust(tc[odd], vc[odd], G[odd])
+        out[lo:lo + _CHUNK] = res
+    return out.reshape(shape)
+
+
 def telegraph_echo(t, *, v, gamma):
     """Exact Hahn-echo signal of a qubit coupled to one telegraph fluctuator.
 
@@ -113,7 +278,13 @@ def telegraph_echo(t, *, v, gamma):
     \\gamma` and :math:`v > \\gamma` are all accurate; for :math:`v < \\gamma`
     and :math:`\\mu t \\ge 1` the growing exponentials are combined with
     :math:`e^{-\\gamma t}` first (no overflow, no cancellation in
-    :math:`\\gamma - \\mu = v^2/(\\gamma + \\mu)`).
+    :math:`\\gamma - \\mu = v^2/(\\gamma + \\mu)`).  Extreme values are safe: outside
+    :math:`v, \\gamma \\in [10^{-75}, 10^{75}]`, :math:`t \\le 10^{75}` the
+    same expressions are formed from logarithms, in units of
+    :math:`s = \\max(v, \\gamma)` (:math:`\\mu t`, :math:`\\gamma t` and the rate
+    times :math:`t` as exponentials of sums of logs, :math:`\\ln(1 + \\gamma t\\,
+    \\ldots)` as :math:`2\\ln\\gamma t + \\ldots` beyond :math:`\\gamma t = 10^{150}`,
+    the oscillating terms dropped only where :math:`\\nu t` itself overflows).
 
     Parameters
     ----------
@@ -127,35 +298,28 @@ def telegraph_echo(t, *, v, gamma):
     Returns
     -------
     float or numpy.ndarray
-        :math:`\\psi(t) \\in (0, 1]`, same shape as ``t``.
+        :math:`\\psi(t) \\in [0, 1]`, same shape as ``t`` (0 only where it
+        underflows, e.g. :math:`\\gamma t > 745`).
+
+    Validity
+    --------
+    An exact result of the model: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        If ``t`` or ``v`` is negative, ``gamma`` is not positive, any is not a
+        finite real number, ``v``/``gamma`` are arrays, or ``t`` has more than
+        :data:`MAX_TIMES` (:math:`2^{22}`) elements (about 1 s of work).
     """
     v, gamma = _check_vg(v, gamma)
-    ta, scalar = _check_t(t)
-    out = np.exp(_telegraph_log_echo(ta, v, gamma))
-    return float(out.ravel()[0]) if scalar else out
-
-
-def _telegraph_log_echo(ta, v, gamma):
-    """ln psi of :func:`telegraph_echo` (no underflow at long times)."""
-    ta = np.asarray(ta, dtype=float)
-    mu2 = (gamma - v) * (gamma + v)
-    z = mu2 * ta ** 2
-    out = np.empty_like(ta)
-    grow = z >= 1.0
-    # mu real, mu t >= 1: psi = e^{-(g-mu)t} [ (c1+c2)/2 + (c1-c2)/2 e^{-2 mu t} - v^2/mu^2 e^{-mu t} ]
-    # with c1 = g^2/mu^2, c2 = g/mu, and g - mu = v^2/(g + mu) (no cancellation for v << g)
-    if np.any(grow):
-        mu = math.sqrt(mu2)
-        tg = ta[grow]
-        c1, c2 = gamma * gamma / mu2, gamma / mu
-        bracket = 0.5 * (c1 + c2) + 0.5 * (c1 - c2) * np.exp(-2 * mu * tg) - v * v / mu2 * np.exp(-mu * tg)
-        out[grow] = -v * v / (gamma + mu) * tg + np.log(bracket)
-    rest = ~grow
-    if np.any(rest):
-        tr = ta[rest]
-        sh1, ch1 = _sh1_ch1(z[rest])
-        out[rest] = -gamma * tr + np.log1p((gamma * tr) ** 2 * ch1 + gamma * tr * sh1)
-    return out
+    t = check_real("t", t, lo=0.0, lo_open=False)
+    ta = np.asarray(t, dtype=float)
+    if ta.size > MAX_TIMES:
+        raise ValueError(f"t must have at most MAX_TIMES = {MAX_TIMES} elements per telegraph_echo call (about 1 s); "
+                         f"got {ta.size}: split the times")
+    out = np.exp(_log_echo(ta, v, gamma))
+    return float(out.ravel()[0]) if np.ndim(t) == 0 else out
 
 
 def telegraph_echo_expm(t, *, v, gamma):
@@ -168,9 +332,38 @@ def telegraph_echo_expm(t, *, v, gamma):
     .. math:: \\psi(t) = (1, 1)\\, e^{(Q - ivZ)t/2}\\, e^{(Q + ivZ)t/2}\\, (1/2, 1/2)^T .
 
     Parameters and return value as in :func:`telegraph_echo`.
+
+    Validity
+    --------
+    An exact result of the model: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`telegraph_echo`; also if ``t`` has more than
+        :data:`MAX_EXPM_TIMES` elements (two matrix exponentials per time, the
+        message gives the limit), or if :math:`(\\gamma + v)\\max t` exceeds
+        :data:`MAX_EXPM_NORM` (:math:`10^6`): there the scaling-and-squaring
+        of ``expm`` loses its accuracy and, at :math:`\\sim 10^{300}`, returns
+        NaN.  Use :func:`telegraph_echo` beyond.
     """
     v, gamma = _check_vg(v, gamma)
-    ta, scalar = _check_t(t)
+    t = check_real("t", t, lo=0.0, lo_open=False)
+    ta = np.asarray(t, dtype=float)
+    scalar = np.ndim(t) == 0
+    if ta.size > MAX_EXPM_TIMES:
+        raise ValueError(
+            f"t must have at most MAX_EXPM_TIMES = {MAX_EXPM_TIMES} elements (two matrix exponentials per time); "
+            f"got {ta.size} (use telegraph_echo for more)")
+    t_max = float(ta.max())
+    with np.errstate(over="ignore"):
+        norm = (gamma + v) * t_max
+    if not norm <= MAX_EXPM_NORM:
+        largest = MAX_EXPM_NORM / (gamma + v) if math.isfinite(gamma + v) else 0.0
+        raise ValueError(
+            f"t must satisfy (gamma + v) * max(t) <= {MAX_EXPM_NORM:g} for telegraph_echo_expm (the matrix "
+            f"exponential loses its accuracy beyond); got max(t) = {t_max!r} with gamma = {gamma!r}, v = {v!r}: "
+            f"the largest t that works is {largest:.6g} (telegraph_echo has no such limit)")
     Q = gamma * np.array([[-1.0, 1.0], [1.0, -1.0]])
     Z = np.diag([1.0, -1.0])
     ones, p0 = np.ones(2), np.full(2, 0.5)
@@ -182,14 +375,24 @@ def telegraph_echo_expm(t, *, v, gamma):
     return float(out[0]) if scalar else out.reshape(np.shape(t))
 
 
+def _mc_flips(lam):
+    """Default waiting times per sample: a sample with more flips has probability below 1e-12."""
+    return int(math.ceil(lam + 8 * math.sqrt(lam) + 30))
+
+
 def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
     """Monte-Carlo estimate of the echo: simulate telegraph noise and average :math:`\\cos\\varphi`.
 
-    Each sample draws the initial state :math:`\\pm 1` with probability 1/2
-    and exponential waiting times of rate :math:`\\gamma` (the flips are a
-    Poisson process), and integrates the echo phase
+    Each sample draws exponential waiting times of rate :math:`\\gamma` (the
+    flips are a Poisson process) and integrates the echo phase
     :math:`\\varphi = v\\int_0^t s(t')\\chi(t')\\,dt'` exactly (piecewise
-    constant :math:`\\chi`); everything is vectorised over samples.
+    constant :math:`\\chi`); everything is vectorised over samples.  The
+    initial state :math:`\\chi(0) = \\pm 1` is not drawn: :math:`\\varphi` is
+    odd in it and :math:`\\cos\\varphi` even, so it drops out exactly.
+    Samples are simulated in blocks of at most :math:`2^{21}` waiting times
+    (bounded memory); a run that fits in one block (e.g. the default 20000
+    samples up to :math:`\\gamma t \\approx 60`) averages exactly as one array
+    would, so its numbers do not depend on the blocking.
 
     Parameters
     ----------
@@ -198,9 +401,9 @@ def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
     v, gamma : float
         As in :func:`telegraph_echo`.
     n_samples : int
-        Number of noise realisations per time.
+        Number of noise realisations per time, :math:`\\ge 2`.
     seed : int
-        Seed of :func:`numpy.random.default_rng`.
+        Seed of :func:`numpy.random.default_rng`, :math:`\\ge 0`.
     max_flips : int, optional
         Waiting times drawn per sample (default: enough that a sample with
         more flips has probability below :math:`10^{-12}`; checked).
@@ -210,36 +413,111 @@ def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
     (numpy.ndarray, numpy.ndarray)
         Mean of :math:`\\cos\\varphi` and its standard error, each of shape
         ``np.shape(t)`` (0-d arrays for scalar ``t``).
+
+    Validity
+    --------
+    A simulation of the exact model: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        For invalid parameters; if ``max_flips`` is too small for
+        :math:`\\gamma\\max t`; if ``gamma`` is so small that :math:`1/\\gamma`
+        overflows, or :math:`v\\max t > 10^{300}` (the phase would overflow);
+        and if the work ``n_samples * (max_flips + 1) * (len(t) + 1)`` exceeds
+        :data:`MAX_MC_WORK` (:math:`4\\times 10^7`, about 1.5 s): the message
+        gives the largest ``n_samples`` that runs for these ``t`` (e.g.
+        500 000 for one time at :math:`\\gamma t = 1`), or says that
+        :math:`\\gamma\\max t` itself needs too many flips.
     """
     v, gamma = _check_vg(v, gamma)
-    ta, _ = _check_t(t)
+    t = check_real("t", t, lo=0.0, lo_open=False)
+    ta = np.asarray(t, dtype=float)
     n_samples = check_positive_int("n_samples", n_samples, minimum=2)
-    rng = np.random.default_rng(check_positive_int("seed", seed, minimum=0))
+    seed = check_positive_int("seed", seed, minimum=0)
+    if not math.isfinite(1.0 / gamma):
+        raise ValueError(f"gamma must be >= {1.0 / np.finfo(float).max:.3g} (1/gamma, the mean waiting time, "
+                         f"must be a finite float); got {gamma!r}")
     t_max = float(ta.max())
-    lam = gamma * t_max
+    if v > 0 and t_max > 1e300 / v:
+        raise ValueError(f"v * max(t) must be <= 1e300 (the echo phase must be a finite float); got v = {v!r}, "
+                         f"max(t) = {t_max!r}")
+    with np.errstate(over="ignore"):
+        lam = gamma * t_max
+    n_t = ta.size
+    limit_flips = MAX_MC_WORK // (2 * (n_t + 1)) - 1   # the most flips per sample with n_samples = 2
+    if limit_flips < 31:
+        raise ValueError(
+            f"t must have at most {MAX_MC_WORK // 64 - 1} elements for telegraph_echo_mc (2 samples of 31 waiting "
+            f"times at every time already exceed MAX_MC_WORK = {MAX_MC_WORK}); got {n_t}")
     if max_flips is None:
-        max_flips = int(math.ceil(lam + 8 * math.sqrt(lam) + 30))
+        if not (lam <= 1e15 and _mc_flips(lam) <= limit_flips):
+            lam_max = (math.sqrt(16.0 + limit_flips - 30) - 4.0) ** 2
+            raise ValueError(
+                f"t and gamma: gamma * max(t) = {lam:.6g} needs about that many flips per sample, more than "
+                f"MAX_MC_WORK = {MAX_MC_WORK} allows with {n_t} time(s); gamma * max(t) must be <= {lam_max:.6g}")
+        max_flips = _mc_flips(lam)
     max_flips = check_positive_int("max_flips", max_flips)
-    waits = rng.exponential(1.0 / gamma, size=(n_samples, max_flips))
+    work = n_samples * (max_flips + 1) * (n_t + 1)
+    if work > MAX_MC_WORK:
+        largest = MAX_MC_WORK // ((max_flips + 1) * (n_t + 1))
+        if largest >= 2:
+            raise ValueError(
+                f"n_samples = {n_samples} with {n_t} time(s) and max_flips = {max_flips} needs {min(work, 1e300):.3g} "
+                f"sample-flip-times, more than MAX_MC_WORK = {MAX_MC_WORK} (about 1.5 s); the largest n_samples "
+                f"that works here is {largest}")
+        raise ValueError(
+            f"max_flips = {max_flips} waiting times per sample with {n_t} time(s) exceed MAX_MC_WORK = "
+            f"{MAX_MC_WORK} even for n_samples = 2; max_flips must be <= {limit_flips} "
+            f"(gamma * max(t) = {lam:.6g} sets the default)")
+    rng = np.random.default_rng(seed)
+    scale = 1.0 / gamma
+    signs = (-1.0) ** np.arange(max_flips)
+    rows = max(1, _MC_CHUNK // (max_flips + 1))
+    times = ta.ravel()
+    if rows >= n_samples:  # one block: each time's samples averaged as one array
+        c = _mc_block(rng, scale, n_samples, max_flips, times, t_max, lam, v, signs)
+        means = np.array([row.mean() for row in c])
+        errs = np.array([row.std(ddof=1) / math.sqrt(n_samples) for row in c])
+    else:
+        # blocks of rows: pooled mean and sum of squared deviations (Chan et al.)
+        count = 0
+        mean = np.zeros(times.size)
+        m2 = np.zeros(times.size)
+        done = 0
+        while done < n_samples:
+            k = min(rows, n_samples - done)
+            c = _mc_block(rng, scale, k, max_flips, times, t_max, lam, v, signs)
+            bmean = c.mean(axis=1)
+            bm2 = ((c - bmean[:, None]) ** 2).sum(axis=1)
+            delta = bmean - mean
+            tot = count + k
+            mean = mean + delta * (k / tot)
+            m2 = m2 + bm2 + delta * delta * (count * k / tot)
+            count = tot
+            done += k
+        means = mean
+        errs = np.sqrt(m2 / (n_samples - 1)) / math.sqrt(n_samples)
+    shape = np.shape(t)
+    return means.reshape(shape), errs.reshape(shape)
+
+
+def _mc_block(rng, scale, n, max_flips, times, t_max, lam, v, signs):
+    """cos(phi) of ``n`` samples at every time: array (len(times), n)."""
+    waits = rng.exponential(scale, size=(n, max_flips))
     flips = np.cumsum(waits, axis=1)
     if np.any(flips[:, -1] <= t_max):
         raise ValueError(f"max_flips={max_flips} too small for gamma*t = {lam:g}; increase it")
-    chi0 = rng.choice(np.array([-1.0, 1.0]), size=n_samples)
     # segment k runs from flips[k-1] (0 for k = 0) to flips[k], with chi = chi0 (-1)^k
-    edges = np.concatenate([np.zeros((n_samples, 1)), flips], axis=1)
-    signs = (-1.0) ** np.arange(max_flips)
-    means = np.empty(ta.size)
-    errs = np.empty(ta.size)
-    for i, ti in enumerate(ta.ravel()):
+    edges = np.concatenate([np.zeros((n, 1)), flips], axis=1)
+    out = np.empty((times.size, n))
+    for i, ti in enumerate(times):
         # F(u) = int_0^u s dt' with s = +1 on [0, t/2), -1 on [t/2, t]; F(t) = 0
         u = np.minimum(edges, ti)
         F = np.where(u <= ti / 2, u, ti - u)
-        phase = v * chi0 * np.sum(signs[None, :] * np.diff(F, axis=1), axis=1)
-        c = np.cos(phase)
-        means[i] = c.mean()
-        errs[i] = c.std(ddof=1) / math.sqrt(n_samples)
-    shape = np.shape(t)
-    return means.reshape(shape), errs.reshape(shape)
+        phase = v * np.sum(signs[None, :] * np.diff(F, axis=1), axis=1)
+        out[i] = np.cos(phase)
+    return out
 
 
 def telegraph_late_rate(*, v, gamma):
@@ -248,14 +526,69 @@ def telegraph_late_rate(*, v, gamma):
     :math:`\\gamma` for :math:`v \\ge \\gamma` (strong coupling: any flip
     destroys the echo), :math:`\\gamma - \\sqrt{\\gamma^2 - v^2} = v^2/(\\gamma +
     \\mu)` for :math:`v < \\gamma` (motional narrowing, :math:`\\approx
-    v^2/2\\gamma`).  Accepts an array ``v``.
+    v^2/2\\gamma`).  Accepts an array ``v``; ``gamma`` is a scalar.
+
+    Validity
+    --------
+    Exact: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        If ``v`` is negative or not finite, or ``gamma`` is not a positive
+        finite scalar.
     """
-    gamma = float(check_positive("gamma", gamma))
+    gamma = _scalar(check_positive, "gamma", gamma)
     va = check_real("v", v, lo=0.0, lo_open=False)
     x = np.asarray(va, dtype=float)
-    mu = np.sqrt(np.clip(gamma * gamma - x * x, 0.0, None))
-    out = np.where(x >= gamma, gamma, x * x / (gamma + mu))
+    out = np.full(x.shape, gamma)
+    weak = x < gamma
+    xw = x[weak]
+    if gamma <= 1e150:   # gamma^2 is finite: the plain form
+        mu = np.sqrt(np.clip(gamma * gamma - xw * xw, 0.0, None))
+        out[weak] = xw * xw / (gamma + mu)
+    else:                # in units of gamma
+        r = xw / gamma
+        out[weak] = gamma * (r * r / (1.0 + np.sqrt((1.0 - r) * (1.0 + r))))
     return float(out) if np.ndim(va) == 0 else out
+
+
+def _check_lattice(J, xi, gamma_b, sides, cutoff):
+    J = _scalar(check_positive, "J", J)
+    xi = _scalar(check_positive, "xi", xi)
+    gamma_b = _scalar(check_positive, "gamma_b", gamma_b)
+    if isinstance(sides, (bool, np.bool_)) or not isinstance(sides, numbers.Real) or sides not in (1, 2):
+        raise ValueError(f"sides must be 1 (one side of the l-bit) or 2 (both sides); got {sides!r}")
+    sides = int(sides)
+    cutoff = _scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
+    return J, xi, gamma_b, sides, cutoff
+
+
+def _n_sites(J, xi, gamma_b, cutoff):
+    """Number of sites r = 1, 2, ... with J e^{-r/xi} >= cutoff * gamma_b (at least 1), or ValueError."""
+    denom = cutoff * gamma_b
+    ratio = J / denom if denom > 0 else math.inf
+    if 0.0 < ratio < math.inf:
+        log_ratio = math.log(ratio)
+    else:  # the quotient over/underflows: the same logarithm as a sum
+        log_ratio = math.log(J) - math.log(cutoff) - math.log(gamma_b)
+    x = xi * log_ratio
+    if x < 1.0:
+        return 1, log_ratio
+    if x > MAX_SITES:
+        raise ValueError(
+            f"xi = {xi!r} gives {x:.3g} chain sites with couplings J e^(-r/xi) >= cutoff*gamma_b (r <= xi "
+            f"ln(J/(cutoff gamma_b)), ln(...) = {log_ratio:.4g}); at most MAX_SITES = {MAX_SITES} are "
+            f"summed: the largest xi that works for these J, gamma_b, cutoff is {MAX_SITES / log_ratio:.6g} "
+            "(or raise cutoff)")
+    return int(math.floor(x)), log_ratio
+
+
+def _couplings(J, xi, gamma_b, sides, cutoff):
+    r_max, _ = _n_sites(J, xi, gamma_b, cutoff)
+    with np.errstate(over="ignore"):  # r/xi beyond the float range: a coupling of 0
+        v = J * np.exp(-np.arange(1, r_max + 1) / xi)
+    return np.repeat(v, sides)
 
 
 def lattice_couplings(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
@@ -263,23 +596,31 @@ def lattice_couplings(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
 
     Sites are kept while :math:`v_r \\ge` ``cutoff`` :math:`\\times\\Gamma_b`
     (the neglected ones change :math:`\\ln\\psi` by less than
-    :math:`\\sim \\mathrm{cutoff}^2\\,\\Gamma_b t`).  ``sides=2`` repeats each
-    distance for :math:`\\pm r`.
+    :math:`\\sim \\mathrm{cutoff}^2\\,\\Gamma_b t`), at least one site.
+    ``sides=2`` repeats each distance for :math:`\\pm r`.
 
     Returns
     -------
     numpy.ndarray
-        The couplings, one per fluctuator.
+        The couplings, one per fluctuator (0.0 where :math:`e^{-r/\\xi}`
+        underflows).
+
+    Validity
+    --------
+    A model definition: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        For invalid parameters (``J, xi, gamma_b > 0`` scalars, ``sides`` in
+        ``{1, 2}``, ``cutoff`` in (0, 1)), or if the chain has more than
+        :data:`MAX_SITES` (4 million) sites: :math:`\\xi\\ln(J/(\\mathrm{cutoff}
+        \\,\\Gamma_b)) > 4\\times 10^6`; the message gives the largest ``xi``
+        that works (e.g. about :math:`1.2\\times 10^5` for :math:`J = \\Gamma_b`
+        and the default cutoff).
     """
-    J = float(check_positive("J", J))
-    xi = float(check_positive("xi", xi))
-    gamma_b = float(check_positive("gamma_b", gamma_b))
-    if sides not in (1, 2):
-        raise ValueError(f"sides must be 1 (one side of the l-bit) or 2 (both sides); got {sides!r}")
-    cutoff = float(check_real("cutoff", cutoff, lo=0.0, hi=1.0))
-    r_max = max(1, int(math.floor(xi * math.log(J / (cutoff * gamma_b)))))
-    v = J * np.exp(-np.arange(1, r_max + 1) / xi)
-    return np.repeat(v, sides)
+    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
+    return _couplings(J, xi, gamma_b, sides, cutoff)
 
 
 def lattice_echo(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
@@ -289,7 +630,9 @@ def lattice_echo(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
     \\Gamma_b)`, the product of :func:`telegraph_echo` over independent
     fluctuators (Eq. 9 with the exact factors), ``sides`` = 1 or 2 sides of a
     chain, every site active (:math:`s = 1`, so :math:`s\\xi^d = \\xi`).
-    The l-bit's own flips are not included.
+    The l-bit's own flips are not included.  The factors are evaluated as one
+    array over (coupling, time) in blocks and their logarithms summed in
+    order of increasing coupling.
 
     Parameters
     ----------
@@ -301,31 +644,84 @@ def lattice_echo(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
     sides : {1, 2}
     cutoff : float
         See :func:`lattice_couplings`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\psi(t) \\in [0, 1]` (0 where it underflows).
+
+    Validity
+    --------
+    Exact for the model: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`lattice_couplings` (more than :data:`MAX_SITES` sites), or
+        if (number of distinct couplings) x (number of times) exceeds
+        :data:`MAX_SITE_TIMES` (:math:`4\\times 10^6`, about 1.5 s); the message gives
+        the largest ``xi`` that works for the given times.
     """
-    ta, scalar = _check_t(t)
+    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
+    t = check_real("t", t, lo=0.0, lo_open=False)
+    ta = np.asarray(t, dtype=float)
     out = np.exp(_lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff))
-    return float(out.ravel()[0]) if scalar else out
+    return float(out.ravel()[0]) if np.ndim(t) == 0 else out
 
 
 def _lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff):
-    v = lattice_couplings(J=J, xi=xi, gamma_b=gamma_b, sides=sides, cutoff=cutoff)
-    log_psi = np.zeros_like(ta)
+    v = _couplings(J, xi, gamma_b, sides, cutoff)
     values, counts = np.unique(v, return_counts=True)
-    for vr, count in zip(values, counts):
-        log_psi += count * _telegraph_log_echo(ta, float(vr), float(gamma_b))
-    return log_psi
+    shape = ta.shape
+    tflat = ta.ravel()
+    if values.size * tflat.size > MAX_SITE_TIMES:
+        _, log_ratio = _n_sites(J, xi, gamma_b, cutoff)
+        largest = (MAX_SITE_TIMES // tflat.size) / log_ratio if log_ratio > 0 else 0.0
+        raise ValueError(
+            f"xi = {xi!r} with {tflat.size} time(s) t needs {values.size} couplings x {tflat.size} times = "
+            f"{values.size * tflat.size:.3g} echo factors, more than MAX_SITE_TIMES = {MAX_SITE_TIMES} per call "
+            f"(about 1.5 s); the largest xi that works for these times is about {largest:.6g} (or pass fewer "
+            "times, or raise cutoff)")
+    # ln psi = sum_r count_r ln psi_tel(t; v_r), added in order of increasing v_r (as a loop over r would)
+    total = np.zeros((1, tflat.size))
+    rows = max(1, _CHUNK // max(1, tflat.size))
+    for lo in range(0, values.size, rows):
+        vals, cnt = values[lo:lo + rows], counts[lo:lo + rows]
+        block = _log_echo(tflat[None, :], vals[:, None], gamma_b)
+        block = cnt[:, None] * block
+        with np.errstate(over="ignore"):  # terms near -1.8e308 (gamma_b t ~ 1e308): psi = 0 anyway
+            total = np.cumsum(np.concatenate([total, block]), axis=0)[-1:]
+    return total[0].reshape(shape)
 
 
 def lattice_nfast(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
     """Effective number of fast neighbours :math:`-\\ln\\psi(t)/(\\Gamma_b t)` of :func:`lattice_echo`.
 
     The exact counterpart of :math:`n_{fast}(t)` in Eq. (10); times must be
-    :math:`t > 0`.
+    :math:`t > 0`.  Unlike the piecewise Eq. (11) it is smooth in :math:`t`
+    (no branch and no tie at :math:`Jt = 1`).  Where :math:`\\Gamma_b t >
+    10^{290}` it equals its late-time limit :func:`lattice_nfast_late` to
+    double precision and that value is returned.
+
+    Validity
+    --------
+    Exact for the model: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`lattice_echo`, and for ``t <= 0``.
     """
+    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
     t = check_real("t", t, lo=0.0)
     ta = np.asarray(t, dtype=float)
-    lattice_couplings(J=J, xi=xi, gamma_b=gamma_b, sides=sides, cutoff=cutoff)  # validates
-    out = -_lattice_log_echo(ta, float(J), float(xi), float(gamma_b), sides, cutoff) / (float(gamma_b) * ta)
+    log_psi = _lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff)
+    with np.errstate(over="ignore", invalid="ignore"):
+        gt = gamma_b * ta
+        out = -log_psi / gt
+    late = ~(gt <= _LATE_GT) | ~np.isfinite(out)
+    if np.any(late):
+        out = np.where(late, _lattice_nfast_late(J, xi, gamma_b, sides, cutoff), out)
     return float(out) if np.ndim(t) == 0 else out
 
 
@@ -335,6 +731,20 @@ def lattice_nfast_late(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
     Every neighbour with :math:`v_r \\ge \\Gamma_b` counts exactly 1, a
     weaker one :math:`1 - \\sqrt{1 - (v_r/\\Gamma_b)^2}`; compare with the
     third branch of Eq. (11), :math:`\\xi\\ln(J/\\Gamma_b)` (one side).
+
+    Validity
+    --------
+    Exact for the model: no :class:`~nblm_helpers.parameters.ValidityWarning`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`lattice_couplings` (more than :data:`MAX_SITES` sites).
     """
-    v = lattice_couplings(J=J, xi=xi, gamma_b=gamma_b, sides=sides, cutoff=cutoff)
-    return float(np.sum(telegraph_late_rate(v=v, gamma=gamma_b)) / float(gamma_b))
+    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
+    return _lattice_nfast_late(J, xi, gamma_b, sides, cutoff)
+
+
+def _lattice_nfast_late(J, xi, gamma_b, sides, cutoff):
+    v = _couplings(J, xi, gamma_b, sides, cutoff)
+    return float(np.sum(telegraph_late_rate(v=v, gamma=gamma_b)) / gamma_b)

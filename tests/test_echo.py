@@ -123,3 +123,130 @@ def test_lattice_middle_times_follow_eq11_one_side():
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# ---------------------------------------------------------------------------
+# Hardening (regression tests): resource bounds, extreme inputs, no warnings
+# ---------------------------------------------------------------------------
+
+import time  # noqa: E402
+import warnings  # noqa: E402
+
+
+def _loop_log_echo(t, J, xi, gamma_b, sides=1, cutoff=1e-12):
+    """ln psi of the chain as the helper used to compute it: one telegraph factor per distinct coupling."""
+    v = echo.lattice_couplings(J=J, xi=xi, gamma_b=gamma_b, sides=sides, cutoff=cutoff)
+    values, counts = np.unique(v, return_counts=True)
+    out = np.zeros_like(np.asarray(t, dtype=float))
+    for vr, c in zip(values, counts):
+        out += c * echo._log_echo(np.asarray(t, dtype=float), float(vr), gamma_b)   # ln of telegraph_echo
+    return out
+
+
+def test_regression_lattice_echo_huge_xi():
+    # was: xi = 1e4 took 18 s (a Python loop over 2.8e5 couplings), xi = 1e6 hung, xi = 1e9 tried 257 GiB
+    t0 = time.perf_counter()
+    psi = echo.lattice_echo(1.0, J=1.0, xi=1e4, gamma_b=1.0)
+    assert time.perf_counter() - t0 < 2.0
+    assert 0.0 < psi < 1e-150
+    for xi in (1e6, 1e9, 1e300):
+        with pytest.raises(ValueError, match=r"^xi = .* the largest xi that works .* is 144765"):
+            echo.lattice_echo(1.0, J=1.0, xi=xi, gamma_b=1.0)
+    # many times: the bound is on couplings x times, and names the largest xi for those times
+    with pytest.raises(ValueError, match=r"^xi = 1000.0 with 300 time\(s\) .* largest xi"):
+        echo.lattice_nfast(np.geomspace(1e-3, 10, 300), J=1.0, xi=1e3, gamma_b=1.0)
+    # the vectorised sum is the loop over couplings, bit for bit
+    t = np.geomspace(1e-4, 50.0, 23)
+    for pars in (LAT, dict(J=30.0, xi=60.0, gamma_b=0.5, sides=2)):
+        np.testing.assert_array_equal(echo._lattice_log_echo(t, pars['J'], pars['xi'], pars['gamma_b'],
+                                                            pars.get('sides', 1), 1e-12), _loop_log_echo(t, **pars))
+        np.testing.assert_array_equal(echo.lattice_echo(t, **pars), np.exp(_loop_log_echo(t, **pars)))
+
+
+def test_regression_lattice_extreme_parameters():
+    # was: OverflowError (J/(cutoff gamma_b) overflowing to inf), ZeroDivisionError (cutoff*gamma_b = 0),
+    # NaN at t = 1e300 (sin/cos of inf) and RuntimeWarnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert echo.lattice_couplings(J=1e300, xi=1.0, gamma_b=1.0).size == 718   # floor(xi ln(1e312))
+        assert echo.lattice_couplings(J=1.0, xi=1.0, gamma_b=5e-324).size == 772   # the last ones underflow to 0
+        assert echo.lattice_couplings(J=1.0, xi=5e-324, gamma_b=1.0).tolist() == [0.0]
+        assert echo.lattice_echo(1e300, **LAT) == 0.0
+        assert echo.lattice_nfast(1e300, **LAT) == echo.lattice_nfast_late(**LAT)
+        assert echo.lattice_nfast(1.7e308, **LAT) == echo.lattice_nfast_late(**LAT)
+        assert echo.lattice_nfast(1e-300, **LAT) == 0.0
+        n = echo.lattice_nfast(np.array([1e-3, 1.0]), J=1e300, xi=1.0, gamma_b=1e300)
+        assert np.all(np.isfinite(n)) and np.all(n >= 0)
+    for bad in (0, 3, 1.5, "1", True, np.array([1, 2])):
+        with pytest.raises(ValueError, match="^sides must be 1"):
+            echo.lattice_couplings(sides=bad, **LAT)
+    for name in ("J", "xi", "gamma_b"):
+        with pytest.raises(ValueError, match=rf"^{name} must be a single real number"):
+            echo.lattice_echo(1.0, **dict(LAT, **{name: [1.0, 2.0]}))
+
+
+def test_regression_telegraph_echo_mc_huge_n_samples():
+    # was: 29 GiB for n_samples = 1e8; now a ValueError naming the largest n_samples that runs (~1.5 s)
+    t0 = time.perf_counter()
+    for n in (10**8, 10**9, 10**400 // 10**390):
+        with pytest.raises(ValueError, match=r"^n_samples = .* the largest n_samples that works here is 500000"):
+            echo.telegraph_echo_mc(1.0, v=1.0, gamma=1.0, n_samples=n)
+    with pytest.raises(ValueError, match=r"^t and gamma: gamma \* max\(t\) = 1e\+08"):
+        echo.telegraph_echo_mc(1e8, v=1.0, gamma=1.0, n_samples=2)
+    with pytest.raises(ValueError, match="^max_flips = 1000000000"):
+        echo.telegraph_echo_mc(1.0, v=1.0, gamma=1.0, max_flips=10**9)
+    with pytest.raises(ValueError, match=r"^v \* max\(t\) must be <= 1e300"):
+        echo.telegraph_echo_mc(1e10, v=1e300, gamma=1e-20, n_samples=2)
+    with pytest.raises(ValueError, match="^gamma must be >= "):
+        echo.telegraph_echo_mc(1.0, v=1.0, gamma=5e-324)
+    assert time.perf_counter() - t0 < 0.5
+
+
+def test_regression_telegraph_echo_mc_streams_in_blocks(monkeypatch):
+    # more samples than one block: the same draws, pooled mean and standard error
+    t = np.array([0.5, 2.0])
+    one = echo.telegraph_echo_mc(t, v=3.0, gamma=1.0, n_samples=5000, seed=11)
+    monkeypatch.setattr(echo, "_MC_CHUNK", 7 * 38)          # 7 samples per block (38 waiting times each)
+    blocks = echo.telegraph_echo_mc(t, v=3.0, gamma=1.0, n_samples=5000, seed=11)
+    np.testing.assert_allclose(blocks[0], one[0], rtol=1e-13)
+    np.testing.assert_allclose(blocks[1], one[1], rtol=1e-10)
+
+
+def test_regression_telegraph_echo_extreme_values():
+    # was: NaN for t = 1e300 (cosh/cos of (mu t)^2 = inf), v or gamma = 1e300, and overflow warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert echo.telegraph_echo(1e300, v=1.0, gamma=1.0) == 0.0
+        assert echo.telegraph_echo(np.array([1e-300, 1e300]), v=1e300, gamma=1.0).tolist() == [1.0, 0.0]
+        assert echo.telegraph_echo(1.0, v=1.0, gamma=1e300) == 1.0          # motional narrowing: v^2/gamma -> 0
+        assert echo.telegraph_echo(1.7e308, v=1.7e308, gamma=1.7e308) == 0.0
+        # motional narrowing far outside the plain range: psi = exp(-v^2 t/(2 gamma))
+        assert echo.telegraph_echo(1e300, v=1e-100, gamma=1e100) == pytest.approx(math.exp(-0.5), rel=1e-12)
+        assert echo.telegraph_echo(1e250, v=2e-250, gamma=1e-250) == pytest.approx(
+            echo.telegraph_echo(1.0, v=2.0, gamma=1.0), rel=1e-12)      # psi depends on v/gamma, gamma t only
+        assert echo.telegraph_late_rate(v=np.array([0.5, 1e300]), gamma=1.0).tolist() == pytest.approx(
+            [1 - math.sqrt(0.75), 1.0])
+        assert echo.telegraph_late_rate(v=1e299, gamma=1e300) == pytest.approx(1e300 * 0.01 / (1 + math.sqrt(0.99)))
+        assert echo.telegraph_late_rate(v=1.0, gamma=5e-324) == 5e-324
+    # v = 0: no coupling, no dephasing (exactly 1)
+    assert echo.telegraph_echo(np.array([0.0, 3.0, 1e300]), v=0.0, gamma=2.0).tolist() == [1.0, 1.0, 1.0]
+    with pytest.raises(ValueError, match="^v must be a single real number"):
+        echo.telegraph_echo(1.0, v=[1.0, 2.0], gamma=1.0)
+    with pytest.raises(ValueError, match="^t must have at most MAX_TIMES"):
+        echo.telegraph_echo(np.zeros(echo.MAX_TIMES + 1), v=1.0, gamma=1.0)
+
+
+def test_regression_telegraph_echo_expm_limits():
+    # was: NaN from scipy's expm for (gamma + v) t ~ 1e300; now refused beyond 1e6, with the largest t
+    with pytest.raises(ValueError, match=r"^t must satisfy \(gamma \+ v\) \* max\(t\) <= 1e\+06.* largest t .* 500000"):
+        echo.telegraph_echo_expm(1e300, v=1.0, gamma=1.0)
+    with pytest.raises(ValueError, match="^t must have at most MAX_EXPM_TIMES"):
+        echo.telegraph_echo_expm(np.zeros(echo.MAX_EXPM_TIMES + 1), v=1.0, gamma=1.0)
+    assert echo.telegraph_echo_expm(2e5, v=2.0, gamma=1.0) == 0.0
+
+
+def test_lattice_nfast_has_no_tie_at_Jt_equal_1():
+    # the exact count is smooth through t = 1/J (Eq. 11's tie convention concerns only the piecewise formula)
+    t = 1e-3 * np.array([1 - 1e-9, 1.0, 1 + 1e-9])
+    n = echo.lattice_nfast(t, **LAT)
+    assert np.all(np.diff(n) > 0) and n[2] - n[0] < 1e-6 * n[1]
