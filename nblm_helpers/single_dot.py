@@ -57,17 +57,42 @@ Units and conventions
   sum (``n_max < n_0``: no final state inside the dot) gives ``-inf``.
 * :math:`n_0 = \\lceil n_c \\rceil`, with :math:`n_c` within ``1e-9`` of an
   integer treated as that integer (``W = 3**-2`` gives ``n_0 = 2``).
-* The Golden rule is the leading order in :math:`\\gamma/W`; the functions do
-  not check :math:`\\gamma \\ll W` (the chapter discusses it).
+* The Golden rule is the leading order in :math:`\\gamma/W`.
+
+Regime of the formulas (Validity)
+---------------------------------
+One :class:`~nblm_helpers.parameters.ValidityWarning` per call (listing the
+failed conditions and at how many points) when
+
+* :math:`\\gamma \\ge W` (:func:`ln_relaxation_rate_eq16`,
+  :func:`relaxation_rate_eq16`, :func:`relaxation_time_eq16`,
+  :func:`ln_relaxation_rate_sum`, :func:`relaxation_rate_sum`, and
+  :func:`eq16_stop_bandwidth` at :math:`W_*`): the Golden rule is the leading
+  order in :math:`\\gamma/W` (Sec. IV B); the rates are :math:`\\propto\\gamma^2`,
+  so a figure in units of :math:`\\gamma^2/\\delta_m` may set ``gamma = 1`` and
+  ignore the warning knowingly;
+* :math:`\\Xi\\ln K \\ge 2` (the Eq. 16 helpers and :func:`ratio_to_eq16`):
+  the geometric sum that Eq. (16) approximates diverges (``reading="states"``),
+  so Eq. (16) -- its :math:`n = n_c` term -- no longer approximates it.
+
+Ranges and resources
+--------------------
+Every result is a float or an array of floats without NaN; ``-inf`` only
+for the logarithm of an empty sum (no final state in the dot).  Inputs
+whose result is beyond the float range (e.g. :math:`\\gamma^2` with
+``gamma = 1e300``, :math:`2/(\\Xi\\ln K)` with :math:`\\Xi\\ln K < 10^{-308}`)
+raise :class:`ValueError` naming the parameters.  ``K``, ``Xi``, ``gamma``,
+``delta_m`` are scalars; ``W`` (and ``n``) may be arrays.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
-from .parameters import check_branching, check_positive, check_positive_int, check_real
+from .parameters import ValidityWarning, check_branching, check_positive, check_positive_int, check_real
 
 __all__ = [
     "READINGS",
@@ -92,8 +117,19 @@ READINGS = ("states", "typical")
 _INTEGER_TOL = 1e-9
 
 
+_LN_FLOAT_MAX = math.log(np.finfo(float).max)
+
+
 def _out(arr, scalar):
     return float(arr) if scalar else arr
+
+
+def _scalar(check, name, value, **kw):
+    """Validate a scalar parameter with ``check``; a Python float (arrays are refused)."""
+    out = check(name, value, **kw)
+    if np.ndim(out) != 0:
+        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
+    return float(out)
 
 
 def _check_W(W, delta_m):
@@ -103,10 +139,66 @@ def _check_W(W, delta_m):
 
 
 def _check_common(K, Xi, delta_m):
-    K = float(check_branching("K", K))
-    Xi = float(check_positive("Xi", Xi))
-    delta_m = float(check_positive("delta_m", delta_m))
+    K = _scalar(check_branching, "K", K)
+    Xi = _scalar(check_positive, "Xi", Xi)
+    delta_m = _scalar(check_positive, "delta_m", delta_m)
     return K, Xi, delta_m
+
+
+def _ln_ratio(delta_m, W):
+    """ln(delta_m / W) for an array W in (0, delta_m) (the quotient may overflow: then a difference of logs)."""
+    with np.errstate(over="ignore"):
+        q = delta_m / W
+    if np.all(np.isfinite(q)):
+        return np.log(q)
+    return np.where(np.isfinite(q), np.log(np.where(np.isfinite(q), q, 1.0)), math.log(delta_m) - np.log(W))
+
+
+def _xi_ln_k(Xi, K):
+    """Xi ln K, which must not underflow to 0 (2/(Xi ln K) is an exponent of Eq. 16)."""
+    a = Xi * math.log(K)
+    if not a > 0.0 or not math.isfinite(2.0 / a):
+        raise ValueError(f"Xi * ln K must be >= {2.0 / np.finfo(float).max:.3g} (2/(Xi ln K) must be a finite "
+                         f"float); got Xi = {Xi!r}, K = {K!r}")
+    return a
+
+
+def _finite_ln(out, what, names):
+    """``out`` (ln of a rate) must be finite or -inf only where ``allowed``; else ValueError naming ``names``."""
+    arr = np.asarray(out, dtype=float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{names}: {what} is beyond the float range (|ln| > 1.8e308) for these values")
+    return out
+
+
+def _exp_checked(ln_value, what, names):
+    """exp(ln_value); ValueError naming ``names`` if it overflows (underflow gives 0)."""
+    arr = np.asarray(ln_value, dtype=float)
+    if np.any(arr > _LN_FLOAT_MAX):
+        raise ValueError(f"{names}: {what} = e^{float(np.max(arr)):.6g} exceeds the float range")
+    out = np.exp(arr)
+    return float(out) if np.ndim(ln_value) == 0 else out
+
+
+def _warn(msgs, stacklevel=3):
+    if msgs:
+        warnings.warn("outside the regime of Eq. (16) and its Golden-rule sum (Sec. IV B): " + "; ".join(msgs),
+                      ValidityWarning, stacklevel=stacklevel)
+
+
+def _golden_rule_msg(gamma, W):
+    bad = int(np.count_nonzero(np.asarray(W) <= gamma))
+    if bad:
+        return (f"gamma = {gamma:.4g} >= W at {bad} of {np.size(W)} point(s): the Golden rule is the leading order "
+                "in gamma/W << 1")
+    return None
+
+
+def _divergent_msg(a):
+    if a >= 2.0:
+        return (f"Xi ln K = {a:.4g} >= 2: the geometric sum that Eq. (16) approximates diverges "
+                "(reading 'states'), so Eq. (16) no longer approximates it")
+    return None
 
 
 def _check_reading(reading):
@@ -147,15 +239,20 @@ def fock_distance_threshold(W, *, K, delta_m=1.0):
     float or numpy.ndarray
         :math:`n_c > 0` (real, not rounded).
 
+    Validity
+    --------
+    A definition: never warns.
+
     Raises
     ------
     ValueError
-        If ``W`` is outside :math:`(0, \\delta_m)` or ``K <= 1``.
+        If ``W`` is outside :math:`(0, \\delta_m)` or ``K <= 1`` (or ``K``,
+        ``delta_m`` are arrays).
     """
-    K = float(check_branching("K", K))
-    delta_m = float(check_positive("delta_m", delta_m))
+    K = _scalar(check_branching, "K", K)
+    delta_m = _scalar(check_positive, "delta_m", delta_m)
     W, scalar = _check_W(W, delta_m)
-    return _out(np.log(delta_m / W) / math.log(K), scalar)
+    return _out(_ln_ratio(delta_m, W) / math.log(K), scalar)
 
 
 def first_shell(W, *, K, delta_m=1.0):
@@ -168,6 +265,10 @@ def first_shell(W, *, K, delta_m=1.0):
     int or numpy.ndarray of int
         :math:`n_0 \\ge 1`; an :math:`n_c` within ``1e-9`` of an integer counts
         as that integer.
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` as :func:`fock_distance_threshold`.
     """
     nc = fock_distance_threshold(W, K=K, delta_m=delta_m)
     n0 = _n0(np.asarray(nc))
@@ -190,11 +291,34 @@ def states_in_window(n, W, *, K, delta_m=1.0):
     Returns
     -------
     float or numpy.ndarray
-        :math:`\\mathcal N_n`; it is :math:`\\ge 1` exactly for :math:`n \\ge n_c`.
+        :math:`\\mathcal N_n`; it is :math:`\\ge 1` exactly for :math:`n \\ge n_c`
+        (0 where it underflows).
+
+    Validity
+    --------
+    Never warns.
+
+    Raises
+    ------
+    ValueError
+        As :func:`fock_distance_threshold`; if ``n`` and ``W`` do not
+        broadcast; or if :math:`K^{n-n_c}` overflows (the message gives the
+        largest ``n``).
     """
     n = check_real("n", n, lo=0.0, lo_open=False)
     nc = fock_distance_threshold(W, K=K, delta_m=delta_m)
-    out = np.exp((np.asarray(n) - np.asarray(nc)) * math.log(float(K)))
+    try:
+        np.broadcast_shapes(np.shape(n), np.shape(nc))
+    except ValueError:
+        raise ValueError(f"n and W must broadcast together; got shapes {np.shape(n)} and {np.shape(nc)}") from None
+    ln_k = math.log(float(K))
+    with np.errstate(over="ignore"):
+        x = (np.asarray(n) - np.asarray(nc)) * ln_k
+    if np.any(x > _LN_FLOAT_MAX):
+        raise ValueError(
+            f"n: K**(n - n_c) exceeds the float range; n must be <= n_c + {_LN_FLOAT_MAX / ln_k:.6g} "
+            f"(n_c = {float(np.min(nc)):.6g} here); got n = {float(np.max(n))!r}")
+    out = np.exp(x)
     return float(out) if out.ndim == 0 else out
 
 
@@ -215,11 +339,22 @@ def geometric_ratio(*, K, Xi, reading="states"):
     Returns
     -------
     float
-        :math:`q > 0`.  The infinite sum converges iff :math:`q < 1`.
+        :math:`q \\ge 0` (0 where it underflows, e.g. :math:`\\Xi \\to 0`).
+        The infinite sum converges iff :math:`q < 1`.
+
+    Validity
+    --------
+    Never warns (:math:`q \\ge 1` is a property, not an error).
+
+    Raises
+    ------
+    ValueError
+        For ``K <= 1``, ``Xi <= 0``, arrays, an unknown ``reading``, or
+        :math:`q` beyond the float range.
     """
     K, Xi, _ = _check_common(K, Xi, 1.0)
     _check_reading(reading)
-    return math.exp(_ln_q(K, Xi, reading))
+    return _exp_checked(_ln_q(K, Xi, reading), "q", "K, Xi")
 
 
 def _ln_q(K, Xi, reading):
@@ -249,13 +384,34 @@ def ln_relaxation_rate_eq16(W, *, gamma, K, Xi, delta_m=1.0):
     -------
     float or numpy.ndarray
         :math:`\\ln\\Gamma`, :math:`\\Gamma` in the unit of ``delta_m``.
+
+    Validity
+    --------
+    Warns when :math:`\\gamma \\ge W` (Golden rule) or :math:`\\Xi\\ln K \\ge 2`
+    (the sum behind Eq. 16 diverges); see the module docstring.
+
+    Raises
+    ------
+    ValueError
+        For out-of-range or non-scalar ``gamma, K, Xi, delta_m``, ``W``
+        outside :math:`(0, \\delta_m)`, or :math:`\\ln\\Gamma` beyond the float
+        range (:math:`\\Xi\\ln K` below ~1e-308).
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = float(check_positive("gamma", gamma))
+    gamma = _scalar(check_positive, "gamma", gamma)
     W, scalar = _check_W(W, delta_m)
-    a = Xi * math.log(K)
+    out = _ln_eq16(W, scalar, gamma, K, Xi, delta_m)
+    _warn([m for m in (_golden_rule_msg(gamma, W), _divergent_msg(Xi * math.log(K))) if m])
+    return out
+
+
+def _ln_eq16(W, scalar, gamma, K, Xi, delta_m):
+    a = _xi_ln_k(Xi, K)
     lnW = np.log(W)
-    return _out(2.0 * math.log(gamma) - lnW + (2.0 / a) * (lnW - math.log(delta_m)), scalar)
+    with np.errstate(over="ignore"):
+        out = 2.0 * math.log(gamma) - lnW + (2.0 / a) * (lnW - math.log(delta_m))
+    return _out(_finite_ln(out, "ln Gamma of Eq. (16) = 2 ln gamma - ln W + (2/(Xi ln K)) ln(W/delta_m)",
+                           "Xi, K, W"), scalar)
 
 
 def relaxation_rate_eq16(W, *, gamma, K, Xi, delta_m=1.0):
@@ -263,24 +419,59 @@ def relaxation_rate_eq16(W, *, gamma, K, Xi, delta_m=1.0):
 
     Parameters and units as in :func:`ln_relaxation_rate_eq16` (this is its
     exponential; it underflows to 0 for very small ``W``: use the log).
+
+    Validity
+    --------
+    As :func:`ln_relaxation_rate_eq16`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`ln_relaxation_rate_eq16`, and if :math:`\\Gamma` overflows.
     """
-    return _exp(ln_relaxation_rate_eq16(W, gamma=gamma, K=K, Xi=Xi, delta_m=delta_m))
-
-
-def _exp(x):
-    out = np.exp(x)
-    return float(out) if np.ndim(x) == 0 else out
+    K, Xi, delta_m = _check_common(K, Xi, delta_m)
+    gamma = _scalar(check_positive, "gamma", gamma)
+    W, scalar = _check_W(W, delta_m)
+    out = _exp_checked(_ln_eq16(W, scalar, gamma, K, Xi, delta_m), "Gamma of Eq. (16)", "gamma, W")
+    _warn([m for m in (_golden_rule_msg(gamma, W), _divergent_msg(Xi * math.log(K))) if m])
+    return out
 
 
 def _ln_geometric_factor(ln_q, length):
     """ln[(1 - q**L)/(1 - q)] for arrays of L >= 1 (L = inf needs q < 1); stable near q = 1."""
     if ln_q == 0.0:
         return np.log(length)  # q = 1: a sum of L ones
-    x = length * ln_q  # -inf for an unbounded convergent sum
+    with np.errstate(over="ignore", invalid="ignore"):
+        x = length * ln_q  # -inf for an unbounded convergent sum
     big = x > 700.0  # expm1 would overflow: ln(q^L - 1) = x + ln(1 - q^-L) ~= x
     with np.errstate(over="ignore"):
         num = np.log(np.abs(np.expm1(np.where(big, 1.0, x))))
-    return np.where(big, x, num) - math.log(abs(math.expm1(ln_q)))
+    denom = math.log(abs(math.expm1(ln_q))) if ln_q < 709.0 else ln_q   # ln|q - 1| ~ ln q for huge q
+    return np.where(big, x, num) - denom
+
+
+def _ln_sum(W, scalar, gamma, K, Xi, delta_m, reading, n_max):
+    ln_q = _ln_q(K, Xi, reading)
+    if n_max is None and ln_q >= 0.0:
+        raise ValueError(
+            f"Xi ln K must be < 2 for the unbounded sum with reading='states' (it diverges); "
+            f"got Xi ln K = {Xi * math.log(K):g}: pass n_max (e.g. the dot size N)")
+    n0 = _n0(_ln_ratio(delta_m, W) / math.log(K))
+    ln_A = 2.0 * math.log(gamma) - (math.log(delta_m) if reading == "states" else np.log(W))
+    if n_max is None:
+        length = np.full(n0.shape, np.inf)
+    else:
+        length = n_max - n0 + 1.0
+    empty = length < 1
+    geo = _ln_geometric_factor(ln_q, np.where(empty, 1.0, length))
+    with np.errstate(over="ignore", invalid="ignore"):
+        full = ln_A + n0 * ln_q + geo
+    if not np.all(np.isfinite(np.where(empty, 0.0, full))):
+        raise ValueError(
+            f"Xi, K, W: ln Gamma of the Golden-rule sum (n_0 ln q with n_0 up to {float(np.max(n0)):.4g}, "
+            f"ln q = {ln_q:.4g}) is beyond the float range")
+    out = np.where(empty, -np.inf, full)
+    return _out(out, scalar)
 
 
 def ln_relaxation_rate_sum(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_max=None):
@@ -318,45 +509,55 @@ def ln_relaxation_rate_sum(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_
     -------
     float or numpy.ndarray
         :math:`\\ln\\Gamma`; ``-inf`` where :math:`n_0 > n_{max}` (no final
-        state inside the dot).
+        state inside the dot, an empty sum).
+
+    Validity
+    --------
+    Warns when :math:`\\gamma \\ge W` (the Golden rule is the leading order in
+    :math:`\\gamma/W`).
 
     Raises
     ------
     ValueError
         For out-of-range parameters, an unknown ``reading``, or
         ``reading="states"`` with :math:`\\Xi\\ln K \\ge 2` and no ``n_max``
-        (the series diverges).
+        (the series diverges); or if :math:`\\ln\\Gamma` is beyond the float
+        range (e.g. :math:`n_0\\ln q` with :math:`\\Xi \\to 0`).
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = float(check_positive("gamma", gamma))
+    gamma = _scalar(check_positive, "gamma", gamma)
     _check_reading(reading)
     n_max = _check_n_max(n_max)
     W, scalar = _check_W(W, delta_m)
-    ln_q = _ln_q(K, Xi, reading)
-    if n_max is None and ln_q >= 0.0:
-        raise ValueError(
-            f"Xi ln K must be < 2 for the unbounded sum with reading='states' (it diverges); "
-            f"got Xi ln K = {Xi * math.log(K):g}: pass n_max (e.g. the dot size N)")
-    n0 = _n0(np.log(delta_m / W) / math.log(K))
-    ln_A = 2.0 * math.log(gamma) - (math.log(delta_m) if reading == "states" else np.log(W))
-    if n_max is None:
-        length = np.full(n0.shape, np.inf)
-    else:
-        length = n_max - n0 + 1.0
-    empty = length < 1
-    geo = _ln_geometric_factor(ln_q, np.where(empty, 1.0, length))
-    out = np.where(empty, -np.inf, ln_A + n0 * ln_q + geo)
-    return _out(out, scalar)
+    out = _ln_sum(W, scalar, gamma, K, Xi, delta_m, reading, n_max)
+    _warn([m for m in (_golden_rule_msg(gamma, W),) if m])
+    return out
 
 
 def relaxation_rate_sum(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_max=None):
     """The Golden-rule sum over Fock distances, :math:`\\Gamma` (exponential of :func:`ln_relaxation_rate_sum`).
 
     Same parameters; returns :math:`\\Gamma` in the unit of ``delta_m`` (0
-    where no final state lies inside the dot).
+    where no final state lies inside the dot, or where it underflows).
+
+    Validity
+    --------
+    As :func:`ln_relaxation_rate_sum`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`ln_relaxation_rate_sum`, and if :math:`\\Gamma` overflows.
     """
-    return _exp(ln_relaxation_rate_sum(W, gamma=gamma, K=K, Xi=Xi, delta_m=delta_m, reading=reading,
-                                       n_max=n_max))
+    K, Xi, delta_m = _check_common(K, Xi, delta_m)
+    gamma = _scalar(check_positive, "gamma", gamma)
+    _check_reading(reading)
+    n_max = _check_n_max(n_max)
+    W, scalar = _check_W(W, delta_m)
+    out = _exp_checked(_ln_sum(W, scalar, gamma, K, Xi, delta_m, reading, n_max), "Gamma of the sum",
+                       "gamma, W, n_max")
+    _warn([m for m in (_golden_rule_msg(gamma, W),) if m])
+    return out
 
 
 def ratio_to_eq16(W, *, K, Xi, delta_m=1.0, reading="states", n_max=None):
@@ -378,10 +579,28 @@ def ratio_to_eq16(W, *, K, Xi, delta_m=1.0, reading="states", n_max=None):
     -------
     float or numpy.ndarray
         The ratio (0 where the sum is empty).
+
+    Validity
+    --------
+    Warns when :math:`\\Xi\\ln K \\ge 2` (Eq. 16 approximates a divergent sum;
+    with ``n_max`` the ratio is still computed).
+
+    Raises
+    ------
+    ValueError
+        As :func:`ln_relaxation_rate_sum`, and if the ratio overflows.
     """
-    ln_sum = ln_relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, delta_m=delta_m, reading=reading, n_max=n_max)
-    ln_16 = ln_relaxation_rate_eq16(W, gamma=1.0, K=K, Xi=Xi, delta_m=delta_m)
-    return _exp(np.asarray(ln_sum) - np.asarray(ln_16))
+    K, Xi, delta_m = _check_common(K, Xi, delta_m)
+    _check_reading(reading)
+    n_max = _check_n_max(n_max)
+    W, scalar = _check_W(W, delta_m)
+    ln_sum = _ln_sum(W, scalar, 1.0, K, Xi, delta_m, reading, n_max)
+    ln_16 = _ln_eq16(W, scalar, 1.0, K, Xi, delta_m)
+    with np.errstate(invalid="ignore"):
+        diff = np.asarray(ln_sum) - np.asarray(ln_16)
+    out = _exp_checked(_out(diff, scalar), "Gamma_sum / Gamma_(16)", "Xi, K, n_max")
+    _warn([m for m in (_divergent_msg(Xi * math.log(K)),) if m])
+    return out
 
 
 def relaxation_time_eq16(W, *, gamma, K, Xi, delta_m=1.0):
@@ -391,8 +610,24 @@ def relaxation_time_eq16(W, *, gamma, K, Xi, delta_m=1.0):
     :func:`ln_relaxation_rate_eq16`; the time is in units of
     :math:`1/\\delta_m` (``hbar = 1``).  It diverges as :math:`W \\to 0` when
     :math:`\\Xi\\ln K < 2`.
+
+    Validity
+    --------
+    As :func:`ln_relaxation_rate_eq16`.
+
+    Raises
+    ------
+    ValueError
+        As :func:`ln_relaxation_rate_eq16`, and if the time overflows (the
+        message names the parameters; use the log of the rate instead).
     """
-    return _exp(-np.asarray(ln_relaxation_rate_eq16(W, gamma=gamma, K=K, Xi=Xi, delta_m=delta_m)))
+    K, Xi, delta_m = _check_common(K, Xi, delta_m)
+    gamma = _scalar(check_positive, "gamma", gamma)
+    W, scalar = _check_W(W, delta_m)
+    ln_rate = _ln_eq16(W, scalar, gamma, K, Xi, delta_m)
+    out = _exp_checked(_out(-np.asarray(ln_rate), scalar), "t_relax = 1/Gamma", "gamma, W, Xi")
+    _warn([m for m in (_golden_rule_msg(gamma, W), _divergent_msg(Xi * math.log(K))) if m])
+    return out
 
 
 def ln_many_body_spacing(*, K, N, delta_m=1.0):
@@ -407,11 +642,20 @@ def ln_many_body_spacing(*, K, N, delta_m=1.0):
         integer :math:`\\ge 1`.
     delta_m : float
         Accessible level spacing (default 1).
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
+    parameters, or :math:`N\\ln K` beyond the float range.
     """
-    K = float(check_branching("K", K))
+    K = _scalar(check_branching, "K", K)
     N = check_positive_int("N", N)
-    delta_m = float(check_positive("delta_m", delta_m))
-    return math.log(delta_m) - N * math.log(K)
+    delta_m = _scalar(check_positive, "delta_m", delta_m)
+    out = math.log(delta_m) - N * math.log(K)
+    if not math.isfinite(out):
+        raise ValueError(f"N must be <= {np.finfo(float).max / math.log(K):.6g} for K = {K!r} (N ln K must be a "
+                         f"finite float); got N = {N:.6g}")
+    return out
 
 
 def many_body_spacing(*, K, N, delta_m=1.0):
@@ -419,7 +663,11 @@ def many_body_spacing(*, K, N, delta_m=1.0):
 
     Parameters as in :func:`ln_many_body_spacing`.  Sec. V B uses
     :math:`N\\delta_m K^{-N}`; the factor :math:`N` does not change the
-    exponential scale.
+    exponential scale.  0.0 where it underflows (use the log).
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` as :func:`ln_many_body_spacing`.
     """
     return math.exp(ln_many_body_spacing(K=K, N=N, delta_m=delta_m))
 
@@ -447,18 +695,29 @@ def eq16_stop_bandwidth(*, gamma, K, Xi, N, delta_m=1.0):
     float
         :math:`W_*` in the unit of ``delta_m``; it may exceed
         :math:`\\delta_m`, meaning Eq. (16) is below the spacing for every
-        narrow bath.
+        narrow bath (0.0 where it underflows).
+
+    Validity
+    --------
+    Warns when :math:`\\gamma \\ge W_* < \\delta_m` (the Golden rule behind
+    Eq. 16 is not valid at :math:`W_*`).
 
     Raises
     ------
     ValueError
-        For bad parameters, or :math:`\\Xi\\ln K \\ge 2`.
+        For bad parameters, :math:`\\Xi\\ln K \\ge 2`, or :math:`W_*` beyond the
+        float range.
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = float(check_positive("gamma", gamma))
-    a = Xi * math.log(K)
+    gamma = _scalar(check_positive, "gamma", gamma)
+    a = _xi_ln_k(Xi, K)
     if a >= 2.0:
         raise ValueError(f"Xi ln K must be < 2 for Eq. (16) to decrease as W -> 0; got Xi ln K = {a:g}")
     ln_mb = ln_many_body_spacing(K=K, N=N, delta_m=delta_m)
     ln_w = (a / (2.0 - a)) * (ln_mb + math.log(delta_m) - 2.0 * math.log(gamma))
-    return delta_m * math.exp(ln_w)
+    if not ln_w + math.log(delta_m) <= _LN_FLOAT_MAX:
+        raise ValueError(f"gamma, K, Xi, N: W_* = delta_m e^{ln_w:.6g} exceeds the float range")
+    w_star = delta_m * math.exp(ln_w) if ln_w <= _LN_FLOAT_MAX else math.exp(ln_w + math.log(delta_m))
+    if w_star < delta_m:
+        _warn([m for m in (_golden_rule_msg(gamma, np.asarray([w_star])),) if m])
+    return w_star

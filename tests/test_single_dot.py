@@ -1,6 +1,8 @@
 """Tests of nblm_helpers.single_dot: Eq. (16) and the Golden-rule sum it approximates (Sec. IV B)."""
 
 import math
+import warnings
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -9,6 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nblm_helpers import single_dot as sd
+from nblm_helpers.parameters import ValidityWarning
+
+
+def golden_rule(gamma, W, a=None):
+    """pytest.warns(ValidityWarning) where a call leaves the regime of Eq. (16) / its sum, else a block
+    that must not warn: gamma >= W (the Golden rule is the leading order in gamma/W), or, for the Eq. (16)
+    helpers (pass ``a`` = Xi ln K), Xi ln K >= 2 (the sum it approximates diverges)."""
+    outside = gamma >= np.min(W) or (a is not None and a >= 2)
+    return pytest.warns(ValidityWarning) if outside else nullcontext()
 
 
 def brute_force_rate(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_max=None):
@@ -44,7 +55,8 @@ def xi_of(a, K):
 def test_sum_matches_brute_force(reading, W, a):
     K, gamma, delta_m = 3.0, 0.07, 1.0
     Xi = xi_of(a, K)
-    got = sd.relaxation_rate_sum(W, gamma=gamma, K=K, Xi=Xi, delta_m=delta_m, reading=reading)
+    with golden_rule(gamma, W):
+        got = sd.relaxation_rate_sum(W, gamma=gamma, K=K, Xi=Xi, delta_m=delta_m, reading=reading)
     assert got == pytest.approx(brute_force_rate(W, gamma=gamma, K=K, Xi=Xi, reading=reading), rel=1e-11)
 
 
@@ -54,22 +66,29 @@ def test_finite_sum_matches_brute_force_including_divergent_regime(reading, a):
     K, N = 3.0, 10
     Xi = xi_of(a, K)
     for W in [0.3, 0.01, 3.0**-10 * 1.01, 3.0**-10]:
-        got = sd.relaxation_rate_sum(W, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N)
+        with golden_rule(0.1, W):
+            got = sd.relaxation_rate_sum(W, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N)
         assert got == pytest.approx(brute_force_rate(W, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N),
                                     rel=1e-11)
     # below the many-body spacing no final state lies inside the dot
-    assert sd.relaxation_rate_sum(0.9 * 3.0**-10, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N) == 0.0
-    assert sd.ln_relaxation_rate_sum(0.9 * 3.0**-10, gamma=0.1, K=K, Xi=Xi, reading=reading,
-                                     n_max=N) == -math.inf
+    with pytest.warns(ValidityWarning, match="gamma = 0.1 >= W"):
+        assert sd.relaxation_rate_sum(0.9 * 3.0**-10, gamma=0.1, K=K, Xi=Xi, reading=reading, n_max=N) == 0.0
+    with pytest.warns(ValidityWarning, match="gamma = 0.1 >= W"):
+        assert sd.ln_relaxation_rate_sum(0.9 * 3.0**-10, gamma=0.1, K=K, Xi=Xi, reading=reading,
+                                         n_max=N) == -math.inf
 
 
 def test_delta_m_sets_the_unit():
     kw = dict(K=4.0, Xi=0.6, reading="states")
-    base = sd.relaxation_rate_sum(0.01, gamma=0.1, **kw)
-    scaled = sd.relaxation_rate_sum(0.01 * 7, gamma=0.1 * 7, delta_m=7.0, **kw)
+    # gamma = 10 W: deliberately outside the Golden-rule premise; the rate only scales as gamma^2
+    with pytest.warns(ValidityWarning, match="gamma = 0.1 >= W"):
+        base = sd.relaxation_rate_sum(0.01, gamma=0.1, **kw)
+    with pytest.warns(ValidityWarning, match="gamma = 0.7 >= W"):
+        scaled = sd.relaxation_rate_sum(0.01 * 7, gamma=0.1 * 7, delta_m=7.0, **kw)
     assert scaled == pytest.approx(7 * base, rel=1e-12)
-    assert sd.relaxation_rate_eq16(0.07, gamma=0.7, K=4, Xi=0.6, delta_m=7) == pytest.approx(
-        7 * sd.relaxation_rate_eq16(0.01, gamma=0.1, K=4, Xi=0.6), rel=1e-12)
+    with pytest.warns(ValidityWarning):
+        assert sd.relaxation_rate_eq16(0.07, gamma=0.7, K=4, Xi=0.6, delta_m=7) == pytest.approx(
+            7 * sd.relaxation_rate_eq16(0.01, gamma=0.1, K=4, Xi=0.6), rel=1e-12)
     assert sd.fock_distance_threshold(7 / 16, K=4, delta_m=7) == pytest.approx(2.0, rel=1e-14)
 
 
@@ -77,9 +96,11 @@ def test_eq16_closed_form_and_time():
     W, gamma, K, Xi = 0.01, 0.1, 3.0, 0.4
     a = Xi * math.log(K)
     expected = gamma**2 / W * W ** (2 / a)
-    assert sd.relaxation_rate_eq16(W, gamma=gamma, K=K, Xi=Xi) == pytest.approx(expected, rel=1e-13)
-    assert sd.relaxation_time_eq16(W, gamma=gamma, K=K, Xi=Xi) == pytest.approx(
-        gamma**-2 * W ** (1 - 2 / a), rel=1e-13)
+    with pytest.warns(ValidityWarning, match="gamma = 0.1 >= W"):   # gamma = 10 W: outside the Golden rule
+        assert sd.relaxation_rate_eq16(W, gamma=gamma, K=K, Xi=Xi) == pytest.approx(expected, rel=1e-13)
+    with pytest.warns(ValidityWarning, match="gamma = 0.1 >= W"):
+        assert sd.relaxation_time_eq16(W, gamma=gamma, K=K, Xi=Xi) == pytest.approx(
+            gamma**-2 * W ** (1 - 2 / a), rel=1e-13)
 
 
 # -- Eq. (16) is the first term at integer n_c --------------------------------------------------
@@ -95,7 +116,8 @@ def test_integer_nc_gives_the_geometric_prefactor(reading, n):
     q = sd.geometric_ratio(K=K, Xi=Xi, reading=reading)
     assert sd.ratio_to_eq16(W, K=K, Xi=Xi, reading=reading) == pytest.approx(1 / (1 - q), rel=1e-12)
     first_term = (0.1**2 / W) * math.exp(-2 * n / Xi) * (W * K**n if reading == "states" else 1.0)
-    assert first_term == pytest.approx(sd.relaxation_rate_eq16(W, gamma=0.1, K=K, Xi=Xi), rel=1e-12)
+    with golden_rule(0.1, W):
+        assert first_term == pytest.approx(sd.relaxation_rate_eq16(W, gamma=0.1, K=K, Xi=Xi), rel=1e-12)
 
 
 def test_typical_prefactor_tends_to_one_as_Xi_to_zero():
@@ -118,7 +140,8 @@ def test_q_equal_one_with_cutoff():
     K = math.e
     Xi = 2.0
     W = math.exp(-3.5)  # n_c = 3.5, n0 = 4
-    got = sd.relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, n_max=10)
+    with pytest.warns(ValidityWarning, match="gamma = 1 >= W"):   # gamma = 1 is the unit here
+        got = sd.relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, n_max=10)
     assert got == pytest.approx(7.0, rel=1e-12)
 
 
@@ -151,12 +174,14 @@ def test_sympy_sum_equals_helper():
         f = sp.lambdify((g, W, d, K, Xi, n0), forms[reading])
         for Wv, Kv, Xiv, dv in [(0.01, 3.0, 0.5, 1.0), (0.2, 5.0, 0.3, 2.0), (1e-4, 2.5, 1.0, 1.0)]:
             n0v = sd.first_shell(Wv, K=Kv, delta_m=dv)
-            assert sd.relaxation_rate_sum(Wv, gamma=0.1, K=Kv, Xi=Xiv, delta_m=dv, reading=reading) == \
-                pytest.approx(f(0.1, Wv, dv, Kv, Xiv, n0v), rel=1e-12)
+            with golden_rule(0.1, Wv):
+                assert sd.relaxation_rate_sum(Wv, gamma=0.1, K=Kv, Xi=Xiv, delta_m=dv, reading=reading) == \
+                    pytest.approx(f(0.1, Wv, dv, Kv, Xiv, n0v), rel=1e-12)
     f = sp.lambdify((g, W, d, K, Xi, n0, nmax), forms["states_fin"])
     n0v = sd.first_shell(0.01, K=3)
-    assert sd.relaxation_rate_sum(0.01, gamma=0.1, K=3, Xi=4.0, n_max=10) == pytest.approx(
-        f(0.1, 0.01, 1.0, 3.0, 4.0, n0v, 10), rel=1e-12)
+    with golden_rule(0.1, 0.01):
+        assert sd.relaxation_rate_sum(0.01, gamma=0.1, K=3, Xi=4.0, n_max=10) == pytest.approx(
+            f(0.1, 0.01, 1.0, 3.0, 4.0, n0v, 10), rel=1e-12)
 
 
 def test_sympy_ratio_to_eq16():
@@ -185,9 +210,12 @@ def test_properties(lnW, K, a, gamma):
     W = math.exp(lnW)
     Xi = a / math.log(K)
     kw = dict(K=K, Xi=Xi)
-    states = sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="states", **kw)
-    typical = sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="typical", **kw)
-    eq16 = sd.ln_relaxation_rate_eq16(W, gamma=gamma, **kw)
+    with golden_rule(gamma, W):
+        states = sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="states", **kw)
+    with golden_rule(gamma, W):
+        typical = sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="typical", **kw)
+    with golden_rule(gamma, W, a=Xi * math.log(K)):
+        eq16 = sd.ln_relaxation_rate_eq16(W, gamma=gamma, **kw)
     assert np.isfinite([states, typical, eq16]).all()
     # counting every state in the window never gives less than one state per order
     assert states >= typical - 1e-9
@@ -199,7 +227,8 @@ def test_properties(lnW, K, a, gamma):
         assert sd.ratio_to_eq16(W, reading=reading, **kw) == pytest.approx(math.exp(r), rel=1e-9)
     # a cut-off can only lower the rate
     n0 = sd.first_shell(W, K=K)
-    assert sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="states", n_max=n0 + 3, **kw) <= states + 1e-12
+    with golden_rule(gamma, W):
+        assert sd.ln_relaxation_rate_sum(W, gamma=gamma, reading="states", n_max=n0 + 3, **kw) <= states + 1e-12
     # the number of states in the window at n_c is one
     assert sd.states_in_window(sd.fock_distance_threshold(W, K=K), W, K=K) == pytest.approx(1.0, rel=1e-9)
 
@@ -212,30 +241,39 @@ def test_rate_vectorizes_and_is_monotone_at_shell_edges(a, K):
     W = K ** (-n.astype(float))
     W = W[W < 1]
     for reading in sd.READINGS:
-        r = sd.relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, reading=reading)
+        with warnings.catch_warnings():   # gamma = 1 is the unit of the rates here (all W < gamma)
+            warnings.simplefilter("ignore", ValidityWarning)
+            r = sd.relaxation_rate_sum(W, gamma=1.0, K=K, Xi=Xi, reading=reading)
+            one_by_one = [sd.relaxation_rate_sum(float(w), gamma=1.0, K=K, Xi=Xi, reading=reading) for w in W]
         assert r.shape == W.shape
         # at W = K^-n (all at the top of a step) the rate falls as W falls when Xi ln K < 2
         assert np.all(np.diff(np.log(r[r > 0])) < 0)
-        one_by_one = [sd.relaxation_rate_sum(float(w), gamma=1.0, K=K, Xi=Xi, reading=reading) for w in W]
         np.testing.assert_allclose(r, one_by_one, rtol=1e-14)
 
 
 def test_log_variants_do_not_underflow():
-    ln_rate = sd.ln_relaxation_rate_sum(1e-300, gamma=1e-3, K=3, Xi=0.2)
+    with pytest.warns(ValidityWarning, match="gamma = 0.001 >= W"):
+        ln_rate = sd.ln_relaxation_rate_sum(1e-300, gamma=1e-3, K=3, Xi=0.2)
     assert np.isfinite(ln_rate) and ln_rate < -5000
-    assert sd.relaxation_rate_sum(1e-300, gamma=1e-3, K=3, Xi=0.2) == 0.0
-    assert np.isfinite(sd.ln_relaxation_rate_eq16(1e-300, gamma=1e-3, K=3, Xi=0.2))
+    with pytest.warns(ValidityWarning):
+        assert sd.relaxation_rate_sum(1e-300, gamma=1e-3, K=3, Xi=0.2) == 0.0
+    with pytest.warns(ValidityWarning):
+        assert np.isfinite(sd.ln_relaxation_rate_eq16(1e-300, gamma=1e-3, K=3, Xi=0.2))
     # q >> 1 with a cut-off: no overflow in the log
-    assert np.isfinite(sd.ln_relaxation_rate_sum(1e-300, gamma=1.0, K=3, Xi=50, n_max=5000))
+    with pytest.warns(ValidityWarning, match="gamma = 1 >= W"):
+        assert np.isfinite(sd.ln_relaxation_rate_sum(1e-300, gamma=1.0, K=3, Xi=50, n_max=5000))
 
 
 def test_types_and_shapes():
-    assert isinstance(sd.relaxation_rate_sum(0.1, gamma=1, K=3, Xi=1), float)
-    assert isinstance(sd.relaxation_rate_eq16(0.1, gamma=1, K=3, Xi=1), float)
+    with pytest.warns(ValidityWarning):   # gamma = 1 as the unit: outside gamma << W
+        assert isinstance(sd.relaxation_rate_sum(0.1, gamma=1, K=3, Xi=1), float)
+    with pytest.warns(ValidityWarning):
+        assert isinstance(sd.relaxation_rate_eq16(0.1, gamma=1, K=3, Xi=1), float)
     assert isinstance(sd.first_shell(0.1, K=3), int)
     assert isinstance(sd.many_body_spacing(K=3, N=10), float)
     assert sd.first_shell(np.array([0.5, 0.1]), K=3).tolist() == [1, 3]
-    assert sd.relaxation_rate_eq16([0.1, 0.01], gamma=1, K=3, Xi=1).shape == (2,)
+    with pytest.warns(ValidityWarning):
+        assert sd.relaxation_rate_eq16([0.1, 0.01], gamma=1, K=3, Xi=1).shape == (2,)
 
 
 def test_many_body_spacing_and_stop_bandwidth():
@@ -289,3 +327,71 @@ def test_bad_input_other_functions():
         sd.geometric_ratio(K=3, Xi=1, reading="all")
     with pytest.raises(ValueError, match="^n must"):
         sd.states_in_window(-1, 0.1, K=3)
+
+
+# -- hardening: regime warnings and extreme inputs (regression tests) --------------------------
+
+
+def test_validity_warning_eq16_where_its_sum_diverges():
+    K = 3.0
+    Xi = xi_of(2.5, K)                       # Xi ln K = 2.5: sum_n (K e^{-2/Xi})^n diverges
+    for f in (sd.ln_relaxation_rate_eq16, sd.relaxation_rate_eq16, sd.relaxation_time_eq16):
+        with pytest.warns(ValidityWarning, match=r"Xi ln K = 2.5 >= 2: the geometric sum .* diverges"):
+            f(0.01, gamma=1e-4, K=K, Xi=Xi)
+    with pytest.warns(ValidityWarning, match="Xi ln K = 2.5 >= 2"):
+        sd.ratio_to_eq16(0.01, K=K, Xi=Xi, n_max=10)
+    # the finite sum itself is not an approximation: no warning
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sd.relaxation_rate_sum(0.01, gamma=1e-4, K=K, Xi=Xi, n_max=10)
+        sd.relaxation_rate_eq16(0.01, gamma=1e-4, K=K, Xi=xi_of(1.9, K))
+
+
+def test_validity_warning_golden_rule_premise():
+    with pytest.warns(ValidityWarning, match=r"gamma = 0.05 >= W at 2 of 3 point\(s\)"):
+        sd.relaxation_rate_sum(np.array([0.5, 0.05, 0.01]), gamma=0.05, K=3.0, Xi=0.4)
+    # at the stop bandwidth of the chapter's example gamma/W_* = 0.84 < 1: no warning; a larger gamma warns
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        sd.eq16_stop_bandwidth(gamma=0.1, K=3.0, Xi=xi_of(0.5, 3.0), N=10)
+    with pytest.warns(ValidityWarning, match="gamma = 0.3 >= W"):
+        sd.eq16_stop_bandwidth(gamma=0.3, K=3.0, Xi=xi_of(0.5, 3.0), N=10)
+
+
+def test_regression_single_dot_scalar_parameters_reject_arrays():
+    # was: TypeError ("only 0-dimensional arrays can be converted to Python scalars")
+    for name, value in (("gamma", [0.1, 0.2]), ("Xi", np.array([0.5, 1.0])), ("K", [3.0, 4.0])):
+        kw = dict(gamma=1e-3, K=3.0, Xi=0.5)
+        kw[name] = value
+        with pytest.raises(ValueError, match=rf"^{name} must be a single real number"):
+            sd.ln_relaxation_rate_sum(0.1, **kw)
+    with pytest.raises(ValueError, match="^n and W must broadcast"):
+        sd.states_in_window(np.arange(3.0), np.array([0.1, 0.2]), K=3.0)
+
+
+def test_regression_single_dot_extreme_values():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # W subnormal: delta_m/W overflowed (RuntimeWarning, inf), first_shell raised OverflowError
+        assert sd.fock_distance_threshold(5e-324, K=3.0) == pytest.approx(744.44007 / math.log(3.0), rel=1e-6)
+        assert sd.first_shell(5e-324, K=3.0) == 678
+        # K^(n - n_c) at n = 0 is W/delta_m; overflow is refused naming n
+        assert sd.states_in_window(0.0, 1e-300, K=1e6) == pytest.approx(1e-300, rel=1e-12)   # = W/delta_m
+    with pytest.raises(ValueError, match=r"^n: K\*\*\(n - n_c\) exceeds the float range"):
+        sd.states_in_window(1e9, 0.01, K=3.0)
+    # gamma^2 overflowed to inf (RuntimeWarning) -- now refused, naming the parameters
+    with pytest.raises(ValueError, match="^gamma, W: Gamma of Eq. .16. = e"):
+        sd.relaxation_rate_eq16(0.01, gamma=1e300, K=3.0, Xi=0.5)
+    with pytest.raises(ValueError, match="^gamma, W, n_max: Gamma of the sum"):
+        sd.relaxation_rate_sum(0.01, gamma=1e300, K=3.0, Xi=0.5)
+    # 2/(Xi ln K) overflowed to inf (-inf ln rates)
+    with pytest.raises(ValueError, match=r"^Xi \* ln K must be >= "):
+        sd.ln_relaxation_rate_eq16(0.01, gamma=1e-3, K=3.0, Xi=5e-324)
+    with pytest.raises(ValueError, match="^Xi, K, W: ln Gamma of the Golden-rule sum"):
+        sd.ln_relaxation_rate_sum(0.01, gamma=1e-3, K=1 + 1e-9, Xi=1e-300)   # n_0 ln q = -9e309
+    # an empty sum is the one -inf (no final state inside the dot)
+    assert sd.ln_relaxation_rate_sum(1e-300, gamma=1e-301, K=1 + 1e-9, Xi=1e-300, n_max=10**9) == -math.inf
+    with pytest.raises(ValueError, match="^N must be <= "):
+        sd.ln_many_body_spacing(K=3.0, N=1.7e308)
+    with pytest.raises(ValueError, match="^gamma, K, Xi, N: W_"):
+        sd.eq16_stop_bandwidth(gamma=1e-300, K=3.0, Xi=xi_of(1.999999, 3.0), N=10)
