@@ -33,6 +33,29 @@ Units and conventions
 * All functions broadcast over array arguments and return a Python ``float``
   for scalar input.
 
+Regime of the formulas (Validity)
+---------------------------------
+Eqs. (6)-(8) are Golden-rule rates for a Markovian bath, which Sec. II A
+assumes by :math:`\\gamma \\ll W` (Sec. II D: for :math:`W \\ll \\gamma` "our
+Golden Rule arguments cannot be used directly").  :func:`ln_gamma_a`,
+:func:`ln_gamma_b`, :func:`ln_gamma_c`, :func:`ln_rates` and
+:func:`dominant_channel` issue one
+:class:`~nblm_helpers.parameters.ValidityWarning` per call when
+:math:`\\gamma \\ge W` at some point (the message counts them); a map that
+crosses the premise on purpose (the chapter greys that region out) catches it.
+:func:`power_law_bandwidth` warns for :math:`R_0 \\le 1` (a network that is
+not sparse: :math:`W \\ge V_0`, not a narrow bath).  The other helpers never
+warn.
+
+Ranges and resources
+--------------------
+No result contains NaN except the documented ``(nan, nan)`` of
+:func:`window_a_beats_b`, and no ``inf``: where a rate's logarithm, a length
+(:math:`R`, :math:`\\hat n`) or a Hz value leaves the float range (e.g.
+:math:`2R/\\xi` with :math:`W = \\xi = 10^{-300}`), a :class:`ValueError`
+names the parameters.  Array arguments must broadcast to at most
+:data:`MAX_POINTS` points.
+
 Readings (see the errata page)
 ------------------------------
 ``form`` of :func:`ln_gamma_b`:
@@ -66,13 +89,15 @@ is the second printed expression
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 import scipy.constants as const
-from scipy.optimize import brentq, minimize_scalar
+from scipy.optimize import bisect, brentq, minimize_scalar
 from scipy.special import lambertw
 
 from .parameters import (
+    ValidityWarning,
     check_choice,
     check_dimension,
     check_positive,
@@ -118,8 +143,8 @@ XI_EFF_READINGS = ("derived", "printed")
 NHAT_C_METHODS = ("lambert", "brentq", "approx")
 #: The two expressions of Eq. (8).
 GAMMA_C_FORMS = ("eq8a", "eq8b")
-
-
+#: Largest number of points the array arguments may broadcast to (2**24).
+MAX_POINTS = 1 << 24
 
 
 def _check_W(W):
@@ -130,7 +155,57 @@ def _check_gamma(gamma):
     return check_real("gamma", gamma, lo=0.0, hi=1.0)
 
 
+def _scalar(check, name, value, **kw):
+    """Validate a scalar parameter with ``check``; a Python float (arrays are refused)."""
+    out = check(name, value, **kw)
+    if np.ndim(out) != 0:
+        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
+    return float(out)
 
+
+def _root(f, a, b, **kw):
+    """:func:`scipy.optimize.brentq`, and where it does not converge in its ``maxiter`` (e.g. a bracket
+    spanning hundreds of decades) plain bisection, which always does in ~1100 steps."""
+    try:
+        return brentq(f, a, b, **kw)
+    except RuntimeError:
+        xtol = kw.get("xtol", 2e-12)
+        rtol = max(kw.get("rtol", 8.9e-16), 4 * np.finfo(float).eps)
+        return bisect(f, a, b, xtol=xtol, rtol=rtol, maxiter=5000)
+
+
+def _broadcast(**arrays):
+    """The arrays' broadcast shape, or ValueError naming them (also beyond MAX_POINTS points)."""
+    shapes = {k: np.shape(v) for k, v in arrays.items()}
+    desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
+    try:
+        shape = np.broadcast_shapes(*shapes.values())
+    except ValueError:
+        raise ValueError(f"the shapes of {desc} do not broadcast together") from None
+    if math.prod(shape) > MAX_POINTS:
+        raise ValueError(f"{desc} broadcast to {shape}, more than MAX_POINTS = {MAX_POINTS} points")
+    return shape
+
+
+def _finite(out, what, names):
+    """``out`` must be finite (no overflow to +-inf); else ValueError naming ``names``."""
+    if not np.all(np.isfinite(out)):
+        raise ValueError(f"{names}: {what} is beyond the float range for these values")
+    return out
+
+
+def _premise_msg(gamma, W):
+    g, w = np.broadcast_arrays(np.asarray(gamma, dtype=float), np.asarray(W, dtype=float))
+    bad = int(np.count_nonzero(g >= w))
+    if bad:
+        return (f"gamma >= W at {bad} of {g.size} point(s): Eqs. (6)-(8) are Golden-rule rates that assume "
+                "gamma << W (a Markovian bath, Sec. II A)")
+    return None
+
+
+def _warn(msg, stacklevel=3):
+    if msg:
+        warnings.warn(msg, ValidityWarning, stacklevel=stacklevel)
 
 # -- why a single flip is off shell (Sec. II B) --------------------------------
 def p_single_flip_on_shell(W, *, z):
@@ -151,6 +226,11 @@ def p_single_flip_on_shell(W, *, z):
     Returns
     -------
     float or numpy.ndarray
+
+    Validity
+    --------
+    An estimate, not from the paper: never warns.  Raises :class:`ValueError`
+    for ``W`` outside (0, 1) or a bad ``z``.
     """
     W = _check_W(W)
     z = check_positive_int("z", z)
@@ -172,10 +252,22 @@ def hop_range(W, *, d):
     -------
     float or numpy.ndarray
         :math:`R = (\\Delta/W)^{1/d}` in lattice spacings.
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for ``W`` outside (0, 1), a bad
+    ``d``, or :math:`R` beyond the float range (``d = 1`` and ``W`` below
+    ~5.6e-309).
     """
     W = _check_W(W)
     d = check_dimension(d)
-    return scalar_or_array(np.exp(-np.log(W) / d))
+    return scalar_or_array(_hop_range(W, d))
+
+
+def _hop_range(W, d):
+    with np.errstate(over="ignore"):
+        R = np.exp(-np.log(W) / d)
+    return _finite(R, "the hop range R = (Delta/W)^(1/d)", "W, d")
 
 
 def ln_gamma_a(gamma, W, *, xi, d):
@@ -197,13 +289,34 @@ def ln_gamma_a(gamma, W, *, xi, d):
     Returns
     -------
     float or numpy.ndarray
-        :math:`\\ln(\\Gamma_a/\\Delta)`, broadcast over ``gamma`` and ``W``.
+        :math:`\\ln(\\Gamma_a/\\Delta)`, broadcast over ``gamma``, ``W`` and ``xi``.
+
+    Validity
+    --------
+    Warns where :math:`\\gamma \\ge W` (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For out-of-range parameters, shapes that do not broadcast, or
+        :math:`\\ln\\Gamma_a` beyond the float range (:math:`2R/\\xi` overflows,
+        e.g. :math:`W = \\xi = 10^{-300}`, :math:`d = 1`).
     """
     gamma = _check_gamma(gamma)
     xi = check_positive("xi", xi)
-    R = hop_range(W, d=d)
+    d = check_dimension(d)
     W = _check_W(W)
-    return scalar_or_array(2 * np.log(gamma) - np.log(W) - 2 * np.asarray(R) / xi)
+    _broadcast(gamma=gamma, W=W, xi=xi)
+    out = _ln_gamma_a(gamma, W, xi, d)
+    _warn(_premise_msg(gamma, W))
+    return scalar_or_array(out)
+
+
+def _ln_gamma_a(gamma, W, xi, d):
+    R = _hop_range(W, d)
+    with np.errstate(over="ignore"):
+        out = 2 * np.log(gamma) - np.log(W) - 2 * np.asarray(R) / xi
+    return _finite(out, "ln Gamma_a = ln(gamma^2/W) - 2 R/xi", "xi, W")
 
 
 # -- channel b: collective rearrangement, Eq. (7) ------------------------------
@@ -223,11 +336,23 @@ def rearrangement_size(W, *, s, d):
     -------
     float or numpy.ndarray
         :math:`\\hat n = [\\ln(\\Delta/W)/s]^{1/d}` (lattice spacings).
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for out-of-range parameters or
+    :math:`\\hat n` beyond the float range (``s`` below ~1e-306).
     """
     W = _check_W(W)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
-    return scalar_or_array((-np.log(W) / s) ** (1.0 / d))
+    _broadcast(W=W, s=s)
+    return scalar_or_array(_rearrangement_size(W, s, d))
+
+
+def _rearrangement_size(W, s, d):
+    with np.errstate(over="ignore"):
+        n = (-np.log(W) / s) ** (1.0 / d)
+    return _finite(n, "the block size n = (ln(Delta/W)/s)^(1/d)", "s, W")
 
 
 def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
@@ -250,13 +375,29 @@ def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
     Returns
     -------
     float or numpy.ndarray
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for out-of-range parameters or
+    shapes that do not broadcast.
     """
     xi = check_positive("xi", xi)
     Xi = check_positive("Xi", Xi)
     s = check_unit_interval("s", s)
     check_choice("reading", reading, XI_EFF_READINGS)
+    _broadcast(xi=xi, Xi=Xi, s=s)
+    return scalar_or_array(_xi_eff_1d(xi, Xi, s, reading))
+
+
+def _xi_eff_1d(xi, Xi, s, reading):
     sx = s * np.asarray(xi) if reading == "derived" else np.asarray(xi)
-    return scalar_or_array(sx * Xi / (sx + Xi))
+    # x Xi/(x + Xi) = 1/(1/x + 1/Xi): the sum may overflow (both ~1e308); then the harmonic form
+    with np.errstate(over="ignore", invalid="ignore"):
+        out = sx * Xi / (sx + Xi)
+    if not np.all(np.isfinite(out)):
+        with np.errstate(over="ignore", under="ignore"):
+            out = np.where(np.isfinite(out), out, 1.0 / (1.0 / sx + 1.0 / np.asarray(Xi)))
+    return out
 
 
 def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
@@ -277,16 +418,30 @@ def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     Returns
     -------
     float
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
+    parameters, or an exponent beyond the float range (``Xi`` ~ 1e-308).
     """
-    Xi = float(check_positive("Xi", Xi))
+    Xi = _scalar(check_positive, "Xi", Xi)
+    xi = _scalar(check_positive, "xi", xi)
+    s = _scalar(check_unit_interval, "s", s)
     d = check_dimension(d)
     check_choice("form", form, ("derived", "printed"))
+    p = _gamma_b_exponent(Xi, xi, s, d, form)
+    if not math.isfinite(p):
+        raise ValueError(f"Xi (and xi, s): the exponent of Eq. (7) = {p} is beyond the float range; Xi = {Xi!r}")
+    return p
+
+
+def _gamma_b_exponent(Xi, xi, s, d, form):
+    """The exponent p for validated scalars (inf where it overflows)."""
     factor = 2.0 if form == "derived" else 1.0
-    if d == 1:
-        return factor / float(xi_eff_1d(xi, Xi, s, reading=form))
-    check_positive("xi", xi)
-    check_unit_interval("s", s)
-    return factor / Xi
+    with np.errstate(over="ignore", divide="ignore"):
+        if d == 1:
+            return float(np.float64(factor) / np.float64(_xi_eff_1d(xi, Xi, s, form)))
+        return float(np.float64(factor) / np.float64(Xi))
 
 
 def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
@@ -311,19 +466,50 @@ def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
     -------
     float or numpy.ndarray
         :math:`\\ln(\\Gamma_b/\\Delta)`.
+
+    Validity
+    --------
+    Warns where :math:`\\gamma \\ge W` (module docstring).
+
+    Raises
+    ------
+    ValueError
+        For out-of-range parameters (``Xi, xi, s`` must be scalars for the
+        ``"derived"`` and ``"printed"`` forms), shapes that do not broadcast,
+        or :math:`\\ln\\Gamma_b` beyond the float range.
     """
     check_choice("form", form, GAMMA_B_FORMS)
     gamma = _check_gamma(gamma)
-    n_hat = rearrangement_size(W, s=s, d=d)
     W = _check_W(W)
+    s = check_unit_interval("s", s)
+    d = check_dimension(d)
     xi = check_positive("xi", xi)
     Xi = check_positive("Xi", Xi)
+    _broadcast(gamma=gamma, W=W, xi=xi, Xi=Xi, s=s)
+    if form != "full":
+        Xi, xi, s = (_scalar(check_real, n, v) for n, v in (("Xi", Xi), ("xi", xi), ("s", s)))
+    out = _ln_gamma_b(gamma, W, Xi, xi, s, d, form)
+    _warn(_premise_msg(gamma, W))
+    return scalar_or_array(out)
+
+
+def _ln_gamma_b(gamma, W, Xi, xi, s, d, form, check=True):
+    if check:
+        n_hat = _rearrangement_size(W, s, d)
+    else:
+        with np.errstate(over="ignore"):
+            n_hat = (-np.log(W) / s) ** (1.0 / d)
     prefactor = 2 * np.log(gamma) - np.log(W)
-    if form == "full":
-        # s n^d = ln(Delta/W) exactly
-        return scalar_or_array(prefactor - 2 * np.asarray(n_hat) / xi + 2 * np.log(W) / Xi)
-    p = gamma_b_exponent(Xi=Xi, xi=xi, s=s, d=d, form=form)
-    return scalar_or_array(prefactor + p * np.log(W))
+    with np.errstate(over="ignore", invalid="ignore"):
+        if form == "full":
+            # s n^d = ln(Delta/W) exactly
+            out = prefactor - 2 * np.asarray(n_hat) / xi + 2 * np.log(W) / Xi
+        else:
+            p = _gamma_b_exponent(float(Xi), float(xi), float(s), d, form)
+            out = prefactor + p * np.log(W)
+    if check:
+        _finite(out, "ln Gamma_b = ln(gamma^2/W) - 2 n/xi - 2 s n^d/Xi", "xi, Xi, s, W")
+    return out
 
 
 # -- channel c: high order in the coupling, Eq. (8) ------------------------------
@@ -360,25 +546,60 @@ def rearrangement_volume_c(W, *, s, method="lambert"):
     float or numpy.ndarray
         :math:`x > 0`.  The exact solution lies below the approximation by
         :math:`\\ln x/s` to leading order.
+
+    Validity
+    --------
+    Never warns.
+
+    Raises
+    ------
+    ValueError
+        For out-of-range parameters, :math:`x` beyond the float range (``s``
+        near 5e-324), or more than :data:`MAX_BRENTQ` points with
+        ``method="brentq"`` (``s`` must then be a scalar).
     """
     W = _check_W(W)
     s = check_unit_interval("s", s)
     check_choice("method", method, NHAT_C_METHODS)
+    if method == "brentq":
+        s = _scalar(check_real, "s", s)
+        if np.size(W) > MAX_BRENTQ:
+            raise ValueError(f"W must have at most MAX_BRENTQ = {MAX_BRENTQ} elements with method='brentq' (one "
+                             f"root finding per point, ~1 s); got {np.size(W)}: use method='lambert'")
+    _broadcast(W=W, s=s)
+    return scalar_or_array(_volume_c(W, s, method))
+
+
+#: Largest number of points rearrangement_volume_c solves one by one with method="brentq".
+MAX_BRENTQ = 20_000
+
+
+def _volume_c(W, s, method):
     L = -np.log(np.asarray(W, dtype=float))
-    if method == "approx":
-        return scalar_or_array(L / s)
-    if method == "lambert":
-        return scalar_or_array(_lambertw_exp(np.log(s) + L) / s)
+    with np.errstate(over="ignore"):
+        if method == "approx":
+            out = L / s
+        elif method == "lambert":
+            out = _lambertw_exp(np.log(s) + L) / s
+        else:
+            if not math.isfinite(float(np.max(L)) / s):
+                raise ValueError(f"s = {s!r}: ln(Delta/W)/s overflows; use method='lambert' or 'approx'")
 
-    def root(Lv):
-        hi = max(Lv / s, 1.0) + 1.0
-        return brentq(lambda x: Lv - s * x - math.log(x), 1e-300, hi, xtol=1e-14, rtol=1e-14)
+            def root(Lv):
+                hi = max(Lv / s, 1.0) + 1.0
+                return _root(lambda x: Lv - s * x - math.log(x), 1e-300, hi, xtol=1e-14, rtol=1e-14)
 
-    return scalar_or_array(np.vectorize(root, otypes=[float])(L))
+            out = np.vectorize(root, otypes=[float])(L)
+    return _finite(out, "the number of l-bits x of channel c", "s, W")
 
 
 def rearrangement_size_c(W, *, s, d, method="lambert"):
-    """Linear size :math:`\\hat n = x^{1/d}` of the block of channel c (Eq. 8)."""
+    """Linear size :math:`\\hat n = x^{1/d}` of the block of channel c (Eq. 8).
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` as :func:`rearrangement_volume_c`.
+    """
     d = check_dimension(d)
     return scalar_or_array(np.asarray(rearrangement_volume_c(W, s=s, method=method)) ** (1.0 / d))
 
@@ -409,15 +630,35 @@ def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
     -------
     float or numpy.ndarray
         :math:`\\ln(\\Gamma_c/\\Delta)`.
+
+    Validity
+    --------
+    Warns where :math:`\\gamma \\ge W` (module docstring).
+
+    Raises
+    ------
+    ValueError
+        As :func:`rearrangement_volume_c`, for shapes that do not broadcast,
+        or :math:`\\ln\\Gamma_c = 2x\\ln\\gamma - \\ldots` beyond the float range.
     """
     check_choice("form", form, GAMMA_C_FORMS)
     gamma = _check_gamma(gamma)
     x = np.asarray(rearrangement_volume_c(W, s=s, method=method))
     W = _check_W(W)
+    _broadcast(gamma=gamma, W=W, s=s)
+    out = _ln_gamma_c(gamma, W, x, form)
+    _warn(_premise_msg(gamma, W))
+    return scalar_or_array(out)
+
+
+def _ln_gamma_c(gamma, W, x, form):
     ln_g = np.log(gamma)
-    if form == "eq8a":
-        return scalar_or_array(2 * x * ln_g - np.log(W))
-    return scalar_or_array(2 * ln_g - np.log(W) + 2 * x * ln_g)
+    with np.errstate(over="ignore"):
+        if form == "eq8a":
+            out = 2 * x * ln_g - np.log(W)
+        else:
+            out = 2 * ln_g - np.log(W) + 2 * x * ln_g
+    return _finite(out, "ln Gamma_c = 2 x ln gamma - ...", "s, gamma, W")
 
 
 # -- comparison ---------------------------------------------------------------------
@@ -431,10 +672,31 @@ def ln_rates(gamma, W, *, xi, Xi, s, d, gamma_b_form="full", method_c="lambert",
     -------
     numpy.ndarray
         Shape ``(3,) + broadcast(gamma, W).shape``.
+
+    Validity
+    --------
+    Warns (once) where :math:`\\gamma \\ge W` (module docstring).
+
+    Raises
+    ------
+    ValueError
+        As :func:`ln_gamma_a`, :func:`ln_gamma_b`, :func:`ln_gamma_c`.
     """
-    a = ln_gamma_a(gamma, W, xi=xi, d=d)
-    b = ln_gamma_b(gamma, W, Xi=Xi, xi=xi, s=s, d=d, form=gamma_b_form)
-    c = ln_gamma_c(gamma, W, s=s, method=method_c, form=gamma_c_form)
+    out = _ln_rates(gamma, W, xi=xi, Xi=Xi, s=s, d=d, gamma_b_form=gamma_b_form, method_c=method_c,
+                    gamma_c_form=gamma_c_form)
+    _warn(_premise_msg(gamma, W))
+    return out
+
+
+def _ln_rates(gamma, W, *, xi, Xi, s, d, gamma_b_form="full", method_c="lambert", gamma_c_form="eq8a"):
+    check_choice("gamma_b_form", gamma_b_form, GAMMA_B_FORMS)
+    check_choice("method_c", method_c, NHAT_C_METHODS)
+    check_choice("gamma_c_form", gamma_c_form, GAMMA_C_FORMS)
+    with warnings.catch_warnings():   # the premise is warned about once by the caller
+        warnings.simplefilter("ignore", ValidityWarning)
+        a = ln_gamma_a(gamma, W, xi=xi, d=d)
+        b = ln_gamma_b(gamma, W, Xi=Xi, xi=xi, s=s, d=d, form=gamma_b_form)
+        c = ln_gamma_c(gamma, W, s=s, method=method_c, form=gamma_c_form)
     return np.stack(np.broadcast_arrays(a, b, c))
 
 
@@ -444,15 +706,37 @@ def dominant_channel(gamma, W, **kwargs):
     Returns
     -------
     int or numpy.ndarray of int
+
+    Validity
+    --------
+    Warns (once) where :math:`\\gamma \\ge W` (module docstring).
+
+    Raises
+    ------
+    ValueError
+        As :func:`ln_rates` (also for an unknown keyword).
     """
-    idx = np.argmax(ln_rates(gamma, W, **kwargs), axis=0)
+    try:
+        rates = _ln_rates(gamma, W, **kwargs)
+    except TypeError as exc:  # an unknown or missing keyword
+        raise ValueError(f"dominant_channel takes the keywords of ln_rates (xi, Xi, s, d, gamma_b_form, method_c, "
+                         f"gamma_c_form); got {sorted(kwargs)}: {exc}") from None
+    idx = np.argmax(rates, axis=0)
+    _warn(_premise_msg(gamma, W))
     return int(idx) if np.ndim(idx) == 0 else idx
 
 
 def premise_holds(gamma, W):
-    """Whether :math:`\\gamma < W < \\Delta` (the ordering behind Sec. II B; ``W`` in units of Δ)."""
+    """Whether :math:`\\gamma < W < \\Delta` (the ordering behind Sec. II B; ``W`` in units of Δ).
+
+    Validity
+    --------
+    Never warns (it is the test).  Raises :class:`ValueError` for
+    non-positive or non-finite values, or shapes that do not broadcast.
+    """
     gamma = check_positive("gamma", gamma)
     W = check_positive("W", W)
+    _broadcast(gamma=gamma, W=W)
     res = (np.asarray(gamma) < np.asarray(W)) & (np.asarray(W) < 1.0)
     return bool(res) if res.ndim == 0 else res
 
@@ -474,16 +758,30 @@ def window_a_beats_b(*, xi, Xi, s, d, form="full"):
     -------
     tuple of float
         ``(W_lo, W_hi)`` in units of :math:`\\Delta`, or ``(nan, nan)`` if
-        channel b wins at every :math:`W < \\Delta`.  Below ``W_lo`` channel b
-        beats a for all smaller :math:`W`.
+        channel b wins at every :math:`W < \\Delta` (the one documented NaN of
+        the module).  Below ``W_lo`` channel b beats a for all smaller :math:`W`.
+
+    Validity
+    --------
+    Never warns (:math:`\\gamma` drops out of the comparison).
+
+    Raises
+    ------
+    ValueError
+        For out-of-range or non-scalar parameters, if no crossover lies above
+        :math:`W = e^{-700}`, or if both rates leave the float range.
     """
-    kw = dict(Xi=Xi, xi=xi, s=s, d=d, form=form)
+    check_choice("form", form, GAMMA_B_FORMS)
     d = check_dimension(d)
-    xi_f = float(check_positive("xi", xi))
+    xi_f = _scalar(check_positive, "xi", xi)
+    Xi_f = _scalar(check_positive, "Xi", Xi)
+    s_f = _scalar(check_unit_interval, "s", s)
 
     def diff(u):
         W = math.exp(-u)
-        return (2 * math.log(0.5) - math.log(W) - 2 * math.exp(u / d) / xi_f) - ln_gamma_b(0.5, W, **kw)
+        with np.errstate(over="ignore", invalid="ignore"):
+            return float((2 * math.log(0.5) - math.log(W) - 2 * math.exp(u / d) / xi_f)
+                         - _ln_gamma_b(0.5, W, Xi_f, xi_f, s_f, d, form, check=False))
 
     u_hi = 2.0
     # diff is concave: once it is negative and decreasing, its maximum lies below u_hi
@@ -492,13 +790,18 @@ def window_a_beats_b(*, xi, Xi, s, d, form="full"):
         if u_hi > 700:
             raise ValueError("no crossover found below W = exp(-700); check xi, Xi")
     tiny = 1e-12
-    res = minimize_scalar(lambda u: -diff(u), bounds=(tiny, u_hi), method="bounded",
-                          options={"xatol": 1e-12})
+    with np.errstate(all="ignore"):
+        res = minimize_scalar(lambda u: -diff(u), bounds=(tiny, u_hi), method="bounded",
+                              options={"xatol": 1e-12})
     u_star = float(res.x)
-    if diff(u_star) <= 0:
+    d_star = diff(u_star)
+    if math.isnan(d_star):
+        raise ValueError(f"xi = {xi_f!r}, Xi = {Xi_f!r}: ln Gamma_a and ln Gamma_b both leave the float range, "
+                         "the window cannot be resolved")
+    if d_star <= 0:
         return (math.nan, math.nan)
-    u_low = brentq(diff, tiny, u_star, xtol=1e-13) if diff(tiny) < 0 else tiny
-    u_high = brentq(diff, u_star, u_hi, xtol=1e-13)
+    u_low = _root(diff, tiny, u_star, xtol=1e-13) if diff(tiny) < 0 else tiny
+    u_high = _root(diff, u_star, u_hi, xtol=1e-13)
     return (math.exp(-u_high), math.exp(-u_low))
 
 
@@ -514,10 +817,19 @@ def gamma_star_c(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     Returns
     -------
     float
-        :math:`\\gamma_*/\\Delta`.
+        :math:`\\gamma_*/\\Delta` (0.0 where it underflows).
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
+    parameters.
     """
-    s_f = float(check_unit_interval("s", s))
-    p = gamma_b_exponent(Xi=Xi, xi=xi, s=s, d=d, form=form)
+    Xi = _scalar(check_positive, "Xi", Xi)
+    xi = _scalar(check_positive, "xi", xi)
+    s_f = _scalar(check_unit_interval, "s", s)
+    d = check_dimension(d)
+    check_choice("form", form, ("derived", "printed"))
+    p = _gamma_b_exponent(Xi, xi, s_f, d, form)
     return math.exp(-s_f * p / 2)
 
 
@@ -529,18 +841,43 @@ def electron_dipolar_coupling_hz(r_nm):
     :math:`\\gamma_e` the free-electron gyromagnetic ratio (CODATA values from
     :mod:`scipy.constants`); about 52 MHz at 1 nm.  Not from the paper: an
     order-of-magnitude scale for :math:`\\Delta` in dipolar spin systems (Sec. III).
+
+    Validity
+    --------
+    Never warns (0.0 where the coupling underflows, e.g. ``r_nm = 1e300``).
+    Raises :class:`ValueError` for non-positive ``r_nm`` or one so small that
+    the coupling overflows (below ~1e-100 nm).
     """
-    r = check_positive("r_nm", r_nm) * 1e-9
+    r_nm = check_positive("r_nm", r_nm)
+    r = r_nm * 1e-9
     gamma_e = const.physical_constants["electron gyromag. ratio"][0]  # rad s^-1 T^-1
-    j_rad = const.mu_0 * const.hbar * gamma_e**2 / (4 * const.pi * np.asarray(r) ** 3)
-    return scalar_or_array(j_rad / (2 * const.pi))
+    ra = np.asarray(r_nm, dtype=float)
+    if np.all((ra >= 1e-90) & (ra <= 1e90)):
+        j_rad = const.mu_0 * const.hbar * gamma_e**2 / (4 * const.pi * np.asarray(r) ** 3)
+        return scalar_or_array(j_rad / (2 * const.pi))
+    ln_c = math.log(const.mu_0 * const.hbar * gamma_e**2 / (4 * const.pi) / (2 * const.pi))
+    ln_j = ln_c - 3 * (np.log(ra) + math.log(1e-9))
+    if np.any(ln_j > 709.0):
+        raise ValueError(f"r_nm must be >= {math.exp((ln_c - 709.0) / 3) / 1e-9:.4g} (the coupling must be a "
+                         f"finite float); got {float(np.min(ra))!r}")
+    with np.errstate(under="ignore"):
+        return scalar_or_array(np.exp(ln_j))
 
 
 def resonator_linewidth_hz(f_hz, Q):
-    """Linewidth :math:`f/Q` (Hz) of a resonator mode: the bath bandwidth of Sec. III's high-Q cavity."""
+    """Linewidth :math:`f/Q` (Hz) of a resonator mode: the bath bandwidth of Sec. III's high-Q cavity.
+
+    Validity
+    --------
+    Never warns.  Raises :class:`ValueError` for non-positive values, shapes
+    that do not broadcast, or :math:`f/Q` beyond the float range.
+    """
     f = check_positive("f_hz", f_hz)
     Q = check_positive("Q", Q)
-    return scalar_or_array(np.asarray(f) / np.asarray(Q))
+    _broadcast(f_hz=f, Q=Q)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.asarray(f) / np.asarray(Q)
+    return scalar_or_array(_finite(out, "f_hz/Q", "f_hz, Q"))
 
 
 def power_law_bandwidth(R0, *, alpha):
@@ -552,7 +889,27 @@ def power_law_bandwidth(R0, *, alpha):
         Spacing of the resonant network in lattice units, :math:`R_0 > 0`.
     alpha : float
         Power of the interaction :math:`V(R) = V_0 R^{-\\alpha}`, :math:`\\alpha > 0`.
+
+    Validity
+    --------
+    Warns for :math:`R_0 \\le 1`: the network is then not sparse and its
+    bandwidth :math:`W \\ge V_0` is not narrow (Sec. III assumes the
+    strong-disorder limit, :math:`R_0 \\gg 1`).
+
+    Raises
+    ------
+    ValueError
+        For non-positive values, shapes that do not broadcast, or
+        :math:`R_0^{-\\alpha}` beyond the float range.
     """
     R0 = check_positive("R0", R0)
     alpha = check_positive("alpha", alpha)
-    return scalar_or_array(np.asarray(R0, dtype=float) ** (-alpha))
+    _broadcast(R0=R0, alpha=alpha)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.asarray(R0, dtype=float) ** (-alpha)
+    _finite(out, "W/V_0 = R0**(-alpha)", "R0, alpha")
+    n_dense = int(np.count_nonzero(np.broadcast_to(np.asarray(R0), np.shape(out)) <= 1.0))
+    if n_dense:
+        _warn(f"R0 <= 1 at {n_dense} point(s): the resonant network is not sparse, W/V_0 = R0^-alpha >= 1 is "
+              "not a narrow bandwidth (Sec. III assumes R0 >> 1)")
+    return scalar_or_array(out)

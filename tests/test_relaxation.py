@@ -1,6 +1,8 @@
 """Tests of nblm_helpers.relaxation: the three relaxation channels of Sec. II B, Eqs. (6)-(8)."""
 
 import math
+import warnings
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -10,6 +12,14 @@ from hypothesis import strategies as st
 from scipy.special import lambertw
 
 from nblm_helpers import relaxation as rx
+from nblm_helpers.parameters import ValidityWarning
+
+
+def premise(gamma, W):
+    """pytest.warns(ValidityWarning) where gamma >= W somewhere (outside the Golden-rule premise gamma << W
+    of Eqs. 6-8), else a block that must not warn."""
+    outside = np.any(np.asarray(gamma) >= np.asarray(W))
+    return pytest.warns(ValidityWarning, match="gamma >= W") if outside else nullcontext()
 
 PARS = dict(xi=1.0, Xi=0.5, s=1.0)
 
@@ -45,8 +55,10 @@ def test_d1_effective_length():
     assert rx.xi_eff_1d(2.0, 3.0, 1.0) == pytest.approx(rx.xi_eff_1d(2.0, 3.0, 1.0, reading="printed"))
     # in d = 1 the full form is exactly the derived power law with Xi_1
     W = np.logspace(-9, -1, 9)
-    full = rx.ln_gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1)
-    derived = rx.ln_gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1, form="derived")
+    with premise(1e-5, W):   # W = 1e-9 ... 1e-5 lie below gamma: outside gamma << W (gamma only adds 2 ln gamma)
+        full = rx.ln_gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1)
+    with premise(1e-5, W):
+        derived = rx.ln_gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1, form="derived")
     np.testing.assert_allclose(full, derived, rtol=1e-13)
     x1 = rx.xi_eff_1d(1.5, 0.8, 0.6)
     np.testing.assert_allclose(full, 2 * math.log(1e-5) - np.log(W) + 2 / x1 * np.log(W), rtol=1e-13)
@@ -99,13 +111,14 @@ def test_channel_c_sympy_lambert():
 def test_gamma_c_forms():
     g, W, s = 1e-3, 1e-4, 0.5
     x = rx.rearrangement_volume_c(W, s=s)
-    assert rx.ln_gamma_c(g, W, s=s) == pytest.approx(2 * x * math.log(g) - math.log(W), rel=1e-13)
-    # eq8b differs from eq8a by (gamma/Delta)^2
-    diff = rx.ln_gamma_c(g, W, s=s, form="eq8b") - rx.ln_gamma_c(g, W, s=s)
-    assert diff == pytest.approx(2 * math.log(g), rel=1e-13)
-    # eq8b with the approximate x is the printed (gamma^2/W)(W/Delta)^(2 ln(Delta/gamma)/s)
-    printed = 2 * math.log(g) - math.log(W) + 2 * math.log(1 / g) / s * math.log(W)
-    assert rx.ln_gamma_c(g, W, s=s, method="approx", form="eq8b") == pytest.approx(printed, rel=1e-13)
+    with premise(g, W):   # gamma = 10 W: the closed forms regardless, with a ValidityWarning
+        assert rx.ln_gamma_c(g, W, s=s) == pytest.approx(2 * x * math.log(g) - math.log(W), rel=1e-13)
+        # eq8b differs from eq8a by (gamma/Delta)^2
+        diff = rx.ln_gamma_c(g, W, s=s, form="eq8b") - rx.ln_gamma_c(g, W, s=s)
+        assert diff == pytest.approx(2 * math.log(g), rel=1e-13)
+        # eq8b with the approximate x is the printed (gamma^2/W)(W/Delta)^(2 ln(Delta/gamma)/s)
+        printed = 2 * math.log(g) - math.log(W) + 2 * math.log(1 / g) / s * math.log(W)
+        assert rx.ln_gamma_c(g, W, s=s, method="approx", form="eq8b") == pytest.approx(printed, rel=1e-13)
 
 
 def test_window_a_beats_b():
@@ -135,8 +148,9 @@ def test_gamma_star_c():
     gs = rx.gamma_star_c(Xi=0.5, d=2)
     W = 1e-250
     kw = dict(d=2, gamma_b_form="derived", **PARS)
-    assert rx.dominant_channel(gs * 1.3, W, **kw) == 2
-    assert rx.dominant_channel(gs / 1.3, W, **kw) == 1
+    with premise(gs, W):   # the asymptotic comparison at fixed gamma as W -> 0 leaves gamma << W by design
+        assert rx.dominant_channel(gs * 1.3, W, **kw) == 2
+        assert rx.dominant_channel(gs / 1.3, W, **kw) == 1
 
 
 def test_paper_claim_b_leads_as_everything_vanishes():
@@ -151,9 +165,11 @@ def test_paper_claim_b_leads_as_everything_vanishes():
 def test_broadcasting_and_shapes():
     g = np.logspace(-8, -2, 4)[:, None]
     W = np.logspace(-6, -1, 5)[None, :]
-    out = rx.ln_rates(g, W, d=2, **PARS)
+    with pytest.warns(ValidityWarning, match=r"gamma >= W at 7 of 20 point\(s\)"):
+        out = rx.ln_rates(g, W, d=2, **PARS)
     assert out.shape == (3, 4, 5)
-    assert rx.dominant_channel(g, W, d=2, **PARS).shape == (4, 5)
+    with pytest.warns(ValidityWarning, match=r"gamma >= W at 7 of 20 point\(s\)"):
+        assert rx.dominant_channel(g, W, d=2, **PARS).shape == (4, 5)
     assert rx.premise_holds(g, W).shape == (4, 5)
     assert rx.premise_holds(1e-3, 1e-2) is True and rx.premise_holds(1e-2, 1e-3) is False
 
@@ -170,6 +186,12 @@ def test_sec3_scales():
 @given(g=st.floats(1e-12, 0.5), W=st.floats(1e-12, 0.5), d=st.integers(1, 3),
        Xi=st.floats(0.1, 3), xi=st.floats(0.2, 3), s=st.floats(0.05, 1.0))
 def test_properties(g, W, d, Xi, xi, s):
+    # the properties hold for any gamma; where gamma >= W (or >= W/10, the narrower bath below) rates warn
+    with premise(g, W / 10):
+        _check_properties(g, W, d, Xi, xi, s)
+
+
+def _check_properties(g, W, d, Xi, xi, s):
     kw = dict(Xi=Xi, xi=xi, s=s, d=d)
     full = rx.ln_gamma_b(g, W, **kw)
     derived = rx.ln_gamma_b(g, W, form="derived", **kw)
@@ -215,3 +237,98 @@ def test_properties(g, W, d, Xi, xi, s):
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# -- hardening: the premise warning and extreme inputs (regression tests) ---------------------------
+
+
+def test_validity_warning_gamma_not_below_W():
+    for call in (lambda: rx.ln_gamma_a(0.1, 0.01, xi=1.0, d=2), lambda: rx.ln_gamma_b(0.1, 0.01, d=2, **PARS),
+                 lambda: rx.ln_gamma_c(0.1, 0.01, s=1.0), lambda: rx.ln_rates(0.1, 0.01, d=2, **PARS),
+                 lambda: rx.dominant_channel(0.1, 0.01, d=2, **PARS)):
+        with pytest.warns(ValidityWarning, match=r"gamma >= W at 1 of 1 point\(s\)") as rec:
+            call()
+        assert len(rec) == 1      # ln_rates / dominant_channel warn once, not once per channel
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rx.ln_rates(1e-4, 1e-2, d=2, **PARS)
+        rx.window_a_beats_b(d=3, **PARS)      # gamma drops out: never warns
+        rx.premise_holds(0.1, 0.01)
+
+
+def test_regression_relaxation_overflow_raises_naming_parameters():
+    # was: -inf (2 R/xi overflowing) with a RuntimeWarning
+    with pytest.raises(ValueError, match="^xi, W: ln Gamma_a"):
+        rx.ln_gamma_a(1e-300, 1e-300, xi=1e-300, d=1)
+    with pytest.raises(ValueError, match="^W, d: the hop range"):
+        rx.hop_range(5e-324, d=1)
+    with pytest.raises(ValueError, match="^s, W: the block size"):
+        rx.rearrangement_size(1e-3, s=5e-324, d=2)
+    with pytest.raises(ValueError, match="^xi, Xi, s, W: ln Gamma_b"):
+        rx.ln_gamma_b(1e-310, 1e-300, Xi=5e-324, xi=1.0, s=1.0, d=2)
+    with pytest.raises(ValueError, match="^Xi .* exponent of Eq. .7."):
+        rx.gamma_b_exponent(Xi=5e-324, d=2)
+    with pytest.raises(ValueError, match="^s, W: the number of l-bits x of channel c"):
+        rx.ln_gamma_c(1e-300, 5e-324, s=5e-324)
+    # the sum s xi + Xi of two huge lengths overflowed (inf/inf = NaN, RuntimeWarning)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rx.xi_eff_1d(1.7e308, 1.7e308, 1.0) == pytest.approx(0.85e308, rel=1e-12)
+        assert rx.gamma_star_c(Xi=1.7e308, xi=1.7e308, s=1.0, d=1) == pytest.approx(1.0)
+
+
+def test_regression_relaxation_scalar_parameters_reject_arrays():
+    # was: TypeError ("only 0-dimensional arrays can be converted to Python scalars")
+    with pytest.raises(ValueError, match="^Xi must be a single real number"):
+        rx.gamma_b_exponent(Xi=[0.5, 1.0], d=2)
+    with pytest.raises(ValueError, match="^xi must be a single real number"):
+        rx.window_a_beats_b(xi=[1.0, 2.0], Xi=0.5, s=1.0, d=3)
+    with pytest.raises(ValueError, match="^s must be a single real number"):
+        rx.gamma_star_c(Xi=0.5, s=[0.5, 1.0], d=2)
+    with pytest.raises(ValueError, match="^Xi must be a single real number"):
+        rx.ln_gamma_b(1e-5, 1e-3, Xi=[0.5, 1.0], xi=1.0, s=1.0, d=2, form="derived")
+    # the "full" form still broadcasts array lengths
+    assert rx.ln_gamma_b(1e-5, 1e-3, Xi=np.array([0.5, 1.0]), xi=1.0, s=1.0, d=2).shape == (2,)
+    with pytest.raises(ValueError, match="do not broadcast"):
+        rx.ln_gamma_a(np.full(3, 1e-5), np.full(2, 1e-3), xi=1.0, d=2)
+    with pytest.raises(ValueError, match="MAX_POINTS"):
+        rx.premise_holds(np.full((5000, 1), 1e-5), np.full((1, 5000), 1e-3))
+    with pytest.raises(ValueError, match="^W must have at most MAX_BRENTQ"):
+        rx.rearrangement_volume_c(np.full(rx.MAX_BRENTQ + 1, 1e-3), s=1.0, method="brentq")
+    with pytest.raises(ValueError, match="^dominant_channel takes the keywords"):
+        rx.dominant_channel(1e-5, 1e-3, d=2, xi=1.0, Xi=0.5, s=1.0, bogus=1)
+
+
+def test_regression_sec3_scales_extreme_values():
+    # was: inf with divide/overflow RuntimeWarnings
+    with pytest.raises(ValueError, match="^r_nm must be >= "):
+        rx.electron_dipolar_coupling_hz(1e-300)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert rx.electron_dipolar_coupling_hz(1e300) == 0.0                  # underflows, no warning
+        assert rx.electron_dipolar_coupling_hz(1e91) == pytest.approx(52.04e6 * 1e-273, rel=1e-3)
+        assert rx.power_law_bandwidth(1e300, alpha=2.0) == 0.0
+    with pytest.raises(ValueError, match="^f_hz, Q: f_hz/Q"):
+        rx.resonator_linewidth_hz(1e300, 1e-300)
+    with pytest.raises(ValueError, match="^R0, alpha"):
+        rx.power_law_bandwidth(1e-300, alpha=2.0)
+    with pytest.warns(ValidityWarning, match=r"R0 <= 1 at 1 point\(s\)"):
+        assert rx.power_law_bandwidth(0.5, alpha=3.0) == pytest.approx(8.0)
+
+
+def test_regression_channel_c_brentq_huge_bracket():
+    # was: RuntimeError "Failed to converge after 100 iterations" (bracket [1e-300, ln(Delta/W)/s] with
+    # s = 1e-300 spans ~600 decades); now bisection takes over where brentq gives up
+    x = rx.rearrangement_volume_c(0.5, s=1e-300, method="brentq")
+    assert x == pytest.approx(rx.rearrangement_volume_c(0.5, s=1e-300), rel=1e-12)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(rx.ln_rates(0.5, 0.5 + 1e-9, xi=1.0, Xi=1.0, s=1e-300, d=1, method_c="brentq")).all()
+
+
+def test_regression_ln_rates_names_its_option():
+    # was: "form must be one of ..." for ln_rates(..., gamma_b_form="bogus"), a name the caller never used
+    with pytest.raises(ValueError, match="^gamma_b_form must be one of"):
+        rx.ln_rates(0.5, 0.5, xi=1.0, Xi=1.0, s=1.0, d=1, gamma_b_form="bogus")
+    with pytest.raises(ValueError, match="^method_c must be one of"):
+        rx.dominant_channel(1e-5, 1e-3, xi=1.0, Xi=1.0, s=1.0, d=1, method_c="newton")
