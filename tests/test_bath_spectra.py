@@ -1,6 +1,8 @@
 """Tests of nblm_helpers.bath_spectra: Gaussian and Lorentzian baths, Appendix A (Eqs. A1-A5)."""
 
 import math
+import warnings
+from contextlib import nullcontext
 
 import numpy as np
 import pytest
@@ -9,6 +11,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nblm_helpers import bath_spectra as bs
+from nblm_helpers.parameters import ValidityWarning
+
+
+def premise(gamma, W):
+    """pytest.warns(ValidityWarning) where gamma >= W somewhere (outside the Golden-rule premise of (A1),
+    (A3)), else a block that must not warn.  The tests use gamma only as a prefactor."""
+    outside = np.any(np.asarray(gamma) >= np.asarray(W))
+    return pytest.warns(ValidityWarning, match="gamma >= W") if outside else nullcontext()
 
 
 # -- the spectra and Eqs. (A1), (A3) as printed ------------------------------------------
@@ -64,12 +74,14 @@ def test_gaussian_optimum_is_numerical_maximum(W, Xi, s):
         assert m_num == pytest.approx(m_hat, rel=1e-7, abs=1e-7)
     # the closed-form optimal rate
     n_hat = bs.gaussian_optimal_size(W, Xi=Xi, s=s, d=2)
-    assert bs.ln_rate_gaussian(n_hat, 1e-4, W, Xi=Xi, s=s, d=2) == pytest.approx(
-        bs.ln_rate_gaussian_optimum(1e-4, W, Xi=Xi, s=s), rel=1e-12)
+    with premise(1e-4, W):
+        assert bs.ln_rate_gaussian(n_hat, 1e-4, W, Xi=Xi, s=s, d=2) == pytest.approx(
+            bs.ln_rate_gaussian_optimum(1e-4, W, Xi=Xi, s=s), rel=1e-12)
     # the printed optimum loses (ln 2 - 1)/(s Xi) in ln Gamma
     m_p = bs.gaussian_optimal_volume(W, Xi=Xi, s=s, form="printed")
-    loss = bs.ln_rate_order(m_p, 0.1, W, Xi=Xi, kappa=s, spectrum="gaussian") - bs.ln_rate_order(
-        m_hat, 0.1, W, Xi=Xi, kappa=s, spectrum="gaussian")
+    with premise(0.1, W):
+        loss = bs.ln_rate_order(m_p, 0.1, W, Xi=Xi, kappa=s, spectrum="gaussian") - bs.ln_rate_order(
+            m_hat, 0.1, W, Xi=Xi, kappa=s, spectrum="gaussian")
     assert loss == pytest.approx((math.log(2) - 1) / (s * Xi), rel=1e-9)
 
 
@@ -77,7 +89,8 @@ def test_gaussian_eq7_convention_gives_derived_eq7_exponent():
     # with matrix element exp(-s n^d / Xi) the optimum rate is (gamma^2/W) (W/Delta)^(2/Xi) x const
     Xi, s = 0.6, 0.4
     W1, W2 = 1e-4, 1e-6
-    r = [bs.ln_rate_gaussian_optimum(1e-5, W, Xi=Xi, s=s, convention="eq7") for W in (W1, W2)]
+    with premise(1e-5, W2):
+        r = [bs.ln_rate_gaussian_optimum(1e-5, W, Xi=Xi, s=s, convention="eq7") for W in (W1, W2)]
     slope = (r[0] - r[1]) / math.log(W1 / W2)
     assert slope == pytest.approx(2 / Xi - 1, rel=1e-12)
     assert bs.gaussian_optimal_volume(W1, Xi=Xi, s=s, convention="eq7") == pytest.approx(
@@ -105,8 +118,9 @@ def test_a4_a5_sympy_and_numerics():
         for method in ("minimize", "brentq"):
             num = bs.numerical_optimal_order(W_, Xi=Xi_, kappa=math.log(K), spectrum="lorentzian", method=method)
             assert num == pytest.approx(ref, rel=1e-7)
-        assert bs.ln_rate_lorentzian(ref, 1e-3, W_, Xi=Xi_, K=K) == pytest.approx(
-            bs.ln_rate_lorentzian_optimum(1e-3, W_, Xi=Xi_, K=K), rel=1e-12)
+        with premise(1e-3, W_):
+            assert bs.ln_rate_lorentzian(ref, 1e-3, W_, Xi=Xi_, K=K) == pytest.approx(
+                bs.ln_rate_lorentzian_optimum(1e-3, W_, Xi=Xi_, K=K), rel=1e-12)
 
 
 def test_lorentzian_sign_of_the_log_correction():
@@ -123,7 +137,8 @@ def test_localized_lorentzian_prefers_lowest_order():
     for W in (1e-2, 1e-6):
         assert bs.numerical_optimal_order(W, Xi=0.7, kappa=1.0, spectrum="lorentzian", method="brentq") == 0.0
         m = np.linspace(0, 30, 301)
-        assert np.all(np.diff(bs.ln_rate_order(m, 0.1, W, Xi=0.7, kappa=1.0, spectrum="lorentzian")) < 0)
+        with premise(0.1, W):
+            assert np.all(np.diff(bs.ln_rate_order(m, 0.1, W, Xi=0.7, kappa=1.0, spectrum="lorentzian")) < 0)
     assert bs.optimal_order(1e-5, Xi=0.7, K=math.e) == 1.0
     with pytest.raises(ValueError, match=r"Xi\*ln\(K\) must be in \(1, inf\)"):
         bs.lorentzian_optimal_order(1e-3, Xi=0.7, K=math.e)
@@ -146,6 +161,14 @@ def test_hard_cutoff_order_independent_of_w():
 @settings(max_examples=100, deadline=None)
 @given(W=st.floats(1e-9, 0.3), Xi=st.floats(0.2, 5.0), kappa=st.floats(0.2, 3.0))
 def test_steepest_descent_is_a_maximum(W, Xi, kappa):
+    # gamma = 0.1 is only the prefactor here (warns where gamma >= W); a negative stationary point of (A1)
+    # (Xi s < W^2, then clipped to m = 0 below) warns too
+    outside = 0.1 >= W or Xi * min(kappa, 1.0) < W**2
+    with pytest.warns(ValidityWarning) if outside else nullcontext():
+        _check_steepest_descent(W, Xi, kappa)
+
+
+def _check_steepest_descent(W, Xi, kappa):
     # Gaussian: the derived optimum beats every other order, in particular the printed one
     m_hat = max(bs.gaussian_optimal_volume(W, Xi=Xi, s=min(kappa, 1.0)), 0.0)
     s = min(kappa, 1.0)
@@ -190,3 +213,83 @@ def test_steepest_descent_is_a_maximum(W, Xi, kappa):
 def test_bad_input(call, match):
     with pytest.raises(ValueError, match=match):
         call()
+
+
+# -- hardening: regime warnings and extreme inputs (regression tests) ---------------------------------
+
+
+def test_validity_warnings_app_a():
+    with pytest.warns(ValidityWarning, match=r"gamma >= W at 1 of 1 point\(s\)"):
+        bs.ln_rate_order(2.0, 0.1, 0.01, Xi=0.5, kappa=1.0, spectrum="gaussian")
+    with pytest.warns(ValidityWarning, match="stationary point of .A1. is negative"):
+        assert bs.gaussian_optimal_volume(0.5, Xi=0.1, s=1.0) < 0
+    # gaussian_optimal_size: the constrained optimum 0 where m_hat < 0 (was NaN)
+    with pytest.warns(ValidityWarning, match="stationary point of .A1. is negative"):
+        sizes = bs.gaussian_optimal_size(np.array([0.5, 1e-3]), Xi=0.1, s=1.0, d=2)
+    assert sizes[0] == 0.0 and sizes[1] == pytest.approx(bs.gaussian_optimal_volume(1e-3, Xi=0.1, s=1.0) ** 0.5)
+    with pytest.warns(ValidityWarning, match="m_hat < 0"):
+        bs.ln_rate_gaussian_optimum(1e-3, 0.5, Xi=0.1, s=1.0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bs.ln_rate_order(2.0, 1e-3, 0.01, Xi=0.5, kappa=1.0, spectrum="lorentzian")
+        bs.numerical_optimal_order(1e-3, Xi=0.5, kappa=1.0, spectrum="gaussian")   # gamma drops out
+        bs.optimal_integer_order(np.logspace(-8, -2, 5), Xi=3.0, K=3.0)
+
+
+def test_regression_bath_spectra_extreme_values():
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        # E/W overflowing in the Lorentzian tail gave -inf: ln N = -ln W - ln((E/W)^2 + 1) in logs
+        assert bs.ln_bath_dos(1.7e308, 0.1, spectrum="lorentzian") == pytest.approx(
+            math.log(0.1) - 2 * math.log(1.7e308), rel=1e-12)
+        assert bs.ln_bath_dos(0.03, 5e-324, spectrum="lorentzian") == pytest.approx(
+            -math.log(5e-324) - 2 * (math.log(0.03) - math.log(5e-324)), rel=1e-12)
+        # the box edge and the hard cutoff are the only -inf
+        assert bs.ln_bath_dos(0.5, 0.1, spectrum="gaussian", cutoff=0.3) == -math.inf
+        # kappa m overflowing in exp(-kappa m) (RuntimeWarning): E = 0, the bath centre
+        assert np.isfinite(bs.ln_rate_order(1.7e308, 1e-3, 0.5, Xi=1e300, kappa=1.0, spectrum="lorentzian"))
+        # W^2 underflowing in (A4): (A5) from logarithms (was inf with a divide-by-zero warning)
+        assert bs.lorentzian_optimal_order(1e-300, Xi=3.0, K=math.e) == pytest.approx(
+            math.log(1e300) + 0.5 * math.log(2.0), rel=1e-12)
+    # a Gaussian tail (E/W)^2 beyond the float range: refused, naming E and W (was -inf + RuntimeWarning)
+    with pytest.raises(ValueError, match="^E, W: the Gaussian tail"):
+        bs.ln_bath_dos(1e300, 0.1, spectrum="gaussian")
+    with pytest.raises(ValueError, match="^m, Xi: ln Gamma_m"):
+        bs.ln_rate_order(1e300, 1e-3, 0.01, Xi=1e-300, kappa=1e-300, spectrum="lorentzian")
+    with pytest.raises(ValueError, match="^n, d: the volume n"):
+        bs.ln_rate_gaussian(1e300, 1e-3, 0.01, Xi=0.5, s=1.0, d=2)
+    with pytest.raises(ValueError, match="^s, W, Xi: the optimal volume"):
+        bs.gaussian_optimal_volume(1e-3, Xi=0.5, s=5e-324)
+    with pytest.raises(ValueError, match="^s, Xi: ln Gamma at the optimum"):
+        bs.ln_rate_gaussian_optimum(1e-5, 1e-3, Xi=0.5, s=5e-324)
+    with pytest.raises(ValueError, match="^m, W, Xi, kappa: d ln Gamma_m"):
+        bs.d_ln_rate_order(1.0, 0.1, Xi=1.0, kappa=1.7e308, spectrum="gaussian")
+
+
+def test_regression_bath_spectra_bad_shapes_and_options():
+    # was: TypeError for arrays where scalars are used (math.log(K), float(...)) and for cutoff=None
+    with pytest.raises(ValueError, match="^K must be a single real number"):
+        bs.lorentzian_condition(1e-3, Xi=3.0, K=[2.0, 3.0])
+    with pytest.raises(ValueError, match="^cutoff must .* got None"):
+        bs.lowest_order(K=3.0, cutoff=None)
+    with pytest.raises(ValueError, match="^cutoff must be a single real number"):
+        bs.optimal_order(1e-3, Xi=3.0, K=3.0, cutoff=[0.1, 0.2])
+    with pytest.raises(ValueError, match="^W must be a single real number"):
+        bs.numerical_optimal_order([1e-3, 1e-2], Xi=0.5, kappa=1.0, spectrum="gaussian")
+    with pytest.raises(ValueError, match="^n must"):          # was named "m" (the internal name)
+        bs.ln_rate_lorentzian(-1.0, 1e-3, 0.1, Xi=1.0, K=3.0)
+    # the brute-force search was unbounded in memory (n_max = 1e9: 8 GB)
+    with pytest.raises(ValueError, match=r"^n_max = 1000000000: .* largest n_max that works here is 4194304"):
+        bs.optimal_integer_order(1e-3, Xi=3.0, K=3.0, n_max=10**9)
+    with pytest.raises(ValueError, match="^n_max must"):
+        bs.optimal_integer_order(1e-3, Xi=3.0, K=3.0, n_max=1e300)
+    # the search interval of numerical_optimal_order ends while the rate still rises: its end
+    assert bs.numerical_optimal_order(1e-6, Xi=0.5, kappa=1.0, spectrum="gaussian", method="brentq",
+                                      m_max=1.0) == 1.0
+
+
+def test_regression_numerical_optimal_order_brentq_converges():
+    # was: RuntimeError "Failed to converge after 100 iterations" (the derivative falls from 2e300 to -2e-300)
+    for spec in ("gaussian", "lorentzian"):
+        m = bs.numerical_optimal_order(1 - 2.0**-53, Xi=1e300, kappa=1e300, spectrum=spec, method="brentq")
+        assert 0.0 <= m <= 1e-12      # the optimum ~7e-298, to the requested xtol
