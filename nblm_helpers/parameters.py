@@ -97,8 +97,8 @@ def _show(value, limit=80):
 def _check_size(name, size):
     if size > MAX_ARRAY_SIZE:
         raise ValueError(
-            f"{name} has {size} elements; at most MAX_ARRAY_SIZE = {MAX_ARRAY_SIZE} are accepted "
-            "(the helpers' memory budget)"
+            f"{name} must have at most MAX_ARRAY_SIZE = {MAX_ARRAY_SIZE} elements (the helpers' memory "
+            f"budget); got {size}"
         )
 
 

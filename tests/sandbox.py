@@ -38,7 +38,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import os
-import pickle
 import subprocess
 import sys
 import time

@@ -411,7 +411,6 @@ class Spec:
     nan_ok: object = False
     post: object = None
     err_names: object = None
-    extra: tuple = ()  # explicit examples: dicts of parameters (positional ones by name)
     why_inf: str = ""
 
     def __post_init__(self):
@@ -620,25 +619,25 @@ def neg_inf_only(call, paths):
     return all("+inf" not in p and "=inf" not in p for p in paths)
 
 
-def _any_le(call, xname, cname):
-    try:
-        x = np.asarray(call.value(xname), dtype=float)
-        c = float(call.value(cname))
-    except (TypeError, ValueError):
-        return False
-    return bool(np.any(x <= c))
+def pos_inf_only(call, paths):
+    return all("-inf" not in p for p in paths)
 
 
 # ---------------------------------------------------------------- the specs
 
-L11 = dict(gamma_b=POS, s_xi_d=POS, J=POS, d=D, nfast=choice("literal", "continuous"))
+NC_RATE = rate_or_ln("Gamma", "ln_Gamma", zero_ok=False)
+CUTOFF = PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))  # optional, in (0, 1)
+OPT_POS = PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300))  # optional, > 0
+OPT_N = PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))  # optional integer >= 1
+METHOD_C = choice("lambert", "brentq", "approx")
+NFAST = choice("literal", "continuous")
+L11 = dict(gamma_b=POS, s_xi_d=POS, J=POS, d=D, nfast=NFAST)
 MF = dict(gamma=GAMMA_MF, K=K, N=N, s=S, d=D)
 MF_OPTS = dict(equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
-               nfast=choice("literal", "continuous"), drop_negative=FLAG)
-BOUNDARY = dict(K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"), nfast=choice("literal", "continuous"))
+               nfast=NFAST, drop_negative=FLAG)
+BOUNDARY = dict(K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"), nfast=NFAST)
 TEMP = dict(g=POS, lam=POS, K=K)
 CHECK_NAME = PT(st.sampled_from(["x", "gamma", "ln_Gamma"]), [], corners=("x", "x"))
-ANY_VALUE = PT(st.one_of(REAL.valid(), REAL.A.valid(), POS.valid()), [], corners=(-1e300, 1e300))
 RELAX = dict(gamma=UNIT.A, W=UNIT.A)
 SHAPED = PT(st.one_of(st.floats(0.0, 1.0), st.sampled_from([(3,), (1, 3), (2, 1), (5,), (0,), (2, 3, 1), (1,)])
                       .map(lambda shape: np.zeros(shape))), [], corners=(0.0, np.zeros((1, 10**5))))
@@ -689,12 +688,12 @@ SPECS = [
     Spec("relaxation.xi_eff_1d", dict(xi=POS.A, Xi=POS.A, s=S, reading=choice("derived", "printed"))),
     Spec("relaxation.gamma_b_exponent", dict(Xi=POS, xi=POS, s=S, d=D, form=choice("derived", "printed"))),
     Spec("relaxation.ln_gamma_b", dict(RELAX, Xi=POS, xi=POS, s=S, d=D, form=choice("full", "derived", "printed"))),
-    Spec("relaxation.rearrangement_volume_c", dict(W=UNIT.A, s=S, method=choice("lambert", "brentq", "approx"))),
-    Spec("relaxation.rearrangement_size_c", dict(W=UNIT.A, s=S, d=D, method=choice("lambert", "brentq", "approx"))),
-    Spec("relaxation.ln_gamma_c", dict(RELAX, s=S, method=choice("lambert", "brentq", "approx"),
+    Spec("relaxation.rearrangement_volume_c", dict(W=UNIT.A, s=S, method=METHOD_C)),
+    Spec("relaxation.rearrangement_size_c", dict(W=UNIT.A, s=S, d=D, method=METHOD_C)),
+    Spec("relaxation.ln_gamma_c", dict(RELAX, s=S, method=METHOD_C,
                                        form=choice("eq8a", "eq8b"))),
     Spec("relaxation.ln_rates", dict(RELAX, xi=POS, Xi=POS, s=S, d=D, gamma_b_form=choice("full", "derived", "printed"),
-                                     method_c=choice("lambert", "brentq", "approx"), gamma_c_form=choice("eq8a", "eq8b"))),
+                                     method_c=METHOD_C, gamma_c_form=choice("eq8a", "eq8b"))),
     Spec("relaxation.dominant_channel", dict(RELAX, xi=POS, Xi=POS, s=S, d=D)),
     Spec("relaxation.premise_holds", dict(gamma=POS.A, W=POS.A)),
     Spec("relaxation.window_a_beats_b", dict(xi=POS, Xi=POS, s=S, d=D, form=choice("full", "derived", "printed")),
@@ -753,12 +752,12 @@ SPECS = [
                                          cutoff=UNIT)),
     # ---------------------------------------------------------------- bath_spectra
     Spec("bath_spectra.ln_bath_dos", dict(E=REAL.A, W=UNIT.A, spectrum=choice("box", "gaussian", "lorentzian"),
-                                          cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))),
+                                          cutoff=CUTOFF),
          inf_ok=lambda c, p: neg_inf_only(c, p) and (c.value("spectrum") == "box" or c.value("cutoff") is not None),
          why_inf="-inf where the bath has no weight (box edge, hard cutoff)"),
     Spec("bath_spectra.ln_rate_order", dict(
         m=NONNEG.A, gamma=UNIT.A, W=UNIT.A, Xi=POS, kappa=POS, spectrum=choice("box", "gaussian", "lorentzian"),
-        cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))),
+        cutoff=CUTOFF),
          inf_ok=lambda c, p: neg_inf_only(c, p) and (c.value("spectrum") == "box" or c.value("cutoff") is not None),
          why_inf="-inf where the bath has no weight (box edge, hard cutoff)"),
     Spec("bath_spectra.d_ln_rate_order", dict(m=NONNEG.A, W=UNIT.A, Xi=POS, kappa=POS,
@@ -768,27 +767,24 @@ SPECS = [
     Spec("bath_spectra.gaussian_optimal_volume", dict(W=UNIT.A, Xi=POS, s=S, form=choice("derived", "printed"),
                                                       convention=choice("A1", "eq7"))),
     Spec("bath_spectra.gaussian_optimal_size", dict(W=UNIT.A, Xi=POS, s=S, d=D, form=choice("derived", "printed"),
-                                                    convention=choice("A1", "eq7")),
-         nan_ok=True),  # documented: nan where the optimal volume is < 0
-    Spec("bath_spectra.ln_rate_gaussian_optimum", dict(gamma=UNIT.A, W=UNIT.A, Xi=POS, s=S, convention=choice("A1", "eq7"))),
+                                                    convention=choice("A1", "eq7"))),
+    Spec("bath_spectra.ln_rate_gaussian_optimum", dict(gamma=UNIT.A, W=UNIT.A, Xi=POS, s=S,
+                                                       convention=choice("A1", "eq7"))),
     Spec("bath_spectra.ln_rate_lorentzian", dict(
         n=NONNEG.A, gamma=UNIT.A, W=UNIT.A, Xi=POS, K=K,
-        cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None))),
+        cutoff=CUTOFF),
          inf_ok=lambda c, p: neg_inf_only(c, p) and c.value("cutoff") is not None,
          why_inf="-inf for orders below the hard cutoff"),
     Spec("bath_spectra.lorentzian_condition", dict(W=UNIT.A, Xi=POS, K=K)),
     Spec("bath_spectra.lorentzian_optimal_order", dict(W=UNIT.A, Xi=POS, K=K)),
     Spec("bath_spectra.ln_rate_lorentzian_optimum", dict(gamma=UNIT.A, W=UNIT.A, Xi=POS, K=K)),
     Spec("bath_spectra.lowest_order", dict(K=K, cutoff=UNIT.A)),
-    Spec("bath_spectra.optimal_order", dict(W=UNIT.A, Xi=POS, K=K, cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad,
-                                                                            corners=(1e-300, None)),
-                                            n_min=NONNEG)),
-    Spec("bath_spectra.numerical_optimal_order", dict(W=UNIT, Xi=POS, kappa=POS, spectrum=choice("gaussian", "lorentzian"),
-                                                      method=choice("minimize", "brentq"),
-                                                      m_max=PT(st.one_of(st.none(), POS.scalar), POS.bad,
-                                                               corners=(1e-300, 1e300))), max_examples=20),
+    Spec("bath_spectra.optimal_order", dict(W=UNIT.A, Xi=POS, K=K, cutoff=CUTOFF, n_min=NONNEG)),
+    Spec("bath_spectra.numerical_optimal_order", dict(
+        W=UNIT, Xi=POS, kappa=POS, spectrum=choice("gaussian", "lorentzian"), method=choice("minimize", "brentq"),
+        m_max=OPT_POS), max_examples=20),
     Spec("bath_spectra.optimal_integer_order", dict(
-        W=UNIT.A, Xi=POS, K=K, cutoff=PT(st.one_of(st.none(), UNIT.scalar), UNIT.bad, corners=(1e-300, None)),
+        W=UNIT.A, Xi=POS, K=K, cutoff=CUTOFF,
         n_min=integer(0, typical=st.integers(0, 5), extremes=[0, 1, 10**6]),
         n_max=integer(1, typical=st.integers(5, 300), extremes=[1, 200, 10**6, 10**9])), max_examples=20),
     # ---------------------------------------------------------------- single_dot
@@ -802,14 +798,14 @@ SPECS = [
          post=post_W_below_delta_m),
     Spec("single_dot.ln_relaxation_rate_sum", dict(
         W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS, reading=choice("states", "typical"),
-        n_max=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))), post=post_W_below_delta_m,
+        n_max=OPT_N), post=post_W_below_delta_m,
          inf_ok=neg_inf_only, why_inf="-inf: empty sum (no final state inside the dot)"),
     Spec("single_dot.relaxation_rate_sum", dict(
         W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS, reading=choice("states", "typical"),
-        n_max=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))), post=post_W_below_delta_m),
+        n_max=OPT_N), post=post_W_below_delta_m),
     Spec("single_dot.ratio_to_eq16", dict(
         W=UNIT.A, K=K, Xi=POS, delta_m=POS, reading=choice("states", "typical"),
-        n_max=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))), post=post_W_below_delta_m),
+        n_max=OPT_N), post=post_W_below_delta_m),
     Spec("single_dot.relaxation_time_eq16", dict(W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS),
          post=post_W_below_delta_m),
     Spec("single_dot.ln_many_body_spacing", dict(K=K, N=N, delta_m=POS)),
@@ -818,21 +814,22 @@ SPECS = [
     # ---------------------------------------------------------------- meanfield
     Spec("meanfield.solve_linewidth", dict(
         ex=eps_xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
-         inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0"), why_inf="ln_gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges"),
+         inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0"),
+         why_inf="ln_gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges"),
     Spec("meanfield.self_consistency_ratio", dict(ln_gamma=LN_RATE.A, ex=eps_xi(), **MF, **MF_OPTS),
          post=post_ln_gamma_19, max_examples=25, inf_ok=True,
          why_inf="+inf: divergent F(0+); -inf: F = 0"),
-    Spec("meanfield.n_fast", dict(t=POS.A, gamma=POS, Gamma=POS.A, s=S, N=N, d=D, nfast=choice("literal", "continuous")),
+    Spec("meanfield.n_fast", dict(t=POS.A, gamma=POS, Gamma=POS.A, s=S, N=N, d=D, nfast=NFAST),
          post=post_Gamma_below_gamma),
     Spec("meanfield.ln_n_fast", dict(ln_t=REAL.A, gamma=POS, ln_Gamma=REAL.A, s=S, N=N, d=D,
-                                     nfast=choice("literal", "continuous")),
+                                     nfast=NFAST),
          post=post_Gamma_below_gamma, inf_ok=neg_inf_only, why_inf="-inf where n_fast = 0"),
     Spec("meanfield.ln_F_zero", dict(ex=eps_xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
          why_inf="+inf where the infinite sum diverges (eps >= 0); -inf: F0 = 0"),
     Spec("meanfield.F_zero", dict(ex=eps_xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
          why_inf="inf where the infinite sum diverges (eps >= 0)"),
     Spec("meanfield.bath_lineshape", dict(omega=POS.A, Gamma=POS, gamma=POS, s=S, N=N, d=D,
-                                          nfast=choice("literal", "continuous")), post=post_Gamma_below_gamma),
+                                          nfast=NFAST), post=post_Gamma_below_gamma),
     Spec("meanfield.ln_F_zero_table", dict(gamma=GAMMA_MF.A, ex=eps_xi(), **BOUNDARY), max_examples=25,
          inf_ok=True, why_inf="+inf where the infinite sum diverges (eps >= 0)"),
     Spec("meanfield.critical_coupling", dict(ex=eps_xi(), **BOUNDARY), max_examples=20, inf_ok=True,
@@ -844,44 +841,49 @@ SPECS = [
     Spec("meanfield.critical_xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
          max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
     Spec("meanfield.critical_coupling_eq23_edge", dict(
-        **BOUNDARY, z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300))), max_examples=10),
-    Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_xi(), K=K, N=N, s=S, d=D),
-         nan_ok=lambda c, p: True),  # documented: nan for x = -eps ln K <= 0
+        **BOUNDARY, z=OPT_POS), max_examples=10),
+    Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_xi(), K=K, N=N, s=S, d=D), inf_ok=pos_inf_only,
+         why_inf="inf where the formula exceeds the float range"),
     Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K), inf_ok=neg_inf_only,
          why_inf="-inf for eps <= 0"),
     Spec("meanfield.eps_at_linewidth", dict(ln_Gamma=REAL, gamma=GAMMA_MF.A, **BOUNDARY),
          post=post_ln_Gamma_monotone, max_examples=12),
     # ---------------------------------------------------------------- saddle_point
-    Spec("saddle_point.n_c", dict(s=S, N=N, d=D)),
+    Spec("saddle_point.n_c", dict(s=S, N=N, d=D), inf_ok=True, why_inf="inf where s N d^d exceeds the float range"),
     Spec("saddle_point.lambertw_exp", dict(L=REAL.A)),
-    Spec("saddle_point.Nc_lambert", dict(g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=False), gamma=POS, K=K, N=N, s=S, d=D)),
-    Spec("saddle_point.Nc_numeric", dict(g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=False), gamma=POS, K=K, N=N, s=S, d=D)),
-    Spec("saddle_point.Nc_asymptotic", dict(g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=False), K=K, N=N, s=S, d=D,
-                                            gamma=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)))),
-    Spec("saddle_point.saddle_point_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D),
-         inf_ok=neg_inf_only, why_inf="-inf for eps <= 0 (no saddle point: localized)"),
-    Spec("saddle_point.saddle_point_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D)),
-    Spec("saddle_point.saddle_point_ln_linewidth_C4", dict(ex=eps_xi(), gamma=UNIT, K=K, N=N, s=S, d=D),
+    Spec("saddle_point.Nc_lambert", dict(g=NC_RATE, gamma=POS, K=K, N=N, s=S, d=D, warn=FLAG),
+         inf_ok=pos_inf_only, why_inf="+inf where N_c exceeds the float range"),
+    Spec("saddle_point.Nc_numeric", dict(g=NC_RATE, gamma=POS, K=K, N=N, s=S, d=D, warn=FLAG),
+         inf_ok=pos_inf_only, why_inf="+inf on overflow"),
+    Spec("saddle_point.Nc_asymptotic", dict(g=NC_RATE, K=K, N=N, s=S, d=D, gamma=OPT_POS, warn=FLAG),
+         inf_ok=pos_inf_only, why_inf="+inf where N_c exceeds the float range"),
+    Spec("saddle_point.saddle_point_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, warn=FLAG),
+         inf_ok=True, why_inf="-inf for eps <= 0 (no saddle point: localized); +-inf where 1/eps overflows"),
+    Spec("saddle_point.saddle_point_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, warn=FLAG),
+         inf_ok=pos_inf_only, why_inf="inf where Gamma overflows"),
+    Spec("saddle_point.saddle_point_ln_linewidth_C4", dict(ex=eps_xi(), gamma=UNIT, K=K, N=N, s=S, d=D, warn=FLAG),
          inf_ok=neg_inf_only, why_inf="-inf for eps <= 0", max_examples=25),
     # ---------------------------------------------------------------- validity
     Spec("validity.condition_23", dict(gamma=GAMMA_MF.A, K=K, ex=eps_xi(),
-                                       z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)))),
+                                       z=OPT_POS)),
     Spec("validity.condition_24", dict(gamma=GAMMA_MF.A, K=K, N=N, z=POS)),
     Spec("validity.condition_25", dict(gamma=GAMMA_MF.A, K=K, N=N, ex=eps_xi(),
-                                       z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)))),
+                                       z=OPT_POS)),
     Spec("validity.condition_26", dict(gamma=GAMMA_MF.A, d=D, g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True))),
     Spec("validity.condition_27", dict(gamma=GAMMA_MF.A, K=K, N=N, g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True))),
     Spec("validity.condition_C6", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S, d=D, ex=eps_xi())),
     Spec("validity.condition_C6_coupling", dict(gamma=GAMMA_MF.A, N=N, s=S, d=D)),
     Spec("validity.condition_C7", dict(K=K, ex=eps_xi())),
-    Spec("validity.ln_gamma_floor_27", dict(K=K, N=N)),
+    Spec("validity.ln_gamma_floor_27", dict(K=K, N=N), inf_ok=neg_inf_only, why_inf="-inf if N ln K overflows"),
     Spec("validity.mean_field_violations", dict(
         gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,
         ex=eps_xi(), g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True, neither_ok=True),
-        z=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)), saddle_point=FLAG, counts=FLAG)),
+        z=OPT_POS, saddle_point=FLAG, counts=FLAG)),
     # ---------------------------------------------------------------- scaling
-    Spec("scaling.fit_critical_power_law", dict(
-        data=Data("x", "y"), x_c=PT(st.one_of(st.none(), st.floats(0.0, 100.0)), [NAN, INF, "x"], corners=(None, 1e300)),
+    Spec("scaling.fit_critical_power_law", inf_ok=only_paths("result.stderr", "result.cov"),
+         why_inf="standard errors / covariances the data do not determine", params=dict(
+        data=Data("x", "y"),
+        x_c=PT(st.one_of(st.none(), st.floats(0.0, 100.0)), [NAN, INF, "x"], corners=(None, 1e300)),
         x_c_guess=PT(st.one_of(st.none(), REAL.scalar), [NAN, "x"], corners=(None, -1e300)),
         beta_guess=POS, sigma=PT(st.one_of(st.none(), POS.scalar), [0.0, -1.0, NAN], corners=(1e-300, 1e300)),
         absolute_sigma=FLAG, space=choice("log", "linear")),
@@ -891,70 +893,71 @@ SPECS = [
         windows=PT(st.lists(st.tuples(st.floats(0.0, 1.0), st.floats(1.0, 100.0)), min_size=1, max_size=3)
                    .map(lambda v: [tuple(w) for w in v]), [None, 3, "x", [(1.0,)]],
                    corners=([(0.0, 1e300)], [(0.0, 1e300)])),
-        x_ref=REAL, x_c=PT(st.one_of(st.none(), REAL.scalar), [NAN, "x"], corners=(None, -1e300))), max_examples=20),
+        x_ref=REAL, x_c=PT(st.one_of(st.none(), REAL.scalar), [NAN, "x"], corners=(None, -1e300))), max_examples=20,
+         inf_ok=lambda c, paths: all(".stderr[" in p or ".cov[" in p for p in paths),
+         why_inf="standard errors / covariances of a window's fit that the data do not determine"),
     Spec("scaling.local_exponent", dict(data=Data("x", "y", n_min=2, increasing=True), x_c=REAL),
          post=post_fixed_below_min("x_c", "x")),
-    Spec("scaling.critical_model", dict(x=REAL.A, A=POS, beta=POS, x_c=REAL),
-         nan_ok=lambda c, p: _any_le(c, "x", "x_c")),  # documented: nan where x <= x_c
+    Spec("scaling.critical_model", dict(x=REAL.A, A=REAL, beta=REAL, x_c=REAL), inf_ok=True,
+         why_inf="+-inf where the power overflows"),
     # ---------------------------------------------------------------- temperature
     Spec("temperature.s_of_T", dict(T=POS.A, T_s=POS, model=choice("linear", "tanh"))),
-    Spec("temperature.delta_m_of_T", dict(T=POS.A)),
+    Spec("temperature.delta_m_of_T", dict(T=POS.A), inf_ok=pos_inf_only, why_inf="inf where 1/T^2 overflows"),
     Spec("temperature.Xi_of_T", dict(T=UNIT.A, g=POS, lam=POS), post=post_T_domain),
     Spec("temperature.T0", dict(TEMP)),
     Spec("temperature.lam_for_T0", dict(T0_value=POS, g=POS, K=K)),
     Spec("temperature.eps_of_T", dict(T=UNIT.A, **TEMP), post=post_T_domain),
     Spec("temperature.T_of_eps", dict(eps=EPS.A, **TEMP)),
-    Spec("temperature.footnote51_ratio", dict(gamma=POS.A, g=POS, lam=POS)),
+    Spec("temperature.footnote51_ratio", dict(gamma=POS.A, g=POS, lam=POS), inf_ok=pos_inf_only,
+         why_inf="inf where the ratio overflows"),
     Spec("temperature.ln_linewidth_C5_of_T", dict(T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D,
-                                                  s_model=choice("linear", "tanh")), post=post_T_domain,
-         inf_ok=neg_inf_only, why_inf="-inf for T <= T0"),
+                                                  s_model=choice("linear", "tanh"), warn=FLAG), post=post_T_domain,
+         inf_ok=True, why_inf="-inf for T <= T0; +-inf where 1/eps overflows"),
     Spec("temperature.ln_linewidth_eq28", dict(
-        T=UNIT.A, gamma=POS, **TEMP, N=PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9)),
-        T_s=PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300)), d=D,
-        form=choice("printed", "linearised")), post=post_T_domain,
-         # documented: nan for T <= T0
-         nan_ok=lambda c, p: bool(np.any(np.asarray(c.value("T"), dtype=float) <= math.sqrt(
-             float(c.value("g")) / (float(c.value("lam")) * float(c.value("K")))) * (1 + 1e-12)))),
+        T=UNIT.A, gamma=POS, **TEMP, N=OPT_N,
+        T_s=OPT_POS, d=D,
+        form=choice("printed", "linearised"), warn=FLAG), post=post_T_domain,
+         inf_ok=neg_inf_only, why_inf="-inf for T <= T0"),
     Spec("temperature.exponent_C5", dict(T=UNIT.A, **TEMP), post=post_T_domain, inf_ok=True,
+         why_inf="inf at T = T0; +-inf where 1/eps overflows"),
+    Spec("temperature.exponent_eq28", dict(T=UNIT.A, **TEMP), post=post_T_domain, inf_ok=True,
          why_inf="inf at T = T0"),
-    Spec("temperature.exponent_eq28", dict(T=UNIT.A, **TEMP), post=post_T_domain),
     Spec("temperature.condition_29", dict(T=POS.A, **TEMP, form=choice("printed", "exact"))),
     Spec("temperature.T0_prime", dict(gamma=POS, **TEMP, N=N, T_s=POS, d=D, s_model=choice("linear", "tanh"),
-                                      sum_range=choice("infinite", "square"), nfast=choice("literal", "continuous")),
-         max_examples=12),
+                                      sum_range=choice("infinite", "square"), nfast=NFAST,
+                                      warn=FLAG), max_examples=12),
     Spec("temperature.ln_conductivity", dict(
         T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D, s_model=choice("linear", "tanh"),
         equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
-        nfast=choice("literal", "continuous"), warn=FLAG), post=post_T_domain, max_examples=12,
-         inf_ok=only_paths("result.ln_sigma", "result.ln_gamma_dm"), why_inf="-inf where localized",
-         nan_ok=only_paths("result.ln_sigma")),  # documented: nan where status == "above_gamma"
-    Spec("temperature.vogel_fulcher", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0=REAL),
-         nan_ok=lambda c, p: _any_le(c, "T", "T0")),  # documented: nan for T <= T0
-    Spec("temperature.near_critical", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL, nu=POS),
-         nan_ok=lambda c, p: _any_le(c, "T", "T0p")),  # documented: nan for T <= T0'
-    Spec("temperature.power_law", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL),
-         nan_ok=lambda c, p: _any_le(c, "T", "T0p")),
+        nfast=NFAST, warn=FLAG), post=post_T_domain, max_examples=12,
+         inf_ok=only_paths("result.ln_sigma", "result.ln_gamma_dm"), why_inf="-inf where localized"),
+    Spec("temperature.vogel_fulcher", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0=REAL), inf_ok=True,
+         why_inf="-inf (sigma = 0) for T <= T0; +-inf where the value overflows"),
+    Spec("temperature.near_critical", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL, nu=POS), inf_ok=True,
+         why_inf="as vogel_fulcher"),
+    Spec("temperature.power_law", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL), inf_ok=True,
+         why_inf="as vogel_fulcher"),
     Spec("temperature.fit_vogel_fulcher", dict(
         data=Data("T", "ln_sigma", y_positive=False, model="vf", n_min=3),
         T0=PT(st.one_of(st.none(), st.floats(0.0, 10.0)), [NAN, INF, "x"], corners=(None, 1e300)),
         T0_bounds=PT(st.one_of(st.none(), st.tuples(st.floats(1.0, 20.0), st.floats(0.0, 1.0))),
                      [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None))),
          post=chain(post_fixed_below_min("T0", "T"), post_bounds("T0_bounds")), max_examples=20,
-         nan_ok=only_paths("result.stderr")),  # documented: stderr nan if n = p or J singular
+         inf_ok=only_paths("result.stderr"), why_inf="standard errors that cannot be estimated"),
     Spec("temperature.fit_near_critical", dict(
         data=Data("T", "ln_sigma", y_positive=False, model="nc", n_min=3),
         T0p=PT(st.one_of(st.none(), st.floats(0.0, 10.0)), [NAN, INF, "x"], corners=(None, 1e300)),
         T0p_bounds=PT(st.one_of(st.none(), st.tuples(st.floats(1.0, 20.0), st.floats(0.0, 1.0))),
                       [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None)), nu=POS),
          post=chain(post_fixed_below_min("T0p", "T"), post_bounds("T0p_bounds")), max_examples=20,
-         nan_ok=only_paths("result.stderr")),
+         inf_ok=only_paths("result.stderr"), why_inf="standard errors that cannot be estimated"),
     Spec("temperature.fit_power_law", dict(
         data=Data("T", "ln_sigma", y_positive=False, model="pl", n_min=3),
         T0p=PT(st.one_of(st.none(), st.floats(0.0, 10.0)), [NAN, INF, "x"], corners=(None, 1e300)),
         T0p_bounds=PT(st.one_of(st.none(), st.tuples(st.floats(1.0, 20.0), st.floats(0.0, 1.0))),
                       [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None))),
          post=chain(post_fixed_below_min("T0p", "T"), post_bounds("T0p_bounds")), max_examples=20,
-         nan_ok=only_paths("result.stderr")),
+         inf_ok=only_paths("result.stderr"), why_inf="standard errors that cannot be estimated"),
 ]
 
 SPEC_BY_ID = {s.id: s for s in SPECS}
@@ -967,20 +970,42 @@ EXTRA = {
         dict(eps=-0.2, gamma=0.1, K=3.0, N=10**9, s=1.0, equation="E3"),
         dict(eps=0.5, gamma=1e-300, K=3.0, N=10, s=0.5),
         dict(eps=0.5, gamma=0.1, K=1 + 1e-9, N=10**6, s=0.5, sum_range="square"),
+        dict(xi=1e100, gamma=0.1, K=3.0, N=10, s=0.5),  # Xi ln K huge: eps rounded to 1.0 (hung)
+        dict(xi=1e100, gamma=1e-300, K=16.0, N=43, s=0.5),  # RuntimeError "NaN in ln F"
+        dict(eps=0.5, gamma=1e6, K=3.0, N=10, s=1.0),  # ValueError "cannot convert float NaN to integer"
+        dict(xi=1.0, gamma=1e-4, K=1.05, N=1, s=1e-300, nfast="continuous"),  # OverflowError in _M0
     ],
-    "meanfield.critical_eps": [dict(gamma=1e-300, K=3.0, N=10, s=0.5)],
+    "meanfield.ln_F_zero": [dict(eps=-1.0, gamma=0.1, K=3.0, N=1, s=1e-30, nfast="continuous")],
+    "meanfield.n_fast": [dict(t=np.array([1.0, 2.0, 3.0]), gamma=1.0, Gamma=np.array([0.1, 0.2]), s=0.5, N=10)],
+    "meanfield.ln_n_fast": [dict(ln_t=np.array([-1.0, -2.0, -3.0]), gamma=1.0, ln_Gamma=np.array([-5.0, -6.0]),
+                                 s=0.5, N=10)],
+    "meanfield.critical_eps": [
+        dict(gamma=1e-300, K=3.0, N=10, s=0.5),
+        dict(gamma=1e-300, K=1.001, N=3, s=0.001),
+        dict(gamma=np.array([0.999, 1e300]), K=1 + 1e-9, N=1, s=0.01, d=3),
+    ],
+    "meanfield.critical_xi": [dict(gamma=1e-300, K=1.001, N=3, s=0.001)],
     "meanfield.critical_coupling": [dict(eps=-1e-12, K=3.0, N=10, s=0.5), dict(eps=-1e6, K=1e6, N=10**9, s=1.0)],
+    "meanfield.critical_coupling_eq23_edge": [dict(K=1 + 1e-9, N=10, s=0.9, sum_range="square")],
     "echo.lattice_echo": [dict(t=1.0, J=1.0, xi=1e300, gamma_b=1.0)],
     "echo.telegraph_echo_mc": [dict(t=1.0, v=1.0, gamma=1.0, n_samples=10**9)],
-    "lineshape.lineshape": [dict(omega=1.0, gamma_b=1.0, s_xi_d=1.0, J=10.0), dict(omega=1e300, gamma_b=1e-300,
-                                                                                   s_xi_d=1e300, J=1e300)],
-    "lineshape.lineshape_gauss": [dict(omega=1e300, gamma_b=1.0, s_xi_d=1.0, J=10.0)],
+    "lineshape.lineshape": [dict(omega=1.0, gamma_b=1.0, s_xi_d=1.0, J=10.0),
+                            dict(omega=1e300, gamma_b=1e-300, s_xi_d=1e300, J=1e300),
+                            dict(omega=1e100, gamma_b=1e-300, s_xi_d=1.0, J=1e-298)],
+    "lineshape.lineshape_gauss": [dict(omega=1e300, gamma_b=1.0, s_xi_d=1.0, J=10.0),
+                                  dict(omega=1e-300, gamma_b=1e100, s_xi_d=1e-300, J=1e112, order=6, tail_decades=1e12)],
     "relaxation.ln_gamma_a": [dict(gamma=1e-300, W=1e-300, xi=1e-300, d=1)],
+    "relaxation.rearrangement_volume_c": [dict(W=0.5, s=1e-300, method="brentq")],
     "single_dot.ln_relaxation_rate_sum": [dict(W=1e-300, gamma=1e-300, K=1 + 1e-9, Xi=1e-300, n_max=10**9)],
-    "temperature.T0_prime": [dict(gamma=1e-3, g=10.0, lam=1.0, K=3.0, N=10, T_s=10.0)],
+    "scaling.fit_critical_power_law": [dict(x=np.array([0.001, 0.01, 0.1, 1.0]),
+                                            y=np.array([0.959377869559282, 0.9622744569273698, 0.9567120182152828, 1.0]))],
+    "temperature.T0_prime": [dict(gamma=1e-3, g=10.0, lam=1.0, K=3.0, N=10, T_s=10.0),
+                             dict(gamma=1000.0, g=1000.0, lam=0.001, K=3.0, N=3, T_s=1e300, d=3, s_model="tanh",
+                                  nfast="continuous")],
     "temperature.ln_conductivity": [dict(T=np.array([0.5, 1.0, 1.5]), gamma=1e-3, g=10.0, lam=1.0, K=3.0, N=10,
-                                         T_s=10.0)],
-    "parameters.eps_from_xi": [dict(xi=1e-300, K=1 + 1e-9)],
+                                         T_s=10.0),
+                                    dict(T=1e-100, gamma=1.0, g=1.0, lam=1.0, K=10.0, N=1, T_s=1.0, nfast="continuous")],
+    "parameters.eps_from_xi": [dict(xi=1e-300, K=1 + 1e-9), dict(xi=1e100, K=1.5)],
     "parameters.check_broadcast": [dict(gamma=np.zeros((10**5, 1)), eps=np.zeros(10**5))],
 }
 
@@ -988,9 +1013,6 @@ EXTRA = {
 # ======================================================================
 # the call strategy and the verdict
 # ======================================================================
-
-FRACTIONS = FRACTION
-
 
 @st.composite
 def calls(draw, spec):
@@ -1023,7 +1045,7 @@ def calls(draw, spec):
             continue
         values[k] = draw(pt.valid(length))
     if spec.post is not None and bad_key is None:
-        spec.post(values, draw(FRACTIONS))
+        spec.post(values, draw(FRACTION))
     return spec.build(values, bad=bad_key is not None)
 
 
