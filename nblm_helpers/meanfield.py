@@ -983,7 +983,10 @@ def _x_lo_inf(model, cols):
         for _ in range(3):
             ln_nfmax = np.maximum(0.0, model.lnsN[cn] + model.d * np.log(a[neg] - xl))
             xl = _LN_TAU_LO / 2.0 - Mconv * model.ell - ln_nfmax - 5.0
-        out[neg] = xl
+        # Any start in the monotone region with F > 1 is valid (no root below it; _scan_19 checks
+        # F(x_lo) > 1 and moves down if not).  Close to eps = 0 the tail converges so slowly that
+        # Mconv runs to ~1/|eps| orders: start no lower than 4x the eps = 0 guess there.
+        out[neg] = np.maximum(xl, 4.0 * x0[neg])
     return np.minimum(out, x_m - 1.0)
 
 

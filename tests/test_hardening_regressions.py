@@ -198,3 +198,13 @@ def test_regression_fuzz_found_answers(sb):
     # shapes that do not broadcast: the message names them
     _refuses(sb, "Gamma", f"{MF}:n_fast", np.array([1.0, 2.0, 3.0]), gamma=1.0, Gamma=np.array([0.1, 0.2]),
              s=0.5, N=10)
+
+
+def test_regression_eps_just_below_zero_starts_the_scan_near_the_root(sb):
+    # eps = -1e-12: the lower scan end came from where the tail of F0 converges (~1/|eps| orders),
+    # so each point built a 1e7-order table: 1-2 s per point, > 5 s for three
+    import numpy as np
+
+    out = _answers(sb, f"{MF}:solve_linewidth", eps=-1e-12, gamma=np.array([0.0224, 1.0, 0.00058]), K=8.68,
+                   N=54, s=0.5, d=2, nfast="continuous", warn=False)
+    assert "root" in out.result_repr
