@@ -1391,6 +1391,14 @@ def self_consistency_ratio(
         :math:`F = 0`).
     sign : float or numpy.ndarray
         ``+1``, ``-1`` or ``0``.
+
+    Validity
+    --------
+    Evaluates :math:`F` as a mathematical function; never warns.  Raises
+    ``ValueError`` for bad parameters, ``ln_gamma >= ln(gamma)`` (Eq. 19),
+    ``ln_gamma < -1e7 ln K`` (unbounded sum) and the work limits of the
+    module docstring (square sum ``N <= 20000``, ``K >= 1.00013``, E2/E3
+    ``N <= 10**6``, ``d <= 64``, tiny ``s N`` with ``nfast="continuous"``).
     """
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
         eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
@@ -1460,6 +1468,11 @@ def ln_F_zero(
     tail (non-negative expansion in Eulerian numbers).  For Eq. (19)
     :math:`F(\\Gamma) \\le F(0^+)` for all :math:`\\Gamma`, so the point is
     localized iff :math:`F(0^+) \\le 1`.
+
+    Validity
+    --------
+    As :func:`self_consistency_ratio` at :math:`\\Gamma \\to 0^+`: never warns;
+    ``ValueError`` for bad parameters and the module's work limits.
     """
     return self_consistency_ratio(
         -np.inf * np.ones_like(np.asarray(resolve_eps(eps, xi, check_branching("K", K)), dtype=float)),
@@ -1478,7 +1491,13 @@ def ln_F_zero(
 
 
 def F_zero(**kwargs):
-    """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`ln_F_zero`."""
+    """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`ln_F_zero`.
+
+    Validity
+    --------
+    As :func:`ln_F_zero`; ``inf`` where the unbounded sum diverges or
+    :math:`F_0` exceeds the float range.
+    """
     lnF, sg = ln_F_zero(**kwargs)
     with np.errstate(over="ignore"):
         val = np.where(np.asarray(sg) == 0, 0.0, np.asarray(sg) * np.exp(lnF))
@@ -1491,6 +1510,11 @@ def ln_n_fast(ln_t, *, gamma, ln_Gamma, s, N, d=1, nfast="literal"):
     Underflow-safe version of :func:`n_fast` (same tie convention: the
     first branch of Eq. 20 includes :math:`\\gamma t = 1`).
     ``ln_t`` and ``ln_Gamma`` broadcast; ``ln_Gamma < ln(gamma)`` is required.
+
+    Validity
+    --------
+    ``ValueError`` for ``ln_Gamma >= ln(gamma)`` (outside Eq. 20), bad
+    parameters or shapes that do not broadcast; never warns.
     """
     nfast = check_choice("nfast", nfast, NFAST_READINGS)
     gamma = float(check_positive("gamma", gamma))
@@ -1546,6 +1570,12 @@ def n_fast(t, *, gamma, Gamma, s, N, d=1, nfast="literal"):
     -------
     float or numpy.ndarray
         Broadcast over ``t`` and ``Gamma``.
+
+    Validity
+    --------
+    Eq. (20) is defined for :math:`0 < \\Gamma < \\gamma`; outside it raises
+    ``ValueError`` naming ``Gamma`` (and shapes that do not broadcast).  Never
+    warns; huge values stay finite (computed via :func:`ln_n_fast`).
     """
     t = check_positive("t", t)
     Gamma = check_positive("Gamma", Gamma)
@@ -1589,6 +1619,12 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
         :math:`S_\\Gamma(\\omega)` in units of :math:`1/\\delta_m`; same shape as
         ``omega``.  With :math:`n_{\\rm fast} = 1` it is the Lorentzian
         :math:`\\Gamma/(\\omega^2+\\Gamma^2)` (half width :math:`\\Gamma`).
+
+    Validity
+    --------
+    Raises ``ValueError`` for ``omega <= 0`` or outside Eq. (20)'s domain
+    (``Gamma >= gamma``); never warns.  ``inf`` only where the value exceeds
+    the float range (:math:`\\omega, \\Gamma n \\lesssim 10^{-154}`).
     """
     omega = check_real("omega", omega, lo=0.0)
     w = np.asarray(omega, dtype=float)
@@ -1722,6 +1758,15 @@ def ln_F_zero_table(*, gamma, eps=None, xi=None, K, N, s, d=1, sum_range="infini
     -------
     float or numpy.ndarray
         Broadcast shape of ``gamma`` and ``eps``.
+
+    Validity
+    --------
+    Never warns (whether a point lies inside Eq. 23 is
+    :func:`~nblm_helpers.validity.condition_23`'s question).  ``ValueError``
+    for bad parameters, shapes that do not broadcast, square sum
+    ``N > 20000``, ``d > 64``, and more than 50000 head terms before
+    :math:`n_{\\rm fast}` leaves its first branch (tiny ``gamma`` with ``K``
+    near 1; tiny ``s N`` with ``nfast="continuous"``).
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
     g = np.asarray(check_positive("gamma", gamma), dtype=float)
@@ -1776,8 +1821,9 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
             )
         ks = np.arange(kmax, 1, -1, dtype=float)  # jump points, ascending in a
         nodes = -ks * ell
-        left = nodes - 1e-13 * np.maximum(1.0, np.abs(nodes))
-        A = np.broadcast_to(left[None, :], (e.size, nodes.size))
+        # F0 is left-continuous at a node (n_m = 1 there, Eq. 20's first branch): its value at the
+        # node is the maximum of the interval that ends there
+        A = np.broadcast_to(nodes[None, :], (e.size, nodes.size))
         E = np.broadcast_to(e[:, None], A.shape)
         valid = (A > a_lo[:, None]) & (A < 0)
         vals = np.full(A.shape, -np.inf)
@@ -1785,15 +1831,15 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
         crossed = vals > 0
         first = np.where(crossed.any(axis=1), crossed.argmax(axis=1), -1)
         has = first >= 0
-        hi[has] = left[first[has]]
-        # interval start: the previous jump node (F0 there is its left limit, <= 1;
-        # F0 drops just above it and then increases continuously up to hi) or a_lo
+        hi[has] = nodes[first[has]]
+        # interval start: just above the previous jump node (F0 drops there, below its left
+        # limit <= 1, and then increases continuously up to hi) or a_lo
         prev = np.where(has, first - 1, nodes.size - 1)
         prev_node = np.where(prev >= 0, nodes[np.maximum(prev, 0)], -np.inf)
         if np.any(~has):  # crossing in the last interval, after the last node below 0
             last = np.where(valid.any(axis=1), nodes.size - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
             prev_node[~has] = np.where(last[~has] >= 0, nodes[np.maximum(last[~has], 0)], -np.inf)
-        lo = np.maximum(a_lo, prev_node)
+        lo = np.where(prev_node > a_lo, np.nextafter(prev_node, np.inf), a_lo)
     f = lambda x, ee: _ln_F0_pairs(x, ee, nfast=nfast, **kw)  # noqa: E731
     flo, fhi = f(lo, e), f(hi, e)
     exact_lo = flo == 0
@@ -1861,6 +1907,14 @@ def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", 
     ValueError
         For out-of-range parameters or unknown options (the message names
         the parameter).
+
+    Validity
+    --------
+    Never warns: the boundary is a mathematical surface of Eq. (19); where
+    :math:`\\gamma_c` violates Eq. (23) is what
+    :func:`critical_coupling_eq23_edge` answers.  Work limits as
+    :func:`ln_F_zero_table`, plus at most 5000 drop points
+    :math:`\\gamma = K^{-m}` for ``nfast="literal"``.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
     e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
@@ -1881,6 +1935,12 @@ def literal_reentrance(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite")
     :math:`n_m = 1`, Eq. 20's first branch including :math:`\\gamma K^m = 1`).  Empty when the phase
     boundary is a single point.  For array ``eps`` a list of such lists in
     ``eps.ravel()`` order.  The continuous reading never has such windows.
+
+    Validity
+    --------
+    Never warns.  ``ValueError`` for bad parameters, the work limits of
+    :func:`critical_coupling`, and more than 5000 drop points below
+    :math:`\\gamma_c` (``K`` very close to 1).
     """
     K, N, s, d, sum_range, _ = _validate_boundary(K, N, s, d, sum_range, "literal")
     e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
@@ -2006,6 +2066,15 @@ def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nf
     See :func:`critical_xi` (this is the same boundary in
     :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`); ``1.0`` means no metal for
     any :math:`\\Xi` (i.e. :math:`\\Xi_c = \\infty`).
+
+    Validity
+    --------
+    Never warns (the boundary is computed as a mathematical surface; see
+    :func:`critical_coupling_eq23_edge` for where it leaves Eq. 23).
+    ``ValueError`` for bad parameters and the work limits of
+    :func:`ln_F_zero_table` (Eq. 19) or :func:`solve_linewidth` (E2/E3).
+    Tiny ``gamma`` gives a tiny negative :math:`\\varepsilon_c` (e.g.
+    :math:`-10^{-200}` at :math:`\\gamma = 10^{-300}`), never NaN.
     """
     equation = check_choice("equation", equation, EQUATIONS)
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
@@ -2048,6 +2117,10 @@ def critical_xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfa
         :math:`\\Xi_c = 1/((1-\\varepsilon_c)\\ln K)`; ``inf`` where no
         :math:`\\Xi` gives a metal (square sum with :math:`F_0 \\le 1` even at
         :math:`\\varepsilon \\to 1`).
+
+    Validity
+    --------
+    As :func:`critical_eps`.
     """
     K_ = float(check_branching("K", K))
     ec = np.asarray(critical_eps(gamma=gamma, K=K, N=N, s=s, d=d, equation=equation,
@@ -2131,7 +2204,7 @@ def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
     return float(val) if val.ndim == 0 else val
 
 
-def eq21_ln_linewidth(*, eps=None, xi=None, gamma, K):
+def eq21_ln_linewidth(*, eps=None, xi=None, gamma, K, warn=True):
     """:math:`\\ln\\Gamma` of Eq. (21) read as single-dot scaling, :math:`\\Gamma = \\gamma^{1/\\varepsilon}`.
 
     The printed Eq. (21) lost its exponent (book errata, ``errata-eq21``):
@@ -2139,12 +2212,24 @@ def eq21_ln_linewidth(*, eps=None, xi=None, gamma, K):
     :math:`\\ln\\Gamma = \\ln\\gamma/\\varepsilon` (units of :math:`\\delta_m`),
     the :math:`\\gamma\\to0` limit of the saddle point (C5).  ``-inf`` for
     :math:`\\varepsilon \\le 0`.
+
+    Validity
+    --------
+    Eq. (21) is single-dot scaling for :math:`\\varepsilon > 0`; where
+    :math:`\\varepsilon \\le 0` it returns ``-inf`` (no metal) with a
+    :class:`~nblm_helpers.parameters.ValidityWarning` unless ``warn=False``.
+    ``ValueError`` for bad parameters.
     """
     gamma = float(check_positive("gamma", gamma))
     K = float(check_branching("K", K))
     e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
-    with np.errstate(divide="ignore", invalid="ignore"):
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         val = np.where(e > 0, math.log(gamma) / np.where(e > 0, e, 1.0), -np.inf)
+    nbad = int(np.count_nonzero(e <= 0))
+    if warn and nbad:
+        warnings.warn(
+            f"Eq. (21) is single-dot scaling for eps > 0; eps <= 0 at {nbad} of {e.size} point(s), "
+            "where -inf (no metal) is returned", ValidityWarning, stacklevel=2)
     return float(val) if val.ndim == 0 else val
 
 
@@ -2192,6 +2277,12 @@ def eps_at_linewidth(*, ln_Gamma, gamma, K, N, s, d=1, sum_range="infinite", nfa
     ValueError
         Bad parameters, or ``ln_Gamma > ln(gamma) - d/2`` (the name
         ``ln_Gamma`` is in the message).
+
+    Validity
+    --------
+    Never warns.  ``ValueError`` as listed above, and for
+    ``ln_Gamma < -2e5 ln K`` with the unbounded sum (each of its ~50
+    evaluations of :math:`F` sums that many orders).
     """
     from scipy.optimize import brentq
 

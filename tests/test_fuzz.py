@@ -844,7 +844,7 @@ SPECS = [
         **BOUNDARY, z=OPT_POS), max_examples=10),
     Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_xi(), K=K, N=N, s=S, d=D), inf_ok=pos_inf_only,
          why_inf="inf where the formula exceeds the float range"),
-    Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K), inf_ok=neg_inf_only,
+    Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, warn=FLAG), inf_ok=neg_inf_only,
          why_inf="-inf for eps <= 0"),
     Spec("meanfield.eps_at_linewidth", dict(ln_Gamma=REAL, gamma=GAMMA_MF.A, **BOUNDARY),
          post=post_ln_Gamma_monotone, max_examples=12),

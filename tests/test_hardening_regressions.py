@@ -208,3 +208,10 @@ def test_regression_eps_just_below_zero_starts_the_scan_near_the_root(sb):
     out = _answers(sb, f"{MF}:solve_linewidth", eps=-1e-12, gamma=np.array([0.0224, 1.0, 0.00058]), K=8.68,
                    N=54, s=0.5, d=2, nfast="continuous", warn=False)
     assert "root" in out.result_repr
+
+
+def test_regression_literal_boundary_crossing_right_at_a_drop_point(sb):
+    # with the tie in Eq. 20's first branch F0 is left-continuous at gamma = K^-m; the bracket
+    # was tested 1e-13 left of each node, so a crossing between there and the node left no sign
+    # change ("internal error: critical coupling bracket has no sign change")
+    _answers(sb, f"{MF}:critical_coupling_eq23_edge", K=1.05, N=1000000, s=0.001, d=4)

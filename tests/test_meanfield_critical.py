@@ -148,7 +148,9 @@ def test_eq23_edge_is_where_gamma_c_meets_the_bound():
 
 def test_eq21_reading():
     assert mf.eq21_ln_linewidth(eps=0.5, gamma=1e-2, K=3) == pytest.approx(2 * math.log(1e-2))
-    assert mf.eq21_ln_linewidth(eps=-0.1, gamma=1e-2, K=3) == -math.inf
+    with pytest.warns(ValidityWarning, match="Eq. \\(21\\).*eps <= 0 at 1 of 1"):
+        assert mf.eq21_ln_linewidth(eps=-0.1, gamma=1e-2, K=3) == -math.inf
+    assert mf.eq21_ln_linewidth(eps=-0.1, gamma=1e-2, K=3, warn=False) == -math.inf
 
 
 @pytest.mark.parametrize(
