@@ -68,7 +68,7 @@ No result contains NaN or ``+inf``; ``-inf`` only where the bath has no
 weight (box edge, hard cutoff).  A logarithm beyond the float range (e.g. a
 Gaussian tail :math:`-(E/W)^2` with :math:`|E|/W > 10^{154}`, or
 :math:`2m/\\Xi` with :math:`\\Xi \\to 0`) raises :class:`ValueError` naming
-the parameters; array arguments must broadcast to at most :data:`MAX_POINTS`
+the parameters; array arguments must broadcast to at most :data:`~nblm_helpers.parameters.MAX_ARRAY_SIZE`
 points, and :func:`optimal_integer_order` evaluates at most that many
 (order, ``W``) pairs.
 """
@@ -79,16 +79,19 @@ import math
 import warnings
 
 import numpy as np
-from scipy.optimize import bisect, brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 from scipy.special import expit
 
+from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
     check_branching,
+    check_broadcast,
     check_choice,
     check_dimension,
     check_positive,
     check_real,
+    check_scalar,
     check_unit_interval,
     scalar_or_array,
 )
@@ -142,40 +145,6 @@ def _check_cutoff(cutoff):
     return check_real("cutoff", cutoff, lo=0.0, hi=1.0)
 
 
-#: Largest number of points the array arguments may broadcast to (2**24).
-MAX_POINTS = 1 << 24
-
-
-def _scalar(check, name, value, **kw):
-    """Validate a scalar parameter with ``check``; a Python float (arrays are refused)."""
-    out = check(name, value, **kw)
-    if np.ndim(out) != 0:
-        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
-    return float(out)
-
-
-def _root(f, a, b, **kw):
-    """:func:`scipy.optimize.brentq`, and where it does not converge in its ``maxiter`` (e.g. a bracket
-    spanning hundreds of decades) plain bisection, which always does in ~1100 steps."""
-    try:
-        return brentq(f, a, b, **kw)
-    except RuntimeError:
-        xtol = kw.get("xtol", 2e-12)
-        rtol = max(kw.get("rtol", 8.9e-16), 4 * np.finfo(float).eps)
-        return bisect(f, a, b, xtol=xtol, rtol=rtol, maxiter=5000)
-
-
-def _broadcast(**arrays):
-    """The arrays' broadcast shape, or ValueError naming them (also beyond MAX_POINTS points)."""
-    shapes = {k: np.shape(v) for k, v in arrays.items()}
-    desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
-    try:
-        shape = np.broadcast_shapes(*shapes.values())
-    except ValueError:
-        raise ValueError(f"the shapes of {desc} do not broadcast together") from None
-    if math.prod(shape) > MAX_POINTS:
-        raise ValueError(f"{desc} broadcast to {shape}, more than MAX_POINTS = {MAX_POINTS} points")
-    return shape
 
 
 def _no_overflow(out, what, names, allow_neg_inf=None):
@@ -247,7 +216,7 @@ def ln_bath_dos(E, W, *, spectrum, cutoff=None):
     E = np.abs(np.asarray(check_real("E", E), dtype=float))
     W = np.asarray(_check_W(W), dtype=float)
     cutoff = _check_cutoff(cutoff)
-    _broadcast(E=E, W=W, cutoff=0.0 if cutoff is None else cutoff)
+    check_broadcast(E=E, W=W, cutoff=0.0 if cutoff is None else cutoff)
     return scalar_or_array(_ln_bath_dos(E, W, spectrum, cutoff))
 
 
@@ -315,7 +284,7 @@ def ln_rate_order(m, gamma, W, *, Xi, kappa, spectrum, cutoff=None):
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
     cutoff = _check_cutoff(cutoff)
-    _broadcast(m=m, gamma=gamma, W=W, Xi=Xi, kappa=kappa, cutoff=0.0 if cutoff is None else cutoff)
+    check_broadcast(m=m, gamma=gamma, W=W, Xi=Xi, kappa=kappa, cutoff=0.0 if cutoff is None else cutoff)
     out = _ln_rate_order(m, gamma, W, Xi, kappa, spectrum, cutoff)
     _warn([_premise_msg(gamma, W)])
     return scalar_or_array(out)
@@ -352,7 +321,7 @@ def d_ln_rate_order(m, W, *, Xi, kappa, spectrum):
     W = _check_W(W)
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
-    _broadcast(m=m, W=W, Xi=Xi, kappa=kappa)
+    check_broadcast(m=m, W=W, Xi=Xi, kappa=kappa)
     return scalar_or_array(_d_ln_rate_order(m, W, Xi, kappa, spectrum))
 
 
@@ -457,7 +426,7 @@ def gaussian_optimal_volume(W, *, Xi, s, form="derived", convention="A1"):
     W = _check_W(W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
-    _broadcast(W=W, Xi=Xi, s=s)
+    check_broadcast(W=W, Xi=Xi, s=s)
     c = 1.0 if form == "derived" else 2.0
     out = _optimal_volume(W, xi_f, s, c)
     _warn([_negative_optimum_msg(out)])
@@ -486,7 +455,7 @@ def gaussian_optimal_size(W, *, Xi, s, d, form="derived", convention="A1"):
     W = _check_W(W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
-    _broadcast(W=W, Xi=Xi, s=s)
+    check_broadcast(W=W, Xi=Xi, s=s)
     m = np.asarray(_optimal_volume(W, xi_f, s, 1.0 if form == "derived" else 2.0))
     out = np.where(m >= 0, np.abs(m) ** (1.0 / d), 0.0)
     _warn([_negative_optimum_msg(m)])
@@ -517,7 +486,7 @@ def ln_rate_gaussian_optimum(gamma, W, *, Xi, s, convention="A1"):
     W = _check_W(W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
-    _broadcast(gamma=gamma, W=W, Xi=Xi, s=s)
+    check_broadcast(gamma=gamma, W=W, Xi=Xi, s=s)
     with np.errstate(over="ignore", under="ignore"):
         a = s * xi_f
     ln_a = np.log(a) if np.all(np.asarray(a) > 0) else np.log(s) + np.log(xi_f)
@@ -561,7 +530,7 @@ def ln_rate_lorentzian(n, gamma, W, *, Xi, K, cutoff=None):
         As :func:`ln_rate_order`.
     """
     n = _check_order("n", n)
-    K = _scalar(check_branching, "K", K)
+    K = check_scalar(check_branching, "K", K)
     return _checked_rate(n, gamma, W, Xi, math.log(K), "lorentzian", cutoff)
 
 
@@ -573,15 +542,15 @@ def _checked_rate(m, gamma, W, Xi, kappa, spectrum, cutoff=None, stacklevel=4):
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
     cutoff = _check_cutoff(cutoff)
-    _broadcast(m=m, gamma=gamma, W=W, Xi=Xi, kappa=kappa, cutoff=0.0 if cutoff is None else cutoff)
+    check_broadcast(m=m, gamma=gamma, W=W, Xi=Xi, kappa=kappa, cutoff=0.0 if cutoff is None else cutoff)
     out = _ln_rate_order(m, gamma, W, Xi, kappa, spectrum, cutoff)
     _warn([_premise_msg(gamma, W)], stacklevel=stacklevel)
     return scalar_or_array(out)
 
 
 def _check_xi_lnk(Xi, K):
-    Xi = _scalar(check_positive, "Xi", Xi)
-    K = _scalar(check_branching, "K", K)
+    Xi = check_scalar(check_positive, "Xi", Xi)
+    K = check_scalar(check_branching, "K", K)
     return Xi, K, Xi * math.log(K)
 
 
@@ -655,7 +624,7 @@ def ln_rate_lorentzian_optimum(gamma, W, *, Xi, K):
     n = np.asarray(lorentzian_optimal_order(W, Xi=Xi, K=K))
     Xi, K, a = _check_xi_lnk(Xi, K)
     W = _check_W(W)
-    _broadcast(gamma=gamma, W=W)
+    check_broadcast(gamma=gamma, W=W)
     ratio = a / (a - 1) if math.isfinite(a) else 1.0        # Xi ln K beyond the float range: ln(a/(a-1)) = 0
     out = 2 * np.log(gamma) - np.log(W) - 2 * n / Xi - (math.log(ratio) if math.isfinite(ratio) else
                                                           -math.log1p(-1.0 / a))
@@ -671,7 +640,7 @@ def lowest_order(*, K, cutoff):
     Never warns.  Raises :class:`ValueError` for ``K <= 1`` (or an array
     ``K``) or ``cutoff`` outside (0, 1) (``None`` included).
     """
-    K = _scalar(check_branching, "K", K)
+    K = check_scalar(check_branching, "K", K)
     if cutoff is None:
         raise ValueError("cutoff must be a real number in (0, 1) (the hard cutoff Lambda/Delta); got None")
     cutoff = _check_cutoff(cutoff)
@@ -708,9 +677,9 @@ def optimal_order(W, *, Xi, K, cutoff=None, n_min=1.0):
     """
     W = _check_W(W)
     Xi, K, a = _check_xi_lnk(Xi, K)
-    n_min = _scalar(_check_order, "n_min", n_min)
+    n_min = check_scalar(_check_order, "n_min", n_min)
     if cutoff is not None:
-        cutoff = _scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
+        cutoff = check_scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
     floor = n_min if cutoff is None else max(n_min, float(lowest_order(K=K, cutoff=cutoff)))
     if a <= 1:
         return scalar_or_array(np.full(np.shape(W), floor))
@@ -752,15 +721,15 @@ def numerical_optimal_order(W, *, Xi, kappa, spectrum, method="minimize", m_max=
     """
     check_choice("spectrum", spectrum, ("gaussian", "lorentzian"))
     check_choice("method", method, ("minimize", "brentq"))
-    W = _scalar(_check_W_scalar, "W", W)
-    kappa = _scalar(check_positive, "kappa", kappa)
-    Xi = _scalar(check_positive, "Xi", Xi)
+    W = check_scalar(_check_W_scalar, "W", W)
+    kappa = check_scalar(check_positive, "kappa", kappa)
+    Xi = check_scalar(check_positive, "Xi", Xi)
     if m_max is None:
         hi = 4 * math.log(1 / W) / kappa + 10
         if not math.isfinite(hi):
             raise ValueError(f"kappa = {kappa!r}: the default m_max = 4 ln(Delta/W)/kappa + 10 overflows; pass m_max")
     else:
-        hi = _scalar(check_positive, "m_max", m_max)
+        hi = check_scalar(check_positive, "m_max", m_max)
 
     def deriv(m):
         return float(_d_raw(m, W, Xi, kappa, spectrum))
@@ -771,7 +740,7 @@ def numerical_optimal_order(W, *, Xi, kappa, spectrum, method="minimize", m_max=
         if deriv(hi) >= 0:       # still rising at the end of the search interval
             return float(hi)
         with np.errstate(all="ignore"):
-            return float(_root(deriv, 0.0, hi, xtol=1e-13, rtol=1e-13))
+            return float(brentq_or_bisect(deriv, 0.0, hi, xtol=1e-13, rtol=1e-13))
 
     def neg_rate(m):
         with np.errstate(all="ignore"):
@@ -838,12 +807,12 @@ def optimal_integer_order(W, *, Xi, K, cutoff=None, n_min=1, n_max=200):
         gives the largest ``n_max`` that works.
     """
     W = np.asarray(_check_W(W), dtype=float)
-    Xi = _scalar(check_positive, "Xi", Xi)
-    K = _scalar(check_branching, "K", K)
+    Xi = check_scalar(check_positive, "Xi", Xi)
+    K = check_scalar(check_branching, "K", K)
     if cutoff is not None:
-        cutoff = _scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
-    n_min = int(_scalar(check_real, "n_min", n_min, lo=0.0, hi=2.0**53, lo_open=False, hi_open=False))
-    n_max = int(_scalar(check_real, "n_max", n_max, lo=n_min, hi=2.0**53, lo_open=False, hi_open=False))
+        cutoff = check_scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
+    n_min = int(check_scalar(check_real, "n_min", n_min, lo=0.0, hi=2.0**53, lo_open=False, hi_open=False))
+    n_max = int(check_scalar(check_real, "n_max", n_max, lo=n_min, hi=2.0**53, lo_open=False, hi_open=False))
     count = (n_max - n_min + 1) * max(1, W.size)
     if count > MAX_ORDERS:
         raise ValueError(

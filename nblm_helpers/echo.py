@@ -64,7 +64,7 @@ import numbers
 import numpy as np
 from scipy.linalg import expm
 
-from .parameters import check_positive, check_positive_int, check_real
+from .parameters import check_positive, check_positive_int, check_real, check_scalar
 
 __all__ = [
     "telegraph_echo",
@@ -97,17 +97,9 @@ _MC_CHUNK = 1 << 21  # samples x waiting times per Monte-Carlo block
 _LATE_GT = 1e290     # gamma_b * t above this: lattice_nfast is its late-time limit to double precision
 
 
-def _scalar(check, name, value, **kw):
-    """Validate a scalar parameter with ``check`` and return a Python float (arrays are refused)."""
-    out = check(name, value, **kw)
-    if np.ndim(out) != 0:
-        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
-    return float(out)
-
-
 def _check_vg(v, gamma):
-    v = _scalar(check_real, "v", v, lo=0.0, lo_open=False)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    v = check_scalar(check_real, "v", v, lo=0.0, lo_open=False)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     return v, gamma
 
 
@@ -538,7 +530,7 @@ def telegraph_late_rate(*, v, gamma):
         If ``v`` is negative or not finite, or ``gamma`` is not a positive
         finite scalar.
     """
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     va = check_real("v", v, lo=0.0, lo_open=False)
     x = np.asarray(va, dtype=float)
     out = np.full(x.shape, gamma)
@@ -554,13 +546,13 @@ def telegraph_late_rate(*, v, gamma):
 
 
 def _check_lattice(J, xi, gamma_b, sides, cutoff):
-    J = _scalar(check_positive, "J", J)
-    xi = _scalar(check_positive, "xi", xi)
-    gamma_b = _scalar(check_positive, "gamma_b", gamma_b)
+    J = check_scalar(check_positive, "J", J)
+    xi = check_scalar(check_positive, "xi", xi)
+    gamma_b = check_scalar(check_positive, "gamma_b", gamma_b)
     if isinstance(sides, (bool, np.bool_)) or not isinstance(sides, numbers.Real) or sides not in (1, 2):
         raise ValueError(f"sides must be 1 (one side of the l-bit) or 2 (both sides); got {sides!r}")
     sides = int(sides)
-    cutoff = _scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
+    cutoff = check_scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
     return J, xi, gamma_b, sides, cutoff
 
 

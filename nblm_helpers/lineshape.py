@@ -64,10 +64,17 @@ import warnings
 
 import numpy as np
 from scipy.integrate import quad
-from scipy.optimize import bisect, brentq
 from scipy.special import lambertw
 
-from .parameters import ValidityWarning, check_dimension, check_positive, check_positive_int, check_real
+from ._roots import brentq_or_bisect
+from .parameters import (
+    ValidityWarning,
+    check_dimension,
+    check_positive,
+    check_positive_int,
+    check_real,
+    check_scalar,
+)
 
 __all__ = [
     "NFAST_READINGS",
@@ -113,30 +120,11 @@ _LN_MAX = math.log(1e300)
 _TINY_RATE = 1.0 / np.finfo(float).max   # below this, 1/rate overflows
 
 
-def _scalar(check, name, value, **kw):
-    """Validate a scalar parameter with ``check``; a Python float (arrays are refused)."""
-    out = check(name, value, **kw)
-    if np.ndim(out) != 0:
-        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
-    return float(out)
-
-
-def _root(f, a, b, **kw):
-    """:func:`scipy.optimize.brentq`, and where it does not converge in its ``maxiter`` (e.g. a bracket
-    spanning hundreds of decades) plain bisection, which always does in ~1100 steps."""
-    try:
-        return brentq(f, a, b, **kw)
-    except RuntimeError:
-        xtol = kw.get("xtol", 2e-12)
-        rtol = max(kw.get("rtol", 8.9e-16), 4 * np.finfo(float).eps)
-        return bisect(f, a, b, xtol=xtol, rtol=rtol, maxiter=5000)
-
-
 def _check_external(gamma_b, s_xi_d, J, d, nfast, *, warn=True, stacklevel=3):
     """Validate the parameters of Eqs. (10)-(13) and issue the ValidityWarnings (see the module docstring)."""
-    gamma_b = _scalar(check_positive, "gamma_b", gamma_b)
-    s_xi_d = _scalar(check_positive, "s_xi_d", s_xi_d)
-    J = _scalar(check_real, "J", J, lo=gamma_b)
+    gamma_b = check_scalar(check_positive, "gamma_b", gamma_b)
+    s_xi_d = check_scalar(check_positive, "s_xi_d", s_xi_d)
+    J = check_scalar(check_real, "J", J, lo=gamma_b)
     d = check_dimension(d)
     if nfast not in NFAST_READINGS:
         raise ValueError(f"nfast must be one of {NFAST_READINGS}; got {nfast!r}")
@@ -455,10 +443,10 @@ def exponential_piece_ft(omega, *, rate, a=0.0, b=math.inf):
         For out-of-range or non-scalar ``rate``, ``a``, ``b``, or if the
         result overflows (:math:`1/\\sqrt{G^2+\\omega^2}` beyond the float range).
     """
-    rate = _scalar(check_positive, "rate", rate)
-    a = _scalar(check_real, "a", a, lo=0.0, lo_open=False)
+    rate = check_scalar(check_positive, "rate", rate)
+    a = check_scalar(check_real, "a", a, lo=0.0, lo_open=False)
     if not (isinstance(b, (float, np.floating)) and b == math.inf):
-        b = _scalar(check_real, "b", b, lo=a, lo_open=False)
+        b = check_scalar(check_real, "b", b, lo=a, lo_open=False)
     w = check_real("omega", omega, lo=0.0, lo_open=False)
     out = _exp_ft(np.asarray(w, dtype=float), rate, a, float(b), scalar=np.ndim(w) == 0)
     if not np.all(np.isfinite(out)):
@@ -666,7 +654,7 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
     """
     w, shape = _check_omega(omega)
     gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    epsrel = _scalar(check_real, "epsrel", epsrel, lo=0.0, hi=1e-3)
+    epsrel = check_scalar(check_real, "epsrel", epsrel, lo=0.0, hi=1e-3)
     gb, s, Jt = _unit_pars(gamma_b, s_xi_d, J)
     with np.errstate(over="ignore"):   # omega/Gamma_b beyond the float range: S = 0 there
         wt = w / gamma_b if gamma_b != 1.0 else w
@@ -797,7 +785,7 @@ def lineshape_gauss(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", order=24
     if order > MAX_GL_ORDER:
         raise ValueError(f"order must be an integer in [4, {MAX_GL_ORDER}] (numpy's leggauss costs order^3); "
                          f"got {order}")
-    tail_decades = _scalar(check_positive, "tail_decades", tail_decades)
+    tail_decades = check_scalar(check_positive, "tail_decades", tail_decades)
     gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
     gb, s, Jt = _unit_pars(gamma_b, s_xi_d, J)
     with np.errstate(over="ignore"):   # omega/Gamma_b beyond the float range: S = 0 there
@@ -882,7 +870,7 @@ def lorentzian(omega, *, width):
         ``width``, or a peak :math:`1/\\Gamma` beyond the float range
         (``width`` below about 5.6e-309).
     """
-    width = _scalar(check_positive, "width", width)
+    width = check_scalar(check_positive, "width", width)
     w = check_real("omega", omega, lo=0.0, lo_open=False)
     wa = np.asarray(w, dtype=float)
     if 1e-150 <= width <= _BIG and float(np.max(wa)) <= _BIG:
@@ -972,7 +960,7 @@ def central_width(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
         return float(gamma_b * n_late)
     lo = math.log(0.5 * gb * min(1.0, n_late))
     hi = math.log(2.0 * Jt)
-    u = _root(h, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
+    u = brentq_or_bisect(h, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
     return float(gamma_b * math.exp(u))
 
 
@@ -1082,7 +1070,7 @@ def _refine(g, a, b, **kw):
         return b
     if not (fa < 0.0) != (fb < 0.0) or not (math.isfinite(fa) and math.isfinite(fb)):
         return None
-    return _root(g, a, b, **kw)
+    return brentq_or_bisect(g, a, b, **kw)
 
 
 def _check_omega_max(hi, gamma_b, s_xi_d, J, d, nfast):
@@ -1134,8 +1122,8 @@ def lorentzian_crossings(*, gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min=
     """
     gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
     pars = dict(gamma_b=gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
-    lo = _scalar(check_positive, "omega_min", 0.1 * gamma_b if omega_min is None else omega_min)
-    hi = _scalar(check_real, "omega_max", 0.5 * J if omega_max is None else omega_max, lo=lo)
+    lo = check_scalar(check_positive, "omega_min", 0.1 * gamma_b if omega_min is None else omega_min)
+    hi = check_scalar(check_real, "omega_max", 0.5 * J if omega_max is None else omega_max, lo=lo)
     n_grid = _check_grid(n_grid)
     _check_omega_max(hi, gamma_b, s_xi_d, J, d, nfast)
     with warnings.catch_warnings():   # the premises were checked (and warned about) once above
@@ -1203,8 +1191,8 @@ def tunnelling_dos(delta_omega, *, gamma, W):
         density :math:`\\gamma^2/(\\delta\\omega^2 W)` beyond the float range
         (the message names the parameters).
     """
-    gamma = _scalar(check_positive, "gamma", gamma)
-    W = _scalar(check_positive, "W", W)
+    gamma = check_scalar(check_positive, "gamma", gamma)
+    W = check_scalar(check_positive, "W", W)
     dw = check_positive("delta_omega", delta_omega)
     x = np.asarray(dw, dtype=float)
     inside = x < W
@@ -1251,8 +1239,8 @@ def lineshape_zeros(*, gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min, omeg
     """
     gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
     pars = dict(gamma_b=gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
-    lo = _scalar(check_positive, "omega_min", omega_min)
-    hi = _scalar(check_real, "omega_max", omega_max, lo=lo)
+    lo = check_scalar(check_positive, "omega_min", omega_min)
+    hi = check_scalar(check_real, "omega_max", omega_max, lo=lo)
     n_grid = _check_grid(n_grid)
     _check_omega_max(hi, gamma_b, s_xi_d, J, d, nfast)
     with warnings.catch_warnings():   # the premises were checked (and warned about) once above

@@ -49,6 +49,7 @@ __all__ = [
     "ValidityWarning",
     "Parameters",
     "check_real",
+    "check_scalar",
     "check_positive",
     "check_unit_interval",
     "check_branching",
@@ -200,6 +201,17 @@ def check_real(name, value, *, lo=None, hi=None, lo_open=True, hi_open=True):
     if arr.ndim == 0:
         return float(arr)
     return arr
+
+
+def check_scalar(check, name, value, **kw):
+    """Validate a scalar parameter with ``check`` (e.g. :func:`check_positive`); a Python float.
+
+    Arrays are refused with :class:`ValueError` naming ``name``.
+    """
+    out = check(name, value, **kw)
+    if np.ndim(out) != 0:
+        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
+    return float(out)
 
 
 def check_positive(name, value):

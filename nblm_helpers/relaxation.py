@@ -54,7 +54,7 @@ No result contains NaN except the documented ``(nan, nan)`` of
 (:math:`R`, :math:`\\hat n`) or a Hz value leaves the float range (e.g.
 :math:`2R/\\xi` with :math:`W = \\xi = 10^{-300}`), a :class:`ValueError`
 names the parameters.  Array arguments must broadcast to at most
-:data:`MAX_POINTS` points.
+:data:`~nblm_helpers.parameters.MAX_ARRAY_SIZE` points.
 
 Readings (see the errata page)
 ------------------------------
@@ -93,16 +93,19 @@ import warnings
 
 import numpy as np
 import scipy.constants as const
-from scipy.optimize import bisect, brentq, minimize_scalar
+from scipy.optimize import minimize_scalar
 from scipy.special import lambertw
 
+from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
+    check_broadcast,
     check_choice,
     check_dimension,
     check_positive,
     check_positive_int,
     check_real,
+    check_scalar,
     check_unit_interval,
     scalar_or_array,
 )
@@ -143,8 +146,6 @@ XI_EFF_READINGS = ("derived", "printed")
 NHAT_C_METHODS = ("lambert", "brentq", "approx")
 #: The two expressions of Eq. (8).
 GAMMA_C_FORMS = ("eq8a", "eq8b")
-#: Largest number of points the array arguments may broadcast to (2**24).
-MAX_POINTS = 1 << 24
 
 
 def _check_W(W):
@@ -153,38 +154,6 @@ def _check_W(W):
 
 def _check_gamma(gamma):
     return check_real("gamma", gamma, lo=0.0, hi=1.0)
-
-
-def _scalar(check, name, value, **kw):
-    """Validate a scalar parameter with ``check``; a Python float (arrays are refused)."""
-    out = check(name, value, **kw)
-    if np.ndim(out) != 0:
-        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
-    return float(out)
-
-
-def _root(f, a, b, **kw):
-    """:func:`scipy.optimize.brentq`, and where it does not converge in its ``maxiter`` (e.g. a bracket
-    spanning hundreds of decades) plain bisection, which always does in ~1100 steps."""
-    try:
-        return brentq(f, a, b, **kw)
-    except RuntimeError:
-        xtol = kw.get("xtol", 2e-12)
-        rtol = max(kw.get("rtol", 8.9e-16), 4 * np.finfo(float).eps)
-        return bisect(f, a, b, xtol=xtol, rtol=rtol, maxiter=5000)
-
-
-def _broadcast(**arrays):
-    """The arrays' broadcast shape, or ValueError naming them (also beyond MAX_POINTS points)."""
-    shapes = {k: np.shape(v) for k, v in arrays.items()}
-    desc = ", ".join(f"{k} {v}" for k, v in shapes.items())
-    try:
-        shape = np.broadcast_shapes(*shapes.values())
-    except ValueError:
-        raise ValueError(f"the shapes of {desc} do not broadcast together") from None
-    if math.prod(shape) > MAX_POINTS:
-        raise ValueError(f"{desc} broadcast to {shape}, more than MAX_POINTS = {MAX_POINTS} points")
-    return shape
 
 
 def _finite(out, what, names):
@@ -306,7 +275,7 @@ def ln_gamma_a(gamma, W, *, xi, d):
     xi = check_positive("xi", xi)
     d = check_dimension(d)
     W = _check_W(W)
-    _broadcast(gamma=gamma, W=W, xi=xi)
+    check_broadcast(gamma=gamma, W=W, xi=xi)
     out = _ln_gamma_a(gamma, W, xi, d)
     _warn(_premise_msg(gamma, W))
     return scalar_or_array(out)
@@ -345,7 +314,7 @@ def rearrangement_size(W, *, s, d):
     W = _check_W(W)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
-    _broadcast(W=W, s=s)
+    check_broadcast(W=W, s=s)
     return scalar_or_array(_rearrangement_size(W, s, d))
 
 
@@ -385,7 +354,7 @@ def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
     Xi = check_positive("Xi", Xi)
     s = check_unit_interval("s", s)
     check_choice("reading", reading, XI_EFF_READINGS)
-    _broadcast(xi=xi, Xi=Xi, s=s)
+    check_broadcast(xi=xi, Xi=Xi, s=s)
     return scalar_or_array(_xi_eff_1d(xi, Xi, s, reading))
 
 
@@ -424,9 +393,9 @@ def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
     parameters, or an exponent beyond the float range (``Xi`` ~ 1e-308).
     """
-    Xi = _scalar(check_positive, "Xi", Xi)
-    xi = _scalar(check_positive, "xi", xi)
-    s = _scalar(check_unit_interval, "s", s)
+    Xi = check_scalar(check_positive, "Xi", Xi)
+    xi = check_scalar(check_positive, "xi", xi)
+    s = check_scalar(check_unit_interval, "s", s)
     d = check_dimension(d)
     check_choice("form", form, ("derived", "printed"))
     p = _gamma_b_exponent(Xi, xi, s, d, form)
@@ -485,9 +454,9 @@ def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
     d = check_dimension(d)
     xi = check_positive("xi", xi)
     Xi = check_positive("Xi", Xi)
-    _broadcast(gamma=gamma, W=W, xi=xi, Xi=Xi, s=s)
+    check_broadcast(gamma=gamma, W=W, xi=xi, Xi=Xi, s=s)
     if form != "full":
-        Xi, xi, s = (_scalar(check_real, n, v) for n, v in (("Xi", Xi), ("xi", xi), ("s", s)))
+        Xi, xi, s = (check_scalar(check_real, n, v) for n, v in (("Xi", Xi), ("xi", xi), ("s", s)))
     out = _ln_gamma_b(gamma, W, Xi, xi, s, d, form)
     _warn(_premise_msg(gamma, W))
     return scalar_or_array(out)
@@ -562,11 +531,11 @@ def rearrangement_volume_c(W, *, s, method="lambert"):
     s = check_unit_interval("s", s)
     check_choice("method", method, NHAT_C_METHODS)
     if method == "brentq":
-        s = _scalar(check_real, "s", s)
+        s = check_scalar(check_real, "s", s)
         if np.size(W) > MAX_BRENTQ:
             raise ValueError(f"W must have at most MAX_BRENTQ = {MAX_BRENTQ} elements with method='brentq' (one "
                              f"root finding per point, ~1 s); got {np.size(W)}: use method='lambert'")
-    _broadcast(W=W, s=s)
+    check_broadcast(W=W, s=s)
     return scalar_or_array(_volume_c(W, s, method))
 
 
@@ -587,7 +556,7 @@ def _volume_c(W, s, method):
 
             def root(Lv):
                 hi = max(Lv / s, 1.0) + 1.0
-                return _root(lambda x: Lv - s * x - math.log(x), 1e-300, hi, xtol=1e-14, rtol=1e-14)
+                return brentq_or_bisect(lambda x: Lv - s * x - math.log(x), 1e-300, hi, xtol=1e-14, rtol=1e-14)
 
             out = np.vectorize(root, otypes=[float])(L)
     return _finite(out, "the number of l-bits x of channel c", "s, W")
@@ -645,7 +614,7 @@ def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
     gamma = _check_gamma(gamma)
     x = np.asarray(rearrangement_volume_c(W, s=s, method=method))
     W = _check_W(W)
-    _broadcast(gamma=gamma, W=W, s=s)
+    check_broadcast(gamma=gamma, W=W, s=s)
     out = _ln_gamma_c(gamma, W, x, form)
     _warn(_premise_msg(gamma, W))
     return scalar_or_array(out)
@@ -736,7 +705,7 @@ def premise_holds(gamma, W):
     """
     gamma = check_positive("gamma", gamma)
     W = check_positive("W", W)
-    _broadcast(gamma=gamma, W=W)
+    check_broadcast(gamma=gamma, W=W)
     res = (np.asarray(gamma) < np.asarray(W)) & (np.asarray(W) < 1.0)
     return bool(res) if res.ndim == 0 else res
 
@@ -773,9 +742,9 @@ def window_a_beats_b(*, xi, Xi, s, d, form="full"):
     """
     check_choice("form", form, GAMMA_B_FORMS)
     d = check_dimension(d)
-    xi_f = _scalar(check_positive, "xi", xi)
-    Xi_f = _scalar(check_positive, "Xi", Xi)
-    s_f = _scalar(check_unit_interval, "s", s)
+    xi_f = check_scalar(check_positive, "xi", xi)
+    Xi_f = check_scalar(check_positive, "Xi", Xi)
+    s_f = check_scalar(check_unit_interval, "s", s)
 
     def diff(u):
         W = math.exp(-u)
@@ -800,8 +769,8 @@ def window_a_beats_b(*, xi, Xi, s, d, form="full"):
                          "the window cannot be resolved")
     if d_star <= 0:
         return (math.nan, math.nan)
-    u_low = _root(diff, tiny, u_star, xtol=1e-13) if diff(tiny) < 0 else tiny
-    u_high = _root(diff, u_star, u_hi, xtol=1e-13)
+    u_low = brentq_or_bisect(diff, tiny, u_star, xtol=1e-13) if diff(tiny) < 0 else tiny
+    u_high = brentq_or_bisect(diff, u_star, u_hi, xtol=1e-13)
     return (math.exp(-u_high), math.exp(-u_low))
 
 
@@ -824,9 +793,9 @@ def gamma_star_c(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
     parameters.
     """
-    Xi = _scalar(check_positive, "Xi", Xi)
-    xi = _scalar(check_positive, "xi", xi)
-    s_f = _scalar(check_unit_interval, "s", s)
+    Xi = check_scalar(check_positive, "Xi", Xi)
+    xi = check_scalar(check_positive, "xi", xi)
+    s_f = check_scalar(check_unit_interval, "s", s)
     d = check_dimension(d)
     check_choice("form", form, ("derived", "printed"))
     p = _gamma_b_exponent(Xi, xi, s_f, d, form)
@@ -874,7 +843,7 @@ def resonator_linewidth_hz(f_hz, Q):
     """
     f = check_positive("f_hz", f_hz)
     Q = check_positive("Q", Q)
-    _broadcast(f_hz=f, Q=Q)
+    check_broadcast(f_hz=f, Q=Q)
     with np.errstate(over="ignore", under="ignore"):
         out = np.asarray(f) / np.asarray(Q)
     return scalar_or_array(_finite(out, "f_hz/Q", "f_hz, Q"))
@@ -904,7 +873,7 @@ def power_law_bandwidth(R0, *, alpha):
     """
     R0 = check_positive("R0", R0)
     alpha = check_positive("alpha", alpha)
-    _broadcast(R0=R0, alpha=alpha)
+    check_broadcast(R0=R0, alpha=alpha)
     with np.errstate(over="ignore", under="ignore"):
         out = np.asarray(R0, dtype=float) ** (-alpha)
     _finite(out, "W/V_0 = R0**(-alpha)", "R0, alpha")

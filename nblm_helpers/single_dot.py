@@ -92,7 +92,7 @@ import warnings
 
 import numpy as np
 
-from .parameters import ValidityWarning, check_branching, check_positive, check_positive_int, check_real
+from .parameters import ValidityWarning, check_branching, check_positive, check_positive_int, check_real, check_scalar
 
 __all__ = [
     "READINGS",
@@ -124,14 +124,6 @@ def _out(arr, scalar):
     return float(arr) if scalar else arr
 
 
-def _scalar(check, name, value, **kw):
-    """Validate a scalar parameter with ``check``; a Python float (arrays are refused)."""
-    out = check(name, value, **kw)
-    if np.ndim(out) != 0:
-        raise ValueError(f"{name} must be a single real number (a scalar); got an array of shape {np.shape(out)}")
-    return float(out)
-
-
 def _check_W(W, delta_m):
     scalar = np.ndim(W) == 0
     W = check_real("W", W, lo=0.0, hi=delta_m)
@@ -139,9 +131,9 @@ def _check_W(W, delta_m):
 
 
 def _check_common(K, Xi, delta_m):
-    K = _scalar(check_branching, "K", K)
-    Xi = _scalar(check_positive, "Xi", Xi)
-    delta_m = _scalar(check_positive, "delta_m", delta_m)
+    K = check_scalar(check_branching, "K", K)
+    Xi = check_scalar(check_positive, "Xi", Xi)
+    delta_m = check_scalar(check_positive, "delta_m", delta_m)
     return K, Xi, delta_m
 
 
@@ -249,8 +241,8 @@ def fock_distance_threshold(W, *, K, delta_m=1.0):
         If ``W`` is outside :math:`(0, \\delta_m)` or ``K <= 1`` (or ``K``,
         ``delta_m`` are arrays).
     """
-    K = _scalar(check_branching, "K", K)
-    delta_m = _scalar(check_positive, "delta_m", delta_m)
+    K = check_scalar(check_branching, "K", K)
+    delta_m = check_scalar(check_positive, "delta_m", delta_m)
     W, scalar = _check_W(W, delta_m)
     return _out(_ln_ratio(delta_m, W) / math.log(K), scalar)
 
@@ -398,7 +390,7 @@ def ln_relaxation_rate_eq16(W, *, gamma, K, Xi, delta_m=1.0):
         range (:math:`\\Xi\\ln K` below ~1e-308).
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     W, scalar = _check_W(W, delta_m)
     out = _ln_eq16(W, scalar, gamma, K, Xi, delta_m)
     _warn([m for m in (_golden_rule_msg(gamma, W), _divergent_msg(Xi * math.log(K))) if m])
@@ -430,7 +422,7 @@ def relaxation_rate_eq16(W, *, gamma, K, Xi, delta_m=1.0):
         As :func:`ln_relaxation_rate_eq16`, and if :math:`\\Gamma` overflows.
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     W, scalar = _check_W(W, delta_m)
     out = _exp_checked(_ln_eq16(W, scalar, gamma, K, Xi, delta_m), "Gamma of Eq. (16)", "gamma, W")
     _warn([m for m in (_golden_rule_msg(gamma, W), _divergent_msg(Xi * math.log(K))) if m])
@@ -525,7 +517,7 @@ def ln_relaxation_rate_sum(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_
         range (e.g. :math:`n_0\\ln q` with :math:`\\Xi \\to 0`).
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     _check_reading(reading)
     n_max = _check_n_max(n_max)
     W, scalar = _check_W(W, delta_m)
@@ -550,7 +542,7 @@ def relaxation_rate_sum(W, *, gamma, K, Xi, delta_m=1.0, reading="states", n_max
         As :func:`ln_relaxation_rate_sum`, and if :math:`\\Gamma` overflows.
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     _check_reading(reading)
     n_max = _check_n_max(n_max)
     W, scalar = _check_W(W, delta_m)
@@ -622,7 +614,7 @@ def relaxation_time_eq16(W, *, gamma, K, Xi, delta_m=1.0):
         message names the parameters; use the log of the rate instead).
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     W, scalar = _check_W(W, delta_m)
     ln_rate = _ln_eq16(W, scalar, gamma, K, Xi, delta_m)
     out = _exp_checked(_out(-np.asarray(ln_rate), scalar), "t_relax = 1/Gamma", "gamma, W, Xi")
@@ -648,9 +640,9 @@ def ln_many_body_spacing(*, K, N, delta_m=1.0):
     Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
     parameters, or :math:`N\\ln K` beyond the float range.
     """
-    K = _scalar(check_branching, "K", K)
+    K = check_scalar(check_branching, "K", K)
     N = check_positive_int("N", N)
-    delta_m = _scalar(check_positive, "delta_m", delta_m)
+    delta_m = check_scalar(check_positive, "delta_m", delta_m)
     out = math.log(delta_m) - N * math.log(K)
     if not math.isfinite(out):
         raise ValueError(f"N must be <= {np.finfo(float).max / math.log(K):.6g} for K = {K!r} (N ln K must be a "
@@ -709,7 +701,7 @@ def eq16_stop_bandwidth(*, gamma, K, Xi, N, delta_m=1.0):
         float range.
     """
     K, Xi, delta_m = _check_common(K, Xi, delta_m)
-    gamma = _scalar(check_positive, "gamma", gamma)
+    gamma = check_scalar(check_positive, "gamma", gamma)
     a = _xi_ln_k(Xi, K)
     if a >= 2.0:
         raise ValueError(f"Xi ln K must be < 2 for Eq. (16) to decrease as W -> 0; got Xi ln K = {a:g}")

@@ -75,6 +75,8 @@ from hypothesis import strategies as st
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from sandbox import MEMORY_LIMIT, Sandbox  # noqa: E402
 
+import nblm_helpers.parameters as _params  # noqa: E402
+
 pytestmark = pytest.mark.fuzz
 
 MODULES = ("parameters", "relaxation", "lineshape", "echo", "bath_spectra", "single_dot", "meanfield",
@@ -658,6 +660,10 @@ SPECS = [
         hi=PT(st.one_of(st.none(), REAL.scalar), [], corners=(None, 1e300)),
         lo_open=FLAG, hi_open=FLAG), err_names=_name_arg),
     Spec("parameters.check_positive", dict(name=CHECK_NAME, value=POS.A), err_names=_name_arg),
+    Spec("parameters.check_scalar", dict(
+        check=PT(st.sampled_from([_params.check_real, _params.check_positive, _params.check_unit_interval]), [],
+                 corners=(_params.check_real, _params.check_positive)),
+        name=CHECK_NAME, value=POS.A), err_names=_name_arg),
     Spec("parameters.check_unit_interval", dict(name=CHECK_NAME, value=S.A), err_names=_name_arg),
     Spec("parameters.check_branching", dict(name=CHECK_NAME, value=K.A), err_names=_name_arg),
     Spec("parameters.check_positive_int", dict(

@@ -291,7 +291,7 @@ def test_regression_relaxation_scalar_parameters_reject_arrays():
     assert rx.ln_gamma_b(1e-5, 1e-3, Xi=np.array([0.5, 1.0]), xi=1.0, s=1.0, d=2).shape == (2,)
     with pytest.raises(ValueError, match="do not broadcast"):
         rx.ln_gamma_a(np.full(3, 1e-5), np.full(2, 1e-3), xi=1.0, d=2)
-    with pytest.raises(ValueError, match="MAX_POINTS"):
+    with pytest.raises(ValueError, match="MAX_ARRAY_SIZE"):
         rx.premise_holds(np.full((5000, 1), 1e-5), np.full((1, 5000), 1e-3))
     with pytest.raises(ValueError, match="^W must have at most MAX_BRENTQ"):
         rx.rearrangement_volume_c(np.full(rx.MAX_BRENTQ + 1, 1e-3), s=1.0, method="brentq")
