@@ -107,6 +107,7 @@ from scipy.special import logsumexp
 from .parameters import (
     ValidityWarning,
     check_broadcast,
+    check_scalar,
     check_branching,
     check_choice,
     check_dimension,
@@ -1623,17 +1624,19 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
     Validity
     --------
     Raises ``ValueError`` for ``omega <= 0`` or outside Eq. (20)'s domain
-    (``Gamma >= gamma``); never warns.  ``inf`` only where the value exceeds
-    the float range (:math:`\\omega, \\Gamma n \\lesssim 10^{-154}`).
+    (``Gamma >= gamma``); never warns.  Computed in logs; ``inf`` only where
+    the value itself exceeds the float range.
     """
     omega = check_real("omega", omega, lo=0.0)
-    w = np.asarray(omega, dtype=float)
-    n = n_fast(1.0 / w, gamma=gamma, Gamma=Gamma, s=s, N=N, d=d, nfast=nfast)
-    width = float(Gamma) * np.asarray(n)
-    # width / (w^2 + width^2) without squaring tiny numbers (inf only beyond the float range)
-    r = np.minimum(w, width) / np.maximum(w, width)
-    with np.errstate(over="ignore"):
-        out = (width / np.maximum(w, width)) / (np.maximum(w, width) * (1.0 + r * r))
+    Gamma = check_scalar(check_positive, "Gamma", Gamma)
+    lw = np.log(np.asarray(omega, dtype=float))
+    # in logs: width = Gamma n_fast(1/omega) and 1/omega may leave the float range
+    l_width = math.log(Gamma) + np.asarray(ln_n_fast(-lw, gamma=gamma, ln_Gamma=math.log(Gamma), s=s, N=N, d=d,
+                                                       nfast=nfast))
+    # width / (omega^2 + width^2) = e^(l_width - 2 hi) / (1 + e^(2 (lo - hi)))
+    hi, lo = np.maximum(lw, l_width), np.minimum(lw, l_width)
+    with np.errstate(over="ignore", under="ignore"):
+        out = np.exp(l_width - 2.0 * hi - np.log1p(np.exp(2.0 * (lo - hi))))
     return float(out) if np.ndim(omega) == 0 else out
 
 

@@ -215,3 +215,10 @@ def test_regression_literal_boundary_crossing_right_at_a_drop_point(sb):
     # was tested 1e-13 left of each node, so a crossing between there and the node left no sign
     # change ("internal error: critical coupling bracket has no sign change")
     _answers(sb, f"{MF}:critical_coupling_eq23_edge", K=1.05, N=1000000, s=0.001, d=4)
+
+
+def test_regression_bath_lineshape_in_logs(sb):
+    # Gamma n_fast overflowed (NaN); 1/omega overflowed for omega ~ 1e-320 (a ValueError naming t)
+    _answers(sb, f"{MF}:bath_lineshape", 1.0, Gamma=5e299, gamma=1e300, s=1.0, N=10**9)
+    out = _answers(sb, f"{MF}:bath_lineshape", 1e-320, Gamma=1e-3, gamma=0.1, s=0.5, N=10)
+    assert not out.inf_paths
