@@ -95,6 +95,7 @@ from .parameters import (
     check_unit_interval,
     scalar_or_array,
 )
+from .validity import condition_golden_rule
 
 __all__ = [
     "SPECTRA",
@@ -165,10 +166,10 @@ def _warn(msgs, stacklevel=3):
 
 
 def _premise_msg(gamma, W):
-    g, w = np.broadcast_arrays(np.asarray(gamma, dtype=float), np.asarray(W, dtype=float))
-    bad = int(np.count_nonzero(g >= w))
+    ok = np.asarray(condition_golden_rule(gamma=gamma, W=W))
+    bad = int(np.count_nonzero(~ok))
     if bad:
-        return (f"gamma >= W at {bad} of {g.size} point(s): (A1)/(A3) are Golden-rule rates that assume "
+        return (f"gamma >= W at {bad} of {ok.size} point(s): (A1)/(A3) are Golden-rule rates that assume "
                 "gamma << W (Sec. II A)")
     return None
 

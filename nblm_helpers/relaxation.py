@@ -109,6 +109,7 @@ from .parameters import (
     check_unit_interval,
     scalar_or_array,
 )
+from .validity import condition_golden_rule
 
 __all__ = [
     "CHANNELS",
@@ -164,10 +165,10 @@ def _finite(out, what, names):
 
 
 def _premise_msg(gamma, W):
-    g, w = np.broadcast_arrays(np.asarray(gamma, dtype=float), np.asarray(W, dtype=float))
-    bad = int(np.count_nonzero(g >= w))
+    ok = np.asarray(condition_golden_rule(gamma=gamma, W=W))
+    bad = int(np.count_nonzero(~ok))
     if bad:
-        return (f"gamma >= W at {bad} of {g.size} point(s): Eqs. (6)-(8) are Golden-rule rates that assume "
+        return (f"gamma >= W at {bad} of {ok.size} point(s): Eqs. (6)-(8) are Golden-rule rates that assume "
                 "gamma << W (a Markovian bath, Sec. II A)")
     return None
 

@@ -93,6 +93,7 @@ import warnings
 import numpy as np
 
 from .parameters import ValidityWarning, check_branching, check_positive, check_positive_int, check_real, check_scalar
+from .validity import condition_golden_rule
 
 __all__ = [
     "READINGS",
@@ -179,7 +180,9 @@ def _warn(msgs, stacklevel=3):
 
 
 def _golden_rule_msg(gamma, W):
-    bad = int(np.count_nonzero(np.asarray(W) <= gamma))
+    # a W that underflowed to 0 stands for a positive W below the smallest float
+    W = np.maximum(np.asarray(W, dtype=float), np.finfo(float).smallest_subnormal)
+    bad = int(np.count_nonzero(~np.asarray(condition_golden_rule(gamma=gamma, W=W))))
     if bad:
         return (f"gamma = {gamma:.4g} >= W at {bad} of {np.size(W)} point(s): the Golden rule is the leading order "
                 "in gamma/W << 1")

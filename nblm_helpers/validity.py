@@ -65,6 +65,7 @@ from .parameters import (
 
 __all__ = [
     "CONDITIONS",
+    "condition_golden_rule",
     "condition_23",
     "condition_24",
     "condition_25",
@@ -162,6 +163,21 @@ def condition_23(*, gamma, K, eps=None, xi=None, z=None):
     if z is not None:
         ok = ok & (np.log(gamma) < -np.log(z))
     return _out(ok)
+
+
+def condition_golden_rule(*, gamma, W):
+    """The Golden-rule premise of Secs. II A and IV B, :math:`\\gamma < W`.
+
+    The rates of Eqs. (6)-(8), (16) and App. A are the leading order in
+    :math:`\\gamma/W \\ll 1` (a Markovian bath); the physics modules warn
+    where this fails.  ``gamma`` and ``W`` broadcast.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
+    gamma = check_positive("gamma", gamma)
+    W = check_positive("W", W)
+    check_broadcast(gamma=gamma, W=W)
+    return _out(np.asarray(gamma) < np.asarray(W))
 
 
 def condition_24(*, gamma, K, N, z=1.0):

@@ -880,6 +880,7 @@ SPECS = [
     Spec("validity.condition_C6", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S, d=D, ex=eps_xi())),
     Spec("validity.condition_C6_coupling", dict(gamma=GAMMA_MF.A, N=N, s=S, d=D)),
     Spec("validity.condition_C7", dict(K=K, ex=eps_xi())),
+    Spec("validity.condition_golden_rule", dict(gamma=POS.A, W=POS.A)),
     Spec("validity.ln_gamma_floor_27", dict(K=K, N=N), inf_ok=neg_inf_only, why_inf="-inf if N ln K overflows"),
     Spec("validity.mean_field_violations", dict(
         gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,

@@ -199,3 +199,13 @@ def test_regression_mean_field_violations_validates_s_when_given():
     # s = nan was accepted silently when saddle_point=False
     with pytest.raises(ValueError, match="^s must be"):
         mean_field_violations(gamma=0.1, K=3, N=10, s=math.nan, eps=0.5)
+
+
+def test_condition_golden_rule_is_gamma_below_w():
+    from nblm_helpers.validity import condition_golden_rule
+
+    assert condition_golden_rule(gamma=0.1, W=1.0)
+    assert not condition_golden_rule(gamma=1.0, W=1.0)
+    np.testing.assert_array_equal(condition_golden_rule(gamma=np.array([1e-300, 2.0]), W=1.0), [True, False])
+    with pytest.raises(ValueError, match="W"):
+        condition_golden_rule(gamma=0.1, W=-1.0)
