@@ -78,7 +78,8 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   ``N <= 20000``; Eq. (19) needs ``K >= 1.00013`` (its crossover spans
   ~25/ln K explicit terms) unless the square sum is shorter; E2/E3 need
   ``N <= sqrt(1.5e7 / ln K)`` for a solve (``N <= 3695`` at ``K = 3``) and
-  ``N <= 10**6`` for an evaluation of :math:`F`; ``d <= 64``; the unbounded
+  ``N <= 10**6`` for an evaluation of :math:`F` (a tenth of the solve limit for
+  :func:`critical_eps` / :func:`critical_xi`, which solve ~100 times); ``d <= 64``; the unbounded
   sum is summed explicitly up to order :math:`m = 10^7`, so a linewidth
   below :math:`\\ln\\Gamma \\approx -10^7\\ln K` (e.g. :math:`\\varepsilon = 0`
   with :math:`\\gamma \\lesssim 10^{-8}`) is refused, and so is a literal-
@@ -820,7 +821,9 @@ class LinewidthResult:
         ``s`` (a float when all three are scalars); every array attribute
         below has this shape.
     gamma : float or numpy.ndarray
-        ``exp(ln_gamma)`` (0.0 where localized or where it underflows).
+        ``exp(ln_gamma)`` (0.0 where localized or where it underflows; ``inf``
+        where it overflows, ``ln_gamma > 709``, possible only far outside
+        Eq. 23, which then warns).
     localized : bool or numpy.ndarray of bool
         ``status == "localized"``.
     status : str or numpy.ndarray of str
@@ -2081,6 +2084,11 @@ def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nf
     """
     equation = check_choice("equation", equation, EQUATIONS)
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    if equation != "19" and N > _max_n_app_solve(K) // 10:
+        raise ValueError(
+            f"N must be <= {_max_n_app_solve(K) // 10} for critical_eps/critical_xi with equation {equation!r} "
+            f"and K={K:g} (about 100 E2/E3 solves, each summing 2N terms on ~2N ln K/3 scan points); got N={N}"
+        )
     g = np.asarray(check_positive("gamma", gamma), dtype=float)
     uniq, inv = np.unique(g.ravel(), return_inverse=True)
     if equation == "19":

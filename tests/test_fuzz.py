@@ -820,8 +820,9 @@ SPECS = [
     # ---------------------------------------------------------------- meanfield
     Spec("meanfield.solve_linewidth", dict(
         ex=eps_xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
-         inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0"),
-         why_inf="ln_gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges"),
+         inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0", "result.gamma"),
+         why_inf="ln_gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges; "
+                 "gamma=inf where e^ln_gamma overflows (gamma >> 1, outside Eq. 23, which warns)"),
     Spec("meanfield.self_consistency_ratio", dict(ln_gamma=LN_RATE.A, ex=eps_xi(), **MF, **MF_OPTS),
          post=post_ln_gamma_19, max_examples=25, inf_ok=True,
          why_inf="+inf: divergent F(0+); -inf: F = 0"),

@@ -222,3 +222,10 @@ def test_regression_bath_lineshape_in_logs(sb):
     _answers(sb, f"{MF}:bath_lineshape", 1.0, Gamma=5e299, gamma=1e300, s=1.0, N=10**9)
     out = _answers(sb, f"{MF}:bath_lineshape", 1e-320, Gamma=1e-3, gamma=0.1, s=0.5, N=10)
     assert not out.inf_paths
+
+
+def test_regression_critical_xi_e3_large_n_is_refused(sb):
+    # ~100 E3 solves (the bistable grid and its bisection) at N = 10000 took far beyond 5 s
+    _refuses(sb, "N", f"{MF}:critical_xi", gamma=0.0096, K=1.05, N=10000, s=0.17, equation="E3",
+             sum_range="square", nfast="continuous")
+    _answers(sb, f"{MF}:critical_xi", gamma=0.0096, K=1.05, N=1000, s=0.17, equation="E3")
