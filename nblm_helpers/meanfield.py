@@ -957,7 +957,8 @@ def _x_lo_inf(model, cols):
     # the eps = 0 root is below every eps > 0 root: cap the guess there.
     # (per column in Python floats, as for a scalar gamma and s)
     # sqrt(2 / (gamma^2 s N)) in logs: gamma**2 underflows to 0 below gamma ~ 1e-154
-    x0 = np.array([-2.0 * ((math.exp(0.5 * (math.log(2.0) - 2.0 * math.log(g) - math.log(s * model.N)))
+    # (capped at e^700: such a start lies far beyond the solver's range, which then refuses by name)
+    x0 = np.array([-2.0 * ((math.exp(min(700.0, 0.5 * (math.log(2.0) - 2.0 * math.log(g) - math.log(s * model.N))))
                             + 2.0) * model.ell + 30.0)
                    for g, s in zip(model.gamma[cols].tolist(), model.s[cols].tolist())])
     guess = -((-2.0 * a + 2.0) / (2.0 * np.where(pos, eps, 1.0)) + 10.0)

@@ -229,3 +229,8 @@ def test_regression_critical_xi_e3_large_n_is_refused(sb):
     _refuses(sb, "N", f"{MF}:critical_xi", gamma=0.0096, K=1.05, N=10000, s=0.17, equation="E3",
              sum_range="square", nfast="continuous")
     _answers(sb, f"{MF}:critical_xi", gamma=0.0096, K=1.05, N=1000, s=0.17, equation="E3")
+
+
+def test_regression_tiny_gamma_and_tiny_s_at_eps_zero(sb):
+    # sqrt(2 / (gamma^2 s N)) overflowed math.exp (bare OverflowError) for gamma = s = 1e-300
+    _refuses(sb, "gamma", f"{MF}:solve_linewidth", eps=0.0, gamma=1e-300, K=3.0, N=1, s=1e-300, d=2)
