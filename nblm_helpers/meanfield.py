@@ -105,6 +105,7 @@ import numpy as np
 from scipy.optimize import elementwise as _elementwise
 from scipy.special import logsumexp
 
+from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
     check_broadcast,
@@ -2030,8 +2031,6 @@ def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
 
 def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
     """eps_c for E2/E3 at one gamma: F0 = 1, extended down over bistable roots."""
-    from scipy.optimize import brentq
-
     opts = dict(gamma=gamma, K=K, N=N, s=s, d=d, equation=equation)
 
     def g(ee):
@@ -2047,7 +2046,7 @@ def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
         lo = 2.0 * lo - 1.0
     # F0 - 1 is an exponential sum with one sign change in its coefficients:
     # at most one zero in eps (Descartes' rule for Dirichlet polynomials)
-    e0 = brentq(g, lo, top, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+    e0 = brentq_or_bisect(g, lo, top, xtol=1e-14, rtol=4 * np.finfo(float).eps)
     # bistable roots (F0 <= 1 but a stable root) below e0: grid + bisection
     below = np.linspace(e0 - 1.0, e0, grid + 1)[:-1]
     r = solve_linewidth(eps=below, warn=False, **opts)
@@ -2157,8 +2156,6 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
     or the solver's work limits (see the module docstring); never warns.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
-    from scipy.optimize import brentq
-
     ell = math.log(K)
     lnz = -math.inf if z is None else math.log(float(check_positive("z", z)))
 
@@ -2181,7 +2178,7 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
         if h(hi) > 0:
             break
         hi *= 2.0
-    return float(brentq(h, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps))
+    return float(brentq_or_bisect(h, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps))
 
 
 def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
@@ -2296,8 +2293,6 @@ def eps_at_linewidth(*, ln_Gamma, gamma, K, N, s, d=1, sum_range="infinite", nfa
     ``ln_Gamma < -2e5 ln K`` with the unbounded sum (each of its ~50
     evaluations of :math:`F` sums that many orders).
     """
-    from scipy.optimize import brentq
-
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
     g = np.asarray(check_positive("gamma", gamma), dtype=float)
     lnG = float(check_real("ln_Gamma", ln_Gamma))
@@ -2323,7 +2318,7 @@ def eps_at_linewidth(*, ln_Gamma, gamma, K, N, s, d=1, sum_range="infinite", nfa
         lo = -1.0
         while f(lo) >= 0:
             lo = 2.0 * lo - 1.0
-        out[i] = brentq(f, lo, top, xtol=1e-13, rtol=4 * np.finfo(float).eps)
+        out[i] = brentq_or_bisect(f, lo, top, xtol=1e-13, rtol=4 * np.finfo(float).eps)
     out = out.reshape(g.shape)
     return float(out) if out.ndim == 0 else out
 

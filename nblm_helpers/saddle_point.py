@@ -66,9 +66,9 @@ import math
 import warnings
 
 import numpy as np
-from scipy.optimize import brentq
 from scipy.special import lambertw
 
+from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
     check_branching,
@@ -320,7 +320,7 @@ def _Nc_numeric_one(rhs, a, d, ell):
             lo = 2.0 * lo - 1.0
         while g(hi) < 0:   # stops by hi = 511: exp(511) > 1e222 > rhs
             hi = 2.0 * hi + 1.0
-        w = brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        w = brentq_or_bisect(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     else:
         # |rhs| >= 1e200: scale by S = |rhs| and bracket analytically (no exp overflow)
         S = abs(rhs)
@@ -332,7 +332,7 @@ def _Nc_numeric_one(rhs, a, d, ell):
             lo, hi = -1.0, math.log(rhs) + 1.0
         else:         # w* < rhs/d: at w = rhs/d (1 + 2^-20) - 1, d w - rhs < -2^-20 |rhs| and e^w < 1
             lo, hi = max(rhs / d * (1.0 + 2.0**-20) - 1.0, -np.finfo(float).max), 1.0
-        w = brentq(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
+        w = brentq_or_bisect(g, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)
     try:
         return (math.exp(w) - a) / ell
     except OverflowError:
@@ -550,7 +550,7 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1, warn
             lo = max(2 * lo - 1, -big)
         if G(lo) >= 0:                        # root below -4.5e307: Gamma = 0 to any precision
             continue
-        out[idx] = brentq(G, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500)
+        out[idx] = brentq_or_bisect(G, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps, maxiter=500)
     if warn:
         _warn_saddle("(C4) with (D4)", eps, gamma, K, N, s, d, 2)
     return scalar_or_array(out)

@@ -57,9 +57,10 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 import numpy as np
-from scipy.optimize import brentq, least_squares
+from scipy.optimize import least_squares
 
 from . import meanfield
+from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
     check_branching,
@@ -719,7 +720,7 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
         elif g_u(u_hi) > 0:                              # rounding between the two parametrisations
             t0p = float(math.exp(hi))
         else:
-            u_c = brentq(g_u, u_lo, u_hi, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
+            u_c = brentq_or_bisect(g_u, u_lo, u_hi, xtol=1e-12, rtol=4 * np.finfo(float).eps, maxiter=500)
             t0p = float(t0 * math.exp(-0.5 * math.exp(u_c) * ln_K))
     else:
         lo = ln_t0 - 0.1
@@ -730,7 +731,7 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
                 step *= 2.0       # far below T0: gamma T^2 -> 0 localizes, reached in a few doublings
             if lo < -744.0:       # T would underflow (cannot happen: gamma T^2 underflows first)
                 raise ValueError(f"no transition found for gamma = {gamma!r}: F(0+) > 1 down to T = 1e-323")
-        t0p = float(math.exp(brentq(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)))
+        t0p = float(math.exp(brentq_or_bisect(f, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=500)))
     if warn:
         msgs = []
         ratio = float(footnote51_ratio(gamma=gamma, g=g, lam=lam))

@@ -234,3 +234,9 @@ def test_regression_critical_xi_e3_large_n_is_refused(sb):
 def test_regression_tiny_gamma_and_tiny_s_at_eps_zero(sb):
     # sqrt(2 / (gamma^2 s N)) overflowed math.exp (bare OverflowError) for gamma = s = 1e-300
     _refuses(sb, "gamma", f"{MF}:solve_linewidth", eps=0.0, gamma=1e-300, K=3.0, N=1, s=1e-300, d=2)
+
+
+def test_regression_c4_brentq_non_convergence_falls_back_to_bisection(sb):
+    # brentq gave up after 500 iterations on a bracket spanning hundreds of decades (bare RuntimeError)
+    _answers(sb, "nblm_helpers.saddle_point:saddle_point_ln_linewidth_C4", eps=5e-324, gamma=1e-100, K=2.0, N=1,
+             s=1.0)
