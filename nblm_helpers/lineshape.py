@@ -527,28 +527,8 @@ def _middle_integrand_scalar(gamma_b, s_xi_d, J, d):
     c = -gamma_b * s_xi_d          # also the first product in _middle_integrand: same rounding
     lj = log(J)
 
-    if s_xi_d * gamma_b > 1e6:     # ln(Jt) can round to -1e-16 at t = 1/J: keep the exponent <= 0
-        if lj > 0 and d * log(lj) > 690.0:
-            lc = log(-c)
-
-            def f(t):
-                L = log(J * t)
-                if L <= 0.0:
-                    return 1.0
-                e = lc + d * log(L) + log(t)
-                return 0.0 if e > 709.0 else exp(-exp(e))
-        else:
-            def f(t):
-                L = log(J * t)
-                return 1.0 if L <= 0.0 else exp(c * L ** d * t)
-    elif d == 1:                   # x**1 is x exactly
-        def f(t):
-            return exp(c * log(J * t) * t)
-    elif lj <= 0 or d * log(lj) <= 690.0:   # keep x**d: x*x can differ from pow(x, 2) in the last bit
-        def f(t):
-            return exp(c * log(J * t) ** d * t)
-    else:                          # ln^d(Jt) could overflow a float: through logarithms
-        lc = log(-c)
+    if lj > 0 and d * log(lj) > 690.0:   # ln^d(Jt) could overflow a float: through logarithms
+        lc = log(-c)                    # (never for d = 1: ln J <= 710)
 
         def f(t):
             L = log(J * t)
@@ -556,6 +536,16 @@ def _middle_integrand_scalar(gamma_b, s_xi_d, J, d):
                 return 1.0
             e = lc + d * log(L) + log(t)
             return 0.0 if e > 709.0 else exp(-exp(e))
+    elif s_xi_d * gamma_b > 1e6:   # ln(Jt) can round to -1e-16 at t = 1/J: keep the exponent <= 0
+        def f(t):
+            L = log(J * t)
+            return 1.0 if L <= 0.0 else exp(c * L ** d * t)
+    elif d == 1:                   # x**1 is x exactly
+        def f(t):
+            return exp(c * log(J * t) * t)
+    else:                          # keep x**d: x*x can differ from pow(x, 2) in the last bit
+        def f(t):
+            return exp(c * log(J * t) ** d * t)
     return f
 
 
