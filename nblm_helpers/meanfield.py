@@ -152,6 +152,7 @@ _DOMAIN_GAP = 1e-9  # Eq. 19 scan stops at ln Gamma = ln gamma - 1e-9
 _CHUNK = 1_500_000  # array elements per evaluation chunk
 _TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
 _MAX_ORDER = 10_000_000  # largest rearrangement order m summed explicitly (~80 MB per column)
+_ORDER_FLOOR = _MAX_ORDER - 256  # ln Gamma >= -_ORDER_FLOOR ln K keeps every table within _MAX_ORDER
 _ROOT_TOL = 1e-10  # |ln F| at an accepted root
 # Work limits (a call answers within seconds and bounded memory, or refuses with a ValueError):
 _MAX_N_SQUARE = 20_000  # square sum: 2N terms per evaluation and a 2N+1 prefix table per column
@@ -916,18 +917,23 @@ def _check_d(d):
         raise ValueError(f"d must be <= {_MAX_D} (the spatial dimension of the dot array); got d={d}")
 
 
+def _check_size(N, d, sum_range):
+    """The limits shared by every Eq. (19) evaluation: ``d <= 64`` and, for the square sum, ``N``."""
+    _check_d(d)
+    if sum_range == "square" and N > _MAX_N_SQUARE:
+        raise ValueError(
+            f"N must be <= {_MAX_N_SQUARE} for sum_range='square' (2N terms per evaluation of F); "
+            f"got N={N}. The unbounded sum (sum_range='infinite') has no limit on N."
+        )
+
+
 def _check_cost(*, K, N, d, equation, sum_range, solve):
     """Refuse (ValueError) a model whose evaluation would not fit in seconds and bounded memory.
 
     The message names the parameter, its value and the largest (or smallest) value that works.
     """
-    _check_d(d)
     if equation == "19":
-        if sum_range == "square" and N > _MAX_N_SQUARE:
-            raise ValueError(
-                f"N must be <= {_MAX_N_SQUARE} for sum_range='square' (2N terms per evaluation of F); "
-                f"got N={N}. The unbounded sum (sum_range='infinite') has no limit on N."
-            )
+        _check_size(N, d, sum_range)
         band = (_BAND_HI - _BAND_LO) / math.log(K)
         if band > _MAX_BAND and not (sum_range == "square" and 2 * N + 1 <= _MAX_BAND):
             k_min = math.exp((_BAND_HI - _BAND_LO) / _MAX_BAND)
@@ -936,6 +942,7 @@ def _check_cost(*, K, N, d, equation, sum_range, solve):
                 f"of Eq. 19 spans ~{(_BAND_HI - _BAND_LO):.3g}/ln K explicit terms); got K={K!r}"
             )
         return
+    _check_d(d)
     n_max = _max_n_app_solve(K) if solve else _MAX_N_APP_RATIO
     if N > n_max:
         what = "a solve" if solve else "an evaluation of F"
@@ -1099,7 +1106,7 @@ def _scan_19(opts, model, idx, roots):
     # prefix tables reach m = _MAX_ORDER: start the scan no lower.  Where F is
     # still <= 1 there, the root lies beyond the solver's range and the
     # doubling below makes ensure_table refuse with a ValueError.
-    x_lo = np.maximum(_x_lo_inf(model, idx), -(_MAX_ORDER - 256) * model.ell)
+    x_lo = np.maximum(_x_lo_inf(model, idx), -_ORDER_FLOOR * model.ell)
     order = np.argsort(x_lo)
     start = 0
     while start < idx.size:
@@ -1410,7 +1417,7 @@ def self_consistency_ratio(
         eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
     )
     x = np.asarray(check_ln_rate("ln_gamma", ln_gamma))
-    x_min = -(_MAX_ORDER - 256) * math.log(K)
+    x_min = -_ORDER_FLOOR * math.log(K)
     if equation == "19" and sum_range == "infinite" and np.any((x < x_min) & np.isfinite(x)):
         raise ValueError(
             f"ln_gamma must be >= {x_min:.6g} (= -{_MAX_ORDER:.0e} ln K: the unbounded sum of Eq. 19 is "
@@ -1734,12 +1741,7 @@ def _validate_boundary(K, N, s, d, sum_range, nfast):
     N = check_positive_int("N", N)
     s = float(check_unit_interval("s", s))
     d = check_dimension(d)
-    _check_d(d)
-    if sum_range == "square" and N > _MAX_N_SQUARE:
-        raise ValueError(
-            f"N must be <= {_MAX_N_SQUARE} for sum_range='square' (2N terms per evaluation of F0); "
-            f"got N={N}. The unbounded sum (sum_range='infinite') has no limit on N."
-        )
+    _check_size(N, d, sum_range)
     return K, N, s, d, sum_range, nfast
 
 
