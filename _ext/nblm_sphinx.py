@@ -16,6 +16,14 @@
    TocTreeCollector.assign_section_numbers, which Sphinx calls in the main
    process after reading; it keeps no per-document state, so the declaration is
    true.  (Chapters are not numbered here anyway: use_multitoc_numbering false.)
+5. Makes the chapter-menu button work: with sphinx-book-theme 1.3 on
+   pydata-sphinx-theme 0.16-0.17 the "Toggle primary sidebar" button does
+   nothing at any width, so on a phone the chapter list cannot be opened
+   (pydata-sphinx-theme #2451, sphinx-book-theme #988).  The cause is the
+   theme-switcher/search buttons the pydata theme puts in
+   ``navbar_persistent``; emptying that list (Jupyter Book has no key for it,
+   and ``sphinx: config: html_theme_options`` would replace every option
+   Jupyter Book sets) restores the toggle.  tests/test_browser.py clicks it.
 """
 
 import os
@@ -36,7 +44,14 @@ def _dedupe_scripts(app, pagename, templatename, context, doctree):
     context["script_files"] = unique
 
 
+def _theme_options(app, config):
+    options = dict(config.html_theme_options or {})
+    options["navbar_persistent"] = []
+    config.html_theme_options = options
+
+
 def setup(app):
+    app.connect("config-inited", _theme_options)
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     multitoc = app.extensions.get("sphinx_multitoc_numbering")
     if multitoc is not None:

@@ -172,8 +172,8 @@ for _w in ResponsiveFigure.instances():
         _v = {}
         for c, g in zip(_w.controls, _grids):
             i = (_k * 3 + 1) % (len(g) - 1)
-            x = g[i] + (g[i + 1] - g[i]) * 0.37 if c.scale != "int" else g[i + 1]
-            _v[c.name] = int(x) if c.scale == "int" else float(x)
+            x = g[i] + (g[i + 1] - g[i]) * 0.37 if c.kind not in ("int", "choice") else g[i + 1]
+            _v[c.name] = int(x) if c.kind == "int" else float(x)
         _vals.append(_v)
     _w.update(**_vals[0])  # warm-up
     _tot, _comp, _frozen = [], [], True

@@ -21,6 +21,8 @@ import matplotlib
 import matplotlib.pyplot as plt
 
 __all__ = [
+    "COLUMN_WIDTH_IN",
+    "MIN_FONT_PT",
     "PALETTE",
     "LINESTYLES",
     "STYLE",
@@ -45,12 +47,22 @@ PALETTE = {
 #: Line styles to pair with :data:`PALETTE` so curves differ in greyscale too.
 LINESTYLES = ["-", "--", "-.", ":", (0, (5, 1)), (0, (3, 1, 1, 1, 1, 1))]
 
+#: Widest figure, in inches, that the book's content column shows at full size.
+#: Figures are SVG (text stays text), drawn at 96 CSS px per inch: on a 1280 px
+#: screen the output area of a chapter is 688 px wide, i.e. 7.17 in.
+COLUMN_WIDTH_IN = 7.0
+
+#: Smallest font size, in points, of any text in a figure.  At full size an SVG
+#: point is 4/3 CSS px, so 11 pt is 14.7 px: as large as the page's small text
+#: (captions, 0.9 rem = 14.4 px).  tests/test_browser.py measures this on the site.
+MIN_FONT_PT = 11
+
 _INK = "#1a1a1a"
 _PAPER = "#ffffff"
 
 #: The rcParams every figure of the book uses.
 STYLE = {
-    "figure.figsize": (6.4, 4.0),
+    "figure.figsize": (6.4, 4.0),   # at most COLUMN_WIDTH_IN wide
     "figure.dpi": 100,
     "savefig.dpi": 110,
     "figure.facecolor": _PAPER,
@@ -59,12 +71,12 @@ STYLE = {
     "figure.constrained_layout.use": True,
     "axes.edgecolor": _INK,
     "axes.labelcolor": _INK,
-    "axes.titlesize": 12,
+    "axes.titlesize": 13,
     # titles at a fixed height: matplotlib otherwise measures every tick label
     # on each draw to lift the title above top ticks (we never draw top ticks);
     # that search was ~15 % of a widget redraw
     "axes.titley": 1.0,
-    "axes.labelsize": 12,
+    "axes.labelsize": 13,
     "axes.grid": True,
     "grid.color": "#d0d0d0",
     "grid.linewidth": 0.6,
@@ -74,14 +86,14 @@ STYLE = {
     "axes.spines.right": False,
     "xtick.color": _INK,
     "ytick.color": _INK,
-    "xtick.labelsize": 10,
-    "ytick.labelsize": 10,
+    "xtick.labelsize": MIN_FONT_PT,
+    "ytick.labelsize": MIN_FONT_PT,
     "text.color": _INK,
-    "legend.fontsize": 10,
+    "legend.fontsize": MIN_FONT_PT,
     "legend.frameon": False,
     "lines.linewidth": 1.8,
     "lines.markersize": 5,
-    "font.size": 11,
+    "font.size": 12,
     "mathtext.fontset": "dejavusans",
     # SVG frames keep text as text: ~4x smaller than glyph outlines and sharp
     # at any zoom. The browser substitutes a sans-serif font if needed.
@@ -166,10 +178,31 @@ def _share_svg_text_metrics():
 
 
 def apply_style():
-    """Apply :data:`STYLE` to matplotlib's global rcParams (and share the text caches)."""
+    """Apply :data:`STYLE` to matplotlib's global rcParams (and share the text caches).
+
+    In an IPython kernel it also makes inline figures SVG, like the widgets'
+    frames: sharp at any zoom, and their text can be measured on the site.
+    """
     matplotlib.rcParams.update(STYLE)
+    _inline_svg()
     _share_mathtext_cache()
     _share_svg_text_metrics()
+
+
+def _inline_svg():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return
+    shell = get_ipython()
+    if shell is None or getattr(shell, "_nblm_inline_svg", False):
+        return
+    try:
+        from matplotlib_inline.backend_inline import set_matplotlib_formats
+    except ImportError:  # pragma: no cover
+        return
+    set_matplotlib_formats("svg")
+    shell._nblm_inline_svg = True
 
 
 @contextmanager

@@ -54,7 +54,7 @@ import numpy as np
 
 from .plotting import STYLE, apply_style, figure_bytes
 
-__all__ = ["Control", "ResponsiveFigure", "widget_mode"]
+__all__ = ["KINDS", "Control", "ResponsiveFigure", "widget_mode"]
 
 
 def _fits_canvas(fig, tol=1.0):
@@ -78,9 +78,13 @@ def widget_mode(mode=None):
     return mode
 
 
+#: The kinds of control; each is declared by the chapter, never guessed from the values.
+KINDS = ("linear", "log", "int", "choice")
+
+
 @dataclass(frozen=True)
 class Control:
-    """One slider of a :class:`ResponsiveFigure`.
+    """One slider of a :class:`ResponsiveFigure`, the same live and static.
 
     Parameters
     ----------
@@ -88,31 +92,50 @@ class Control:
         Keyword under which the value is passed to the render function.
     values : sequence of float
         The grid of values precomputed for the static site, strictly
-        increasing.  In a live kernel the slider spans ``[values[0],
-        values[-1]]`` continuously.
+        increasing.  Every one of them can also be selected on the live
+        slider, which spans exactly ``[values[0], values[-1]]``.
+    kind : {"linear", "log", "int", "choice"}
+        Declared by the caller, never inferred from the values:
+
+        * ``"linear"`` -- a float slider, evenly stepped; the grid values
+          must lie on a common step (e.g. 0.25, 0.5, 1.0 on steps of 0.25).
+        * ``"log"`` -- a float slider stepped evenly in ``log10``; the grid
+          values must lie on a common step in ``log10`` (e.g. decades).
+        * ``"int"`` -- an integer slider in steps of 1 (integer grid values).
+        * ``"choice"`` -- only the grid values, live as on the site (for
+          discrete parameters, or grids without a common step).
+
+        Live, ``"linear"`` and ``"log"`` sliders step by the common grid step
+        divided by :attr:`substeps` (at least 50 steps over the range).
     label : str, optional
         Slider description; may contain inline LaTeX as ``\\(\\Gamma_b\\)``.
     fmt : str
-        Format of the value shown next to the slider, e.g. ``"{:.2g}"``.
+        Python format of the value shown next to the slider and of the value
+        a render function should print in titles, e.g. ``"{:.2g}"``.
     initial : int, optional
         Index into ``values`` of the starting value (default: the middle).
-    scale : {"linear", "log", "int"}, optional
-        Kind of slider in a live kernel.  Default: ``"int"`` if all values
-        are integers, ``"log"`` if they are positive and evenly spaced in
-        log, else ``"linear"``.
+
+    Attributes
+    ----------
+    step : float or None
+        The live slider's step: in the value for ``"linear"`` and ``"int"``,
+        in ``log10`` of the value for ``"log"``; None for ``"choice"``.
     """
 
     name: str
     values: Sequence[float]
+    kind: str
     label: str | None = None
     fmt: str = "{:.3g}"
     initial: int | None = None
-    scale: str | None = None
     _array: np.ndarray = field(init=False, repr=False, compare=False)
+    step: float | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self):
         if not isinstance(self.name, str) or not self.name.isidentifier():
             raise ValueError(f"Control name must be a Python identifier; got {self.name!r}")
+        if self.kind not in KINDS:
+            raise ValueError(f"Control {self.name!r}: kind must be one of {KINDS}; got {self.kind!r}")
         arr = np.asarray(self.values, dtype=float)
         if arr.ndim != 1 or arr.size < 2 or not np.all(np.isfinite(arr)):
             raise ValueError(f"Control {self.name!r}: values must be >= 2 finite numbers; got {self.values!r}")
@@ -124,14 +147,24 @@ class Control:
         initial = arr.size // 2 if self.initial is None else int(self.initial)
         if not 0 <= initial < arr.size:
             raise ValueError(f"Control {self.name!r}: initial must be an index in [0, {arr.size - 1}]")
-        scale = self.scale or _infer_scale(arr)
-        if scale not in ("linear", "log", "int"):
-            raise ValueError(f"Control {self.name!r}: scale must be 'linear', 'log' or 'int'; got {scale!r}")
-        if scale == "log" and arr[0] <= 0:
-            raise ValueError(f"Control {self.name!r}: a log scale needs positive values")
+        if self.kind == "int" and not np.all(arr == np.round(arr)):
+            raise ValueError(f"Control {self.name!r}: kind 'int' needs integer values; got {self.values!r}")
+        if self.kind == "log" and arr[0] <= 0:
+            raise ValueError(f"Control {self.name!r}: kind 'log' needs positive values; got {self.values!r}")
+        step = None
+        if self.kind == "int":
+            step = 1.0
+        elif self.kind in ("linear", "log"):
+            coords = np.log10(arr) if self.kind == "log" else arr
+            step = _common_step(coords)
+            if step is None:
+                raise ValueError(
+                    f"Control {self.name!r}: the values {self.values!r} have no common step "
+                    f"{'in log10 ' if self.kind == 'log' else ''}(so a live slider could not reach them all); "
+                    f"use an evenly spaced grid or kind='choice'")
         object.__setattr__(self, "_array", arr)
         object.__setattr__(self, "initial", initial)
-        object.__setattr__(self, "scale", scale)
+        object.__setattr__(self, "step", step)
 
     @property
     def labels(self):
@@ -141,17 +174,31 @@ class Control:
     def value(self, index):
         """The grid value at ``index`` as the render function receives it."""
         v = self._array[index]
-        return int(v) if self.scale == "int" else float(v)
+        return int(v) if self.kind == "int" else float(v)
+
+    def coerce(self, v):
+        """A slider value as the render function receives it (int for ``"int"``, else float)."""
+        return int(round(v)) if self.kind == "int" else float(v)
 
 
-def _infer_scale(arr):
-    if np.all(arr == np.round(arr)):
-        return "int"
-    if arr[0] > 0 and arr.size > 2:
-        ratios = arr[1:] / arr[:-1]
-        if np.allclose(ratios, ratios[0], rtol=1e-6) and not np.allclose(np.diff(arr), arr[1] - arr[0], rtol=1e-6):
-            return "log"
-    return "linear"
+def _common_step(coords, max_den=12, min_steps=50):
+    """The largest step dividing every gap of ``coords`` into whole steps, refined to >= min_steps.
+
+    Gaps are compared to the smallest gap as fractions with denominators up
+    to ``max_den``; None if some gap is not such a fraction (to 1e-9).
+    """
+    from fractions import Fraction
+    from math import lcm
+
+    gaps = np.diff(coords)
+    g0 = gaps.min()
+    fracs = [Fraction(float(g / g0)).limit_denominator(max_den) for g in gaps]
+    if any(abs(float(f) - g / g0) > 1e-9 * max(1.0, g / g0) for f, g in zip(fracs, gaps)):
+        return None
+    step = g0 / lcm(*(f.denominator for f in fracs))
+    span = coords[-1] - coords[0]
+    sub = max(1, int(np.ceil(min_steps * step / span)))
+    return float(step / sub)
 
 
 class ResponsiveFigure:
@@ -287,8 +334,10 @@ class ResponsiveFigure:
         """The values currently selected, as passed to ``render``."""
         if self.mode == "static":
             return {c.name: c.value(s.index) for c, s in zip(self.controls, self.sliders)}
-        return {c.name: (int(s.value) if c.scale == "int" else float(s.value))
-                for c, s in zip(self.controls, self.sliders)}
+        values = {}
+        for c, s in zip(self.controls, self.sliders):
+            values[c.name] = c.value(s.index) if c.kind == "choice" else c.coerce(s.value)
+        return values
 
     def update(self, **values):
         """Live mode: set the sliders to ``values`` and redraw (returns the new bytes).
@@ -302,7 +351,14 @@ class ResponsiveFigure:
             raise ValueError(f"unknown control(s) {sorted(unknown)}")
         with self._hold():
             for c, s in zip(self.controls, self.sliders):
-                if c.name in values:
+                if c.name not in values:
+                    continue
+                if c.kind == "choice":
+                    hit = np.flatnonzero(np.isclose(c._array, float(values[c.name]), rtol=1e-12, atol=0))
+                    if hit.size != 1:
+                        raise ValueError(f"control {c.name!r} is a choice of {c.labels}; got {values[c.name]!r}")
+                    s.index = int(hit[0])
+                else:
                     s.value = values[c.name]
         self._redraw()
         return self.image.value
@@ -363,9 +419,9 @@ class ResponsiveFigure:
         for c in self.controls:
             i = max(0, min(c.initial, len(c.values) - 2))
             lo, hi = c.value(i), c.value(i + 1)
-            if c.scale == "int":
+            if c.kind in ("int", "choice"):
                 values[c.name] = hi
-            elif c.scale == "log":
+            elif c.kind == "log":
                 values[c.name] = float(np.sqrt(lo * hi))
             else:
                 values[c.name] = 0.5 * (lo + hi)
@@ -379,21 +435,12 @@ class ResponsiveFigure:
     def _build_live(self):
         sliders = []
         for c in self.controls:
-            lo, hi, v0 = c.value(0), c.value(-1), c.value(c.initial)
             common = dict(description=c.label or c.name, continuous_update=True,
                           style={"description_width": "initial"},
                           layout=widgets.Layout(width="min(100%, 480px)"))
-            if c.scale == "int":
-                s = widgets.IntSlider(value=v0, min=lo, max=hi, step=1, **common)
-            elif c.scale == "log":
-                s = widgets.FloatLogSlider(value=v0, base=10, min=np.log10(lo), max=np.log10(hi),
-                                           step=(np.log10(hi) - np.log10(lo)) / 200, readout_format=".3g",
-                                           **common)
-            else:
-                s = widgets.FloatSlider(value=v0, min=lo, max=hi, step=(hi - lo) / 200, readout_format=".3g",
-                                        **common)
+            s = self._live_slider(c, common)
             s.add_class("nblm-control")
-            s.observe(self._on_change, names="value")
+            s.observe(self._on_change, names="index" if c.kind == "choice" else "value")
             sliders.append(s)
         self._holding = False
         self.sliders = sliders
@@ -402,6 +449,19 @@ class ResponsiveFigure:
         self.image.add_class("nblm-frame")
         self._redraw()
         return self.image, sliders
+
+    @staticmethod
+    def _live_slider(c, common):
+        """The live slider of control ``c``: same range, scale and grid values as the static one."""
+        lo, hi, v0 = c.value(0), c.value(-1), c.value(c.initial)
+        if c.kind == "int":
+            return widgets.IntSlider(value=v0, min=lo, max=hi, step=1, **common)
+        if c.kind == "log":
+            return widgets.FloatLogSlider(value=v0, base=10, min=np.log10(lo), max=np.log10(hi),
+                                          step=c.step, readout_format=".3g", **common)
+        if c.kind == "linear":
+            return widgets.FloatSlider(value=v0, min=lo, max=hi, step=c.step, readout_format=".3g", **common)
+        return widgets.SelectionSlider(options=c.labels, index=c.initial, **common)
 
     def _on_change(self, change):
         if not self._holding:

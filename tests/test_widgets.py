@@ -20,7 +20,7 @@ def make_render(calls):
 
 def test_static_single_control_builds_one_frame_per_value_and_links_index():
     calls = []
-    c = Control("a", [0.5, 1.0, 2.0, 4.0], label=r"\(a\)", initial=1)
+    c = Control("a", [0.5, 1.0, 2.0, 4.0], kind="log", label=r"\(a\)", initial=1)
     rf = ResponsiveFigure(make_render(calls), [c], mode="static")
     assert rf.n_frames == 4 and len(calls) == 5
     assert [v["a"] for v in calls[:4]] == [0.5, 1.0, 2.0, 4.0]
@@ -44,7 +44,7 @@ def test_static_two_controls_nest_stacks_and_share_identical_frames():
     def render_ignoring_b(fig, *, a, b):      # b has no effect: frames repeat
         render(fig, a=a)
 
-    rf = ResponsiveFigure(render_ignoring_b, [Control("a", [1.0, 2.0, 3.0]), Control("b", [0, 1])],
+    rf = ResponsiveFigure(render_ignoring_b, [Control("a", [1.0, 2.0, 3.0], kind="linear"), Control("b", [0, 1], kind="int")],
                           mode="static")
     assert rf.n_frames == 6
     outer = rf.widget.children[1]
@@ -60,8 +60,8 @@ def test_static_two_controls_nest_stacks_and_share_identical_frames():
 
 def test_live_mode_redraws_for_any_value():
     calls = []
-    rf = ResponsiveFigure(make_render(calls), [Control("a", np.logspace(-1, 1, 5)),
-                                                Control("b", [0, 1, 2])], mode="live")
+    rf = ResponsiveFigure(make_render(calls), [Control("a", np.logspace(-1, 1, 5), kind="log"),
+                                                Control("b", [0, 1, 2], kind="int")], mode="live")
     assert isinstance(rf.sliders[0], widgets.FloatLogSlider)
     assert isinstance(rf.sliders[1], widgets.IntSlider)
     first = rf.image.value
@@ -81,7 +81,7 @@ def test_mode_comes_from_the_environment(monkeypatch):
     assert widget_mode() == "live"
     monkeypatch.setenv("NBLM_WIDGET_MODE", "static")
     assert widget_mode() == "static"
-    rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0])])
+    rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0], kind="linear")])
     assert rf.mode == "static"
     with pytest.raises(RuntimeError, match="live mode"):
         rf.update(a=1.5)
@@ -99,23 +99,49 @@ def test_mode_comes_from_the_environment(monkeypatch):
         (dict(name="a", values=[1, np.nan]), ">= 2 finite"),
         (dict(name="a", values=[1.0, 1.001], fmt="{:.1f}"), "duplicate labels"),
         (dict(name="a", values=[1, 2], initial=5), "initial"),
-        (dict(name="a", values=[-1.0, 1.0], scale="log"), "positive"),
-        (dict(name="a", values=[1, 2], scale="cubic"), "scale must be"),
+        (dict(name="a", values=[-1.0, 1.0], kind="log"), "positive"),
+        (dict(name="a", values=[1, 2], kind="cubic"), "kind must be"),
+        (dict(name="a", values=[1.5, 2], kind="int"), "integer values"),
+        (dict(name="a", values=[0.01, 0.02, 0.05], kind="log"), "no common step"),
+        (dict(name="a", values=[0.0, 1.0, np.pi], kind="linear"), "no common step"),
     ],
 )
 def test_bad_controls_are_rejected(kwargs, match):
+    kwargs.setdefault("kind", "linear")
     with pytest.raises(ValueError, match=match):
         Control(**kwargs)
 
 
-def test_scale_inference():
-    assert Control("a", [1, 2, 3]).scale == "int"
-    assert Control("a", [0.1, 1.0, 10.0]).scale == "log"
-    assert Control("a", [0.1, 0.2, 0.3]).scale == "linear"
+def test_kind_is_declared_never_guessed():
+    with pytest.raises(TypeError, match="kind"):
+        Control("a", [1, 2, 3])                      # no default: integers do not make an int slider
+
+
+@pytest.mark.parametrize("values, kind, widget", [
+    ([10.0, 100.0, 1e3, 1e4, 1e5], "log", widgets.FloatLogSlider),   # whole numbers, still a log slider
+    ([0.25, 0.5, 0.75, 0.9, 1.0, 1.9], "linear", widgets.FloatSlider),
+    ([6, 10, 20, 40, 80], "int", widgets.IntSlider),
+    ([0.01, 0.02, 0.05, 0.1], "choice", widgets.SelectionSlider),
+])
+def test_live_slider_has_the_static_range_scale_and_values(values, kind, widget):
+    c = Control("a", values, kind=kind)
+    live = ResponsiveFigure(_updating_render([]), [c], mode="live").sliders[0]
+    static = ResponsiveFigure(_updating_render([]), [c], mode="static").sliders[0]
+    assert isinstance(live, widget)
+    assert list(static.options) == c.labels
+    if kind == "choice":
+        assert list(live.options) == list(static.options)
+        return
+    lo, hi = (np.log10(values[0]), np.log10(values[-1])) if kind == "log" else (values[0], values[-1])
+    assert (live.min, live.max) == pytest.approx((lo, hi), rel=1e-12)
+    coords = np.log10(values) if kind == "log" else np.asarray(values, float)
+    k = (coords - coords[0]) / live.step
+    assert np.allclose(k, np.round(k), atol=1e-6)    # every static value is a live slider position
+    assert (hi - lo) / live.step >= 50 or kind == "int"
 
 
 def test_bad_figure_arguments():
-    c = Control("a", [1.0, 2.0])
+    c = Control("a", [1.0, 2.0], kind="linear")
     with pytest.raises(ValueError, match="callable"):
         ResponsiveFigure(None, [c], mode="static")
     with pytest.raises(ValueError, match="non-empty"):
@@ -127,7 +153,7 @@ def test_bad_figure_arguments():
 
 
 def test_instances_are_registered_for_the_benchmarks():
-    rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0])], mode="live")
+    rf = ResponsiveFigure(make_render([]), [Control("a", [1.0, 2.0], kind="linear")], mode="live")
     assert rf in ResponsiveFigure.instances()
 
 
@@ -151,7 +177,7 @@ def _updating_render(calls, *, wide_at=None):
 
 def test_layout_is_computed_once_while_the_axes_are_kept():
     calls = []
-    rf = ResponsiveFigure(_updating_render(calls), [Control("a", [1.0, 2.0, 3.0])], mode="live")
+    rf = ResponsiveFigure(_updating_render(calls), [Control("a", [1.0, 2.0, 3.0], kind="linear")], mode="live")
     ax = rf._fig.axes[0]
     # no engine at all: a placeholder engine would make savefig run a dry layout draw on every frame
     assert ax._nblm_laid_out and rf._fig.get_layout_engine() is None
@@ -174,7 +200,7 @@ def test_layout_is_computed_once_while_the_axes_are_kept():
 def test_new_axes_are_laid_out_again():
     calls = []
     render = make_render(calls)                      # fig.clear() and new axes on every call
-    rf = ResponsiveFigure(render, [Control("a", [1.0, 2.0])], mode="live")
+    rf = ResponsiveFigure(render, [Control("a", [1.0, 2.0], kind="linear")], mode="live")
     default = (0.125, 0.11, 0.775, 0.77)
     rf.update(a=1.5)
     assert rf._fig.axes[0].get_position().bounds != default
@@ -184,17 +210,17 @@ def test_static_frame_that_outgrows_the_frozen_layout_is_laid_out_afresh():
     from nblm_helpers.widgets import _fits_canvas
 
     calls = []
-    rf = ResponsiveFigure(_updating_render(calls, wide_at=3.0), [Control("a", [1.0, 2.0, 3.0], initial=0)],
+    rf = ResponsiveFigure(_updating_render(calls, wide_at=3.0), [Control("a", [1.0, 2.0, 3.0], kind="linear", initial=0)],
                           mode="static")
     assert rf.n_frames == 3 and rf.n_relayout == 1   # only the frame with the wide labels
     assert _fits_canvas(rf._fig)
-    plain = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0, 3.0])], mode="static")
+    plain = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0, 3.0], kind="linear")], mode="static")
     assert plain.n_relayout == 0
 
 
 def test_live_frames_skip_the_svg_compaction_static_frames_keep_it():
-    live = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0])], mode="live")
-    static = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0])], mode="static")
+    live = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0], kind="linear")], mode="live")
+    static = ResponsiveFigure(_updating_render([]), [Control("a", [1.0, 2.0], kind="linear")], mode="static")
     frame = static.widget.children[1].children[static.controls[0].initial].value
     assert b"\n  " in bytes(live.image.value) and b"\n  " not in bytes(frame)
 
@@ -210,7 +236,7 @@ def test_static_build_fails_if_render_breaks_between_grid_values():
         fig.axes[0].lines[0].set_ydata([0, a])
 
     with pytest.raises(RuntimeError, match=r"between the static frames, at \{'a': 1.58"):
-        ResponsiveFigure(render, [Control("a", grid, initial=0)], mode="static")
+        ResponsiveFigure(render, [Control("a", grid, kind="log", initial=0)], mode="static")
     calls = []
-    ResponsiveFigure(_updating_render(calls), [Control("a", grid, initial=2)], mode="static")
+    ResponsiveFigure(_updating_render(calls), [Control("a", grid, kind="log", initial=2)], mode="static")
     assert calls[-1] == pytest.approx(np.sqrt(2.5 * 6.25))   # log grid: geometric midpoint of the last pair
