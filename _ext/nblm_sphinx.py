@@ -52,6 +52,8 @@ def _theme_options(app, config):
 
 def setup(app):
     app.connect("config-inited", _theme_options)
+    app.add_css_file("nblm.css")
+    app.add_js_file("nblm_search.js", loading_method="defer")
     app.connect("html-page-context", _dedupe_scripts, priority=900)
     multitoc = app.extensions.get("sphinx_multitoc_numbering")
     if multitoc is not None:

@@ -52,13 +52,6 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def do_GET(self):  # the book has no favicon; Chromium asks anyway
-        if self.path == "/favicon.ico":
-            self.send_response(204)
-            self.end_headers()
-            return
-        super().do_GET()
-
 
 @contextmanager
 def serve_directory(directory):
