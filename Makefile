@@ -1,19 +1,27 @@
 # nblm -- the two commands of the README:
 #   make book   set up .venv + web assets, build the book strictly into _build/html
 #   make test   the same set-up and build, then the whole test suite
-# Both work on a fresh clone with only Python 3.11 (+ npm for the web assets).
+# Both work on a fresh clone with only Python >= 3.11 (+ npm for the web assets).
+# PYTHON=... picks the interpreter.
 
-PYTHON ?= python3.11
+PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.requirements.sha
+# What `make env` installs: the full lock, the build pin of the editable install, the package.
+ENV_INPUTS := requirements.txt requirements-build.txt pyproject.toml
+# `make lock`: pip-tools (pinned here) in its own venv, so it never enters the book's environment.
+LOCK_VENV  := .venv-lock
+PIP_TOOLS  := 7.6.2
+LOCK_TOOLS := pip==26.3 pip-tools==$(PIP_TOOLS)
+LOCK_ARGS  ?=
 # Deliberate thread counts for the 2-core machines we build on.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: book test env assets unit fuzz bench bench-all clean help
+.PHONY: help book test env check-python assets lock unit fuzz bench bench-all clean
 
 help:
 	@echo "make book   build the book into _build/html (sets everything up)"
@@ -21,16 +29,39 @@ help:
 	@echo "make unit   only the fast unit/property tests of nblm_helpers"
 	@echo "make fuzz   fuzz every public helper in a 2 GiB / 5 s sandbox (tests/test_fuzz.py)"
 	@echo "make bench  benchmarks: solvers, lineshape, every widget (bench-all: + build and tests)"
+	@echo "make lock   regenerate the lock requirements.txt from requirements.in (pip-compile)"
 	@echo "make clean  remove _build and _vendor (keeps .venv and node_modules)"
+	@echo "PYTHON=...  the interpreter for .venv (default python3; needs Python >= 3.11)"
 
-# Python environment: (re)installed when requirements.txt or pyproject.toml change.
-env:
-	@set -e; want=$$(cat requirements.txt pyproject.toml | sha256sum | cut -d' ' -f1); \
-	if [ ! -x $(PY) ] || [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
-	  echo "== creating $(VENV) and installing requirements.txt"; \
-	  $(PYTHON) -m venv $(VENV); \
-	  $(PY) -m pip install -q --upgrade pip; \
+# The interpreter: exists, runs, and is Python >= 3.11; say which one it is.
+check-python:
+	@v=$$($(PYTHON) -c 'import sys; sys.stdout.write("%d.%d.%d %s" % (tuple(sys.version_info[:3]) + (sys.executable,)))') \
+	  || { echo "error: cannot run PYTHON=$(PYTHON). nblm needs Python >= 3.11: install one, or pass it as PYTHON=/path/to/python3.x" >&2; exit 1; }; \
+	ver=$${v%% *}; exe=$${v#* }; major=$${ver%%.*}; minor=$${ver#*.}; minor=$${minor%%.*}; \
+	case "$$major.$$minor" in [0-9]*.[0-9]*) ;; *) echo "error: PYTHON=$(PYTHON) did not report a version ($$v)" >&2; exit 1;; esac; \
+	if [ "$$major" -lt 3 ] || { [ "$$major" -eq 3 ] && [ "$$minor" -lt 11 ]; }; then \
+	  echo "error: PYTHON=$(PYTHON) is $$exe (Python $$ver); nblm needs Python >= 3.11. Pass a newer one, e.g. make book PYTHON=python3.12" >&2; exit 1; \
+	fi; \
+	echo "== using $$exe (Python $$ver)"
+
+# Python environment: the lock requirements.txt, then nblm_helpers (editable, no deps:
+# the lock has them all). Reinstalled when requirements.txt, requirements-build.txt or
+# pyproject.toml change; made anew when .venv was made with another interpreter.
+env: check-python
+	@set -e; want=$$(cat $(ENV_INPUTS) | sha256sum | cut -d' ' -f1); \
+	base=$$($(PYTHON) -c 'import os, sys; print(os.path.realpath(sys.executable))'); \
+	have=$$($(PY) -c 'import os, sys; print(os.path.realpath(sys._base_executable))' 2>/dev/null || true); \
+	if [ "$$have" != "$$base" ]; then \
+	  if [ -e $(VENV) ]; then echo "== $(VENV) was made with $${have:-an interpreter that no longer runs}: making it anew"; fi; \
+	  echo "== creating $(VENV)"; \
+	  $(PYTHON) -m venv --clear $(VENV); \
+	  rm -f $(STAMP); \
+	fi; \
+	if [ "$$(cat $(STAMP) 2>/dev/null)" != "$$want" ]; then \
+	  echo "== installing the lock requirements.txt into $(VENV)"; \
+	  $(PY) -m pip install -q "$$(grep -E '^pip==' requirements.txt)"; \
 	  $(PY) -m pip install -q -r requirements.txt; \
+	  $(PY) -m pip install -q --no-deps --build-constraint requirements-build.txt -e .; \
 	  $(PY) -m ipykernel install --sys-prefix --name python3 >/dev/null; \
 	  echo "$$want" > $(STAMP); \
 	fi
@@ -53,6 +84,18 @@ test: book
 	@bash scripts/ensure_chromium.sh
 	@echo "== running the test suite"
 	$(PY) -m pytest -n $${NBLM_TEST_JOBS:-2}
+
+# Regenerate the lock from requirements.in. Existing pins are kept unless requirements.in
+# asks otherwise; LOCK_ARGS="--upgrade-package NAME" moves one package, "--upgrade" all.
+lock: check-python
+	@set -e; if ! $(LOCK_VENV)/bin/pip-compile --version 2>/dev/null | grep -qF "version $(PIP_TOOLS)"; then \
+	  echo "== installing $(LOCK_TOOLS) into $(LOCK_VENV)"; \
+	  $(PYTHON) -m venv --clear $(LOCK_VENV); \
+	  $(LOCK_VENV)/bin/pip install -q $(LOCK_TOOLS); \
+	fi
+	CUSTOM_COMPILE_COMMAND="make lock" $(LOCK_VENV)/bin/pip-compile --quiet --strip-extras --allow-unsafe \
+	  --no-emit-index-url --no-emit-find-links --no-emit-trusted-host $(LOCK_ARGS) \
+	  --output-file requirements.txt requirements.in
 
 unit: env
 	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser and not fuzz"
