@@ -1,8 +1,9 @@
-# nblm -- the two commands of the README:
+# nblm -- the three commands of the README:
 #   make book   set up .venv + web assets, build the book strictly into _build/html
 #   make test   the same set-up and build, then the whole test suite
-# Both work on a fresh clone with only Python >= 3.11 (+ npm for the web assets).
-# PYTHON=... picks the interpreter.
+#   make lab    set up .venv and open the chapters live in JupyterLab
+# They work on a fresh clone with only Python >= 3.11 and make (+ npm for the web
+# assets of `make book` / `make test`). PYTHON=... picks the interpreter.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -15,17 +16,19 @@ LOCK_VENV  := .venv-lock
 PIP_TOOLS  := 7.6.2
 LOCK_TOOLS := pip==26.3 pip-tools==$(PIP_TOOLS)
 LOCK_ARGS  ?=
+LAB_ARGS   ?=
 # Deliberate thread counts for the 2-core machines we build on.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book test env check-python assets lock unit fuzz bench bench-all clean
+.PHONY: help book test lab env check-python assets lock unit fuzz bench bench-all clean
 
 help:
 	@echo "make book   build the book into _build/html (sets everything up)"
 	@echo "make test   build the book and run the whole test suite"
+	@echo "make lab    open the chapters live in JupyterLab (LAB_ARGS=\"--no-browser --port 8890\" passes options)"
 	@echo "make unit   only the fast unit/property tests of nblm_helpers"
 	@echo "make fuzz   fuzz every public helper in a 2 GiB / 5 s sandbox (tests/test_fuzz.py)"
 	@echo "make bench  benchmarks: solvers, lineshape, every widget (bench-all: + build and tests)"
@@ -84,6 +87,15 @@ test: book
 	@bash scripts/ensure_chromium.sh
 	@echo "== running the test suite"
 	$(PY) -m pytest -n $${NBLM_TEST_JOBS:-2}
+
+# The chapters live: JupyterLab from .venv on book/, widgets through ipywidgets 8 +
+# jupyterlab_widgets (prebuilt: no npm, no `jupyter lab build`). NBLM_WIDGET_MODE is
+# removed so that the widgets are live sliders, not the website's precomputed frames.
+# Root (containers, CI) needs --allow-root.
+lab: env
+	@echo "== JupyterLab on book/ (stop it with Ctrl-C, twice)"
+	env -u NBLM_WIDGET_MODE $(PY) -m jupyter lab --notebook-dir=book \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # Regenerate the lock from requirements.in. Existing pins are kept unless requirements.in
 # asks otherwise; LOCK_ARGS="--upgrade-package NAME" moves one package, "--upgrade" all.
