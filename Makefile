@@ -1,5 +1,6 @@
 # nblm -- the three commands of the README:
 #   make book   set up .venv + web assets, build the book strictly into _build/html
+#               (and the downloadable archive of the runnable book, _build/nblm-book.zip)
 #   make test   the same set-up and build, then the whole test suite
 #   make lab    set up .venv and open the chapters live in JupyterLab
 # They work on a fresh clone with only Python >= 3.11 and make (+ npm for the web
@@ -17,22 +18,24 @@ PIP_TOOLS  := 7.6.2
 LOCK_TOOLS := pip==26.3 pip-tools==$(PIP_TOOLS)
 LOCK_ARGS  ?=
 LAB_ARGS   ?=
+ARCHIVE    := _build/nblm-book.zip
 # Deliberate thread counts for the 2-core machines we build on.
 export OMP_NUM_THREADS ?= 1
 export OPENBLAS_NUM_THREADS ?= 1
 export MKL_NUM_THREADS ?= 1
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 
-.PHONY: help book test lab env check-python assets lock unit fuzz bench bench-all clean
+.PHONY: help book test lab env check-python assets archive lock unit fuzz bench bench-all clean
 
 help:
-	@echo "make book   build the book into _build/html (sets everything up)"
+	@echo "make book   build the book into _build/html and the archive $(ARCHIVE) (sets everything up)"
 	@echo "make test   build the book and run the whole test suite"
 	@echo "make lab    open the chapters live in JupyterLab (LAB_ARGS=\"--no-browser --port 8890\" passes options)"
 	@echo "make unit   only the fast unit/property tests of nblm_helpers"
 	@echo "make fuzz   fuzz every public helper in a 2 GiB / 5 s sandbox (tests/test_fuzz.py)"
 	@echo "make bench  benchmarks: solvers, lineshape, every widget (bench-all: + build and tests)"
 	@echo "make lock   regenerate the lock requirements.txt from requirements.in (pip-compile)"
+	@echo "make archive  only write $(ARCHIVE), the runnable book as one zip"
 	@echo "make clean  remove _build and _vendor (keeps .venv and node_modules)"
 	@echo "PYTHON=...  the interpreter for .venv (default python3; needs Python >= 3.11)"
 
@@ -72,12 +75,17 @@ env: check-python
 assets:
 	@bash scripts/vendor_assets.sh
 
+# One zip of the runnable book (package, notebooks, tests, lock files, Makefile, README),
+# written before the Sphinx build so that the book can offer it for download.
+archive: check-python
+	@$(PYTHON) scripts/make_archive.py $(ARCHIVE)
+
 # The strict build: every notebook executed (execute_notebooks: force), any cell
 # error or Sphinx warning fails it. --all re-emits warnings of unchanged pages.
 # It is `jupyter-book build --all -W --keep-going .` run through a wrapper that
 # gives Sphinx NBLM_BUILD_JOBS parallel readers (JB1's CLI has no -j), so the
 # notebooks execute two at a time on two cores.
-book: env assets
+book: env assets archive
 	@echo "== building the book (strict, $${NBLM_BUILD_JOBS:-$$(nproc --all)} parallel readers)"
 	@rm -rf _build/html
 	$(PY) scripts/jupyter_book_parallel.py build --all -W --keep-going --path-output . .
