@@ -9,6 +9,15 @@
 PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
+# PYTHON not given (on the command line or in the environment): an existing .venv keeps
+# the interpreter it was made with, so `make book PYTHON=python3.12` then `make lab` do
+# not make it anew with python3.
+ifeq ($(origin PYTHON),file)
+  VENV_BASE := $(shell $(PY) -c 'import os, sys; print(os.path.realpath(sys._base_executable))' 2>/dev/null)
+  ifneq ($(VENV_BASE),)
+    PYTHON := $(VENV_BASE)
+  endif
+endif
 STAMP  := $(VENV)/.requirements.sha
 # What `make env` installs: the full lock, the build pin of the editable install, the package.
 ENV_INPUTS := requirements.txt requirements-build.txt pyproject.toml
@@ -37,7 +46,7 @@ help:
 	@echo "make lock   regenerate the lock requirements.txt from requirements.in (pip-compile)"
 	@echo "make archive  only write $(ARCHIVE), the runnable book as one zip"
 	@echo "make clean  remove _build and _vendor (keeps .venv and node_modules)"
-	@echo "PYTHON=...  the interpreter for .venv (default python3; needs Python >= 3.11)"
+	@echo "PYTHON=...  the interpreter for .venv (default: the one .venv was made with, else python3; >= 3.11)"
 
 # The interpreter: exists, runs, and is Python >= 3.11; say which one it is.
 check-python:
