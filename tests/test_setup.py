@@ -155,6 +155,23 @@ def test_make_names_the_interpreter_it_uses(tmp_path):
     assert r.returncode != 0 and "cannot run PYTHON=no-such-python3" in r.stderr
 
 
+def test_make_keeps_the_interpreter_of_an_existing_venv(tmp_path):
+    """Without PYTHON, .venv's own interpreter is used (not python3); PYTHON=... overrides it."""
+    shutil.copy(ROOT / "Makefile", tmp_path / "Makefile")
+    base = _fake_python(tmp_path, "3.12.1")
+    (tmp_path / ".venv" / "bin").mkdir(parents=True)
+    venv_python = tmp_path / ".venv" / "bin" / "python"
+    venv_python.write_text(f"#!/bin/sh\necho {base}\n")  # stands in for sys._base_executable
+    venv_python.chmod(0o755)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHON"}
+    r = subprocess.run(["make", "-s", "check-python"], cwd=tmp_path, env=env,
+                       capture_output=True, text=True, timeout=30)
+    assert r.stdout.strip() == "== using /opt/fake/bin/python (Python 3.12.1)", r.stderr
+    r = subprocess.run(["make", "-s", "check-python", f"PYTHON={_fake_python(tmp_path, '3.10.2')}"],
+                       cwd=tmp_path, env=env, capture_output=True, text=True, timeout=30)
+    assert r.returncode != 0 and "(Python 3.10.2); nblm needs Python >= 3.11" in r.stderr
+
+
 def test_makefile_declares_every_target_phony():
     text = (ROOT / "Makefile").read_text()
     targets = set(re.findall(r"^([a-z][a-z-]*):(?!=)", text, re.M))
