@@ -142,7 +142,7 @@ def test_eq27_floor_and_C6_coupling_closed_forms():
     e = np.linspace(0.05, 0.95, 19)
     for gg in (0.1, 0.3, 0.5):
         full = condition_C6(gamma=gg, K=3, N=10, s=0.5, eps=e)
-        assert not np.any(full & ~condition_C6_coupling(gamma=gg, N=10, s=0.5))
+        assert not np.any(full & np.logical_not(condition_C6_coupling(gamma=gg, N=10, s=0.5)))
 
 
 # ---------------------------------------------------------------- regressions of the "Hardening" issue
