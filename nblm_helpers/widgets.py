@@ -54,7 +54,7 @@ import numpy as np
 
 from .plotting import STYLE, apply_style, figure_bytes
 
-__all__ = ["KINDS", "Control", "ResponsiveFigure", "widget_mode"]
+__all__ = ["KINDS", "Control", "ResponsiveFigure", "widget_mode", "progress"]
 
 
 def _fits_canvas(fig, tol=1.0):
@@ -97,16 +97,19 @@ class Control:
     kind : {"linear", "log", "int", "choice"}
         Declared by the caller, never inferred from the values:
 
-        * ``"linear"`` -- a float slider, evenly stepped; the grid values
-          must lie on a common step (e.g. 0.25, 0.5, 1.0 on steps of 0.25).
+        * ``"linear"`` -- a float slider; the grid evenly spaced in value.
         * ``"log"`` -- a float slider stepped evenly in ``log10``; the grid
-          values must lie on a common step in ``log10`` (e.g. decades).
-        * ``"int"`` -- an integer slider in steps of 1 (integer grid values).
+          evenly spaced in ``log10`` (e.g. decades).
+        * ``"int"`` -- an integer slider in steps of 1; the grid evenly
+          spaced integers.
         * ``"choice"`` -- only the grid values, live as on the site (for
-          discrete parameters, or grids without a common step).
+          discrete parameters, or uneven grids).
 
-        Live, ``"linear"`` and ``"log"`` sliders step by the common grid step
-        divided by :attr:`substeps` (at least 50 steps over the range).
+        The static slider steps through the grid evenly, so an even grid is
+        what makes the two sliders put every value at the same place.  Live,
+        ``"linear"`` and ``"log"`` sliders step by the grid gap divided into
+        equal substeps (at least 50 steps over the range), so every grid value
+        is a slider position.
     label : str, optional
         Slider description; may contain inline LaTeX as ``\\(\\Gamma_b\\)``.
     fmt : str
@@ -152,16 +155,18 @@ class Control:
         if self.kind == "log" and arr[0] <= 0:
             raise ValueError(f"Control {self.name!r}: kind 'log' needs positive values; got {self.values!r}")
         step = None
-        if self.kind == "int":
-            step = 1.0
-        elif self.kind in ("linear", "log"):
+        if self.kind in ("linear", "log", "int"):
+            # The static slider moves through the grid in equal steps; the live one moves in
+            # equal steps of the value (or of log10 of it).  They agree only on an evenly
+            # spaced grid: then both put every grid value at the same place.
             coords = np.log10(arr) if self.kind == "log" else arr
-            step = _common_step(coords)
-            if step is None:
+            gaps = np.diff(coords)
+            if not np.allclose(gaps, gaps[0], rtol=1e-9, atol=0):
                 raise ValueError(
-                    f"Control {self.name!r}: the values {self.values!r} have no common step "
-                    f"{'in log10 ' if self.kind == 'log' else ''}(so a live slider could not reach them all); "
-                    f"use an evenly spaced grid or kind='choice'")
+                    f"Control {self.name!r}: kind {self.kind!r} needs values evenly spaced "
+                    f"{'in log10' if self.kind == 'log' else 'in value'} (the static slider steps "
+                    f"through them evenly); got {self.values!r}; use an even grid or kind='choice'")
+            step = 1.0 if self.kind == "int" else _live_step(float(gaps[0]), arr.size - 1)
         object.__setattr__(self, "_array", arr)
         object.__setattr__(self, "initial", initial)
         object.__setattr__(self, "step", step)
@@ -181,24 +186,9 @@ class Control:
         return int(round(v)) if self.kind == "int" else float(v)
 
 
-def _common_step(coords, max_den=12, min_steps=50):
-    """The largest step dividing every gap of ``coords`` into whole steps, refined to >= min_steps.
-
-    Gaps are compared to the smallest gap as fractions with denominators up
-    to ``max_den``; None if some gap is not such a fraction (to 1e-9).
-    """
-    from fractions import Fraction
-    from math import lcm
-
-    gaps = np.diff(coords)
-    g0 = gaps.min()
-    fracs = [Fraction(float(g / g0)).limit_denominator(max_den) for g in gaps]
-    if any(abs(float(f) - g / g0) > 1e-9 * max(1.0, g / g0) for f, g in zip(fracs, gaps)):
-        return None
-    step = g0 / lcm(*(f.denominator for f in fracs))
-    span = coords[-1] - coords[0]
-    sub = max(1, int(np.ceil(min_steps * step / span)))
-    return float(step / sub)
+def _live_step(gap, n_gaps, min_steps=50):
+    """The live slider's step: the grid gap divided into enough substeps for >= min_steps in all."""
+    return gap / max(1, int(np.ceil(min_steps / n_gaps)))
 
 
 class ResponsiveFigure:
@@ -487,3 +477,51 @@ class ResponsiveFigure:
         return (f"ResponsiveFigure(mode={self.mode!r}, controls={[c.name for c in self.controls]}, "
                 f"n_frames={self.n_frames}, frame_bytes={self.frame_bytes})")
 
+
+def progress(total, description="solving", *, mode=None):
+    """A progress bar for a live session; nothing at all on the static site.
+
+    Returns ``tick(done, total=None)``, to be called as work proceeds (it fits
+    the ``progress(done, total)`` callbacks of the physics helpers).  In live
+    mode (see :func:`widget_mode`) the first call of :func:`progress` displays
+    an :class:`ipywidgets.IntProgress` and every ``tick`` sets its value (and
+    its maximum, if ``total`` is given).  In static mode -- the book build --
+    nothing is displayed and ``tick`` does nothing, so no bookkeeping shows on
+    the website.  ``tick.bar`` is the widget (``None`` when static).
+
+    Parameters
+    ----------
+    total : int
+        Number of steps, at least 0.
+    description : str
+        Label shown next to the bar.
+    mode : {"static", "live"}, optional
+        Default: ``$NBLM_WIDGET_MODE``, else ``"live"``.
+    """
+    def _count(v, what):
+        if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
+            raise ValueError(f"{what} must be an integer >= 0; got {v!r}")
+        return int(v)
+
+    total = _count(total, "total")
+    if widget_mode(mode) != "live":
+        def tick(done, total=None):
+            _count(done, "done")
+            if total is not None:
+                _count(total, "total")
+
+        tick.bar = None
+        return tick
+
+    from IPython.display import display
+
+    bar = widgets.IntProgress(value=0, min=0, max=total, description=description)
+    display(bar)
+
+    def tick(done, total=None):
+        if total is not None:
+            bar.max = _count(total, "total")
+        bar.value = min(_count(done, "done"), bar.max)
+
+    tick.bar = bar
+    return tick

@@ -102,8 +102,9 @@ def test_mode_comes_from_the_environment(monkeypatch):
         (dict(name="a", values=[-1.0, 1.0], kind="log"), "positive"),
         (dict(name="a", values=[1, 2], kind="cubic"), "kind must be"),
         (dict(name="a", values=[1.5, 2], kind="int"), "integer values"),
-        (dict(name="a", values=[0.01, 0.02, 0.05], kind="log"), "no common step"),
-        (dict(name="a", values=[0.0, 1.0, np.pi], kind="linear"), "no common step"),
+        (dict(name="a", values=[0.01, 0.02, 0.05], kind="log"), "evenly spaced in log10"),
+        (dict(name="a", values=[0.0, 1.0, 3.0], kind="linear"), "evenly spaced in value"),
+        (dict(name="a", values=[6, 10, 20, 40], kind="int"), "evenly spaced in value"),
     ],
 )
 def test_bad_controls_are_rejected(kwargs, match):
@@ -119,8 +120,8 @@ def test_kind_is_declared_never_guessed():
 
 @pytest.mark.parametrize("values, kind, widget", [
     ([10.0, 100.0, 1e3, 1e4, 1e5], "log", widgets.FloatLogSlider),   # whole numbers, still a log slider
-    ([0.25, 0.5, 0.75, 0.9, 1.0, 1.9], "linear", widgets.FloatSlider),
-    ([6, 10, 20, 40, 80], "int", widgets.IntSlider),
+    ([0.25, 0.5, 0.75, 1.0, 1.25], "linear", widgets.FloatSlider),
+    ([10, 20, 30, 40, 50], "int", widgets.IntSlider),
     ([0.01, 0.02, 0.05, 0.1], "choice", widgets.SelectionSlider),
 ])
 def test_live_slider_has_the_static_range_scale_and_values(values, kind, widget):
