@@ -127,7 +127,7 @@ lock: check-python
 	  --output-file requirements.txt requirements.in
 
 unit: env
-	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser and not fuzz"
+	$(PY) -m pytest tests --ignore=tests/test_site.py --ignore=tests/test_browser.py -m "not site and not browser and not fuzz and not live"
 
 # The fuzz suite alone (it is also part of `make test`); HYPOTHESIS_PROFILE=explore searches afresh,
 # NBLM_FUZZ_EXAMPLES=k runs k times as many examples.

@@ -300,7 +300,7 @@ def render(fig, *, rate):
     if not fig.axes:
         fig.add_subplot().plot(t, np.exp(-t))
     fig.axes[0].lines[0].set_ydata(np.exp(-rate * t))
-w = ResponsiveFigure(render, [Control("rate", [0.5, 1.0, 2.0], kind="linear")])
+w = ResponsiveFigure(render, [Control("rate", [0.5, 1.0, 2.0], kind="log")])
 print(sys.executable, widget_mode(), os.environ.get("NBLM_WIDGET_MODE", "unset"))
 w
 """
