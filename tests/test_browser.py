@@ -111,6 +111,7 @@ def test_static_widgets_respond_to_the_keyboard(browser, site_url, page_path):
             for k in range(sliders.count()):
                 slider = sliders.nth(k)
                 shown = box.locator("img.nblm-frame:visible, .nblm-frame img:visible")
+                shown.first.wait_for(state="visible", timeout=10_000)   # slow under load: frames decode
                 assert shown.count() == 1, "a Stack shows exactly one frame"
                 before_src = shown.first.get_attribute("src")
                 before_px = shown.first.evaluate(SHOWN_PIXELS)
@@ -123,6 +124,7 @@ def test_static_widgets_respond_to_the_keyboard(browser, site_url, page_path):
                                        arg=[slider.locator(".widget-readout").element_handle(), before_readout],
                                        timeout=5_000)
                 shown = box.locator("img.nblm-frame:visible, .nblm-frame img:visible")
+                shown.first.wait_for(state="visible", timeout=10_000)
                 assert shown.count() == 1
                 assert shown.first.get_attribute("src") != before_src, f"slider {k}: the frame did not switch"
                 assert shown.first.evaluate(SHOWN_PIXELS) != before_px, f"slider {k}: the same picture is shown"

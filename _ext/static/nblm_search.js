@@ -31,7 +31,8 @@
   const original = Search.htmlToText;
   Search.htmlToText = (htmlString, anchor) => {
     const doc = new DOMParser().parseFromString(htmlString, "text/html");
-    doc.querySelectorAll(".cell_input, .cell_output, div.highlight, pre, .jupyter-widgets, script")
+    doc.querySelectorAll(".cell_input, .cell_output, div.highlight, pre, .jupyter-widgets, script, " +
+                         ".bd-header-article, .header-article-main, .onlyprint, #jb-print-docs-body, nav")
       .forEach((e) => e.remove());
     doc.querySelectorAll(".math").forEach((e) => { e.textContent = " " + plainTeX(e.textContent) + " "; });
     return plainTeX(original(doc.documentElement.outerHTML, anchor));
