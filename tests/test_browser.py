@@ -1,136 +1,100 @@
 """Real-browser tests of the built site: Debian chromium driven by Playwright.
 
-Every page is loaded from a server on 127.0.0.1 with every request that leaves
-127.0.0.1 aborted and recorded.  A page passes when it has no console error,
-no page error, no failed request, no external request, typeset math, loaded
-images, and (for every static-responsive widget) frames that change when a
-slider is moved with the keyboard.
+Every page is loaded once from a server on 127.0.0.1 with every request that
+leaves 127.0.0.1 aborted and recorded, and everything is checked on that one
+load (a page load with MathJax and the widget manager costs seconds): no
+console error, no page error, no failed or external request, typeset math,
+loaded images; what a reader sees (tests/test_reader.py: tables, figure sizes
+and text, code wrapping; on chapters the "Before you start" box and folded,
+executed solutions); and, for every static-responsive widget, frames that
+change when a slider is moved with the keyboard.
 """
 
 from __future__ import annotations
 
-from urllib.parse import urlparse
-
 import pytest
 
+from browser_support import CLEAN, SHOWN_PIXELS, UNTYPESET_TEXT, open_page, site_pages
 from conftest import HTML, serve_directory
+from test_reader import CHAPTER_PAGES, chapter_furniture_problems, reader_view_problems
 
 pytestmark = pytest.mark.browser
 
-
-def site_pages():
-    pages = sorted(p.relative_to(HTML).as_posix() for p in (HTML / "book").glob("*.html")) if HTML.exists() else []
-    return pages or ["book/intro.html"]
-
-
-def open_page(browser, url):
-    """Load ``url``; return ``(page, problems)``.  ``problems`` collects every error."""
-    page = browser.new_page()
-    problems = {"console": [], "pageerror": [], "failed": [], "external": []}
-
-    def route(r):
-        if urlparse(r.request.url).hostname not in ("127.0.0.1", "localhost"):
-            problems["external"].append(r.request.url)
-            return r.abort()
-        return r.continue_()
-
-    page.route("**/*", route)
-    page.on("console", lambda m: m.type == "error" and problems["console"].append(m.text))
-    page.on("pageerror", lambda e: problems["pageerror"].append(str(e)))
-    page.on("requestfailed", lambda r: problems["failed"].append(r.url))
-    page.goto(url, wait_until="load")
-    if page.evaluate("() => !!(window.MathJax && MathJax.startup && MathJax.startup.promise)"):
-        page.evaluate("() => MathJax.startup.promise")
-    n_views = page.locator('script[type="application/vnd.jupyter.widget-view+json"]').count()
-    if n_views:
-        # the html-manager replaces each view script by a rendered widget
-        page.wait_for_function(
-            "n => document.querySelectorAll('.jupyter-widgets.widget-container, .jupyter-widgets.widget-inline-hbox,"
-            " .jupyter-widgets.widget-box').length >= n", arg=n_views, timeout=20_000)
-        page.wait_for_timeout(300)
-    return page, problems
+def clean_page_problems(page, page_path):
+    """No raw TeX, typeset math, every image loaded."""
+    text = page.evaluate(UNTYPESET_TEXT)
+    has_math = page.locator(".math").count() > 0
+    n_typeset = page.locator("mjx-container").count()
+    images = page.evaluate("""() => [...document.querySelectorAll('main img')]
+        .filter(i => i.offsetParent !== null)
+        .map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0}))""")
+    out = []
+    if has_math and n_typeset == 0:
+        out.append("math on the page was not typeset by MathJax")
+    for raw in ("$$", "\\(", "\\[", "\\frac", "\\Gamma", "\\xi"):
+        if raw in text:
+            out.append(f"raw TeX {raw!r} left on {page_path}")
+    broken = [i["src"] for i in images if not i["ok"]]
+    if broken:
+        out.append(f"images that did not load: {broken}")
+    return out
 
 
-# JS: the text of the article without code blocks and without typeset math.
-UNTYPESET_TEXT = """() => {
-  const main = document.querySelector('main') || document.body;
-  const clone = main.cloneNode(true);
-  clone.querySelectorAll('pre, code, mjx-container, script, style, .jupyter-widgets').forEach(e => e.remove());
-  return clone.innerText;
-}"""
-
-SHOWN_PIXELS = """async (img) => {            // a hash of the pixels of a displayed <img>
-  await img.decode();
-  const c = Object.assign(document.createElement('canvas'), {width: img.naturalWidth, height: img.naturalHeight});
-  const g = c.getContext('2d'); g.drawImage(img, 0, 0);
-  let h = 0; for (const v of g.getImageData(0, 0, c.width, c.height).data) h = (h * 31 + v) | 0;
-  return h;
-}"""
+def widget_keyboard_problems(page, page_path):
+    """Every slider of every static widget switches to a different picture from the keyboard."""
+    out = []
+    boxes = page.locator(".nblm-responsive.nblm-static")
+    n_boxes = boxes.count()
+    if "nblm-responsive" in page.content() and n_boxes == 0:
+        return ["page mentions nblm-responsive but shows no static widget"]
+    for b in range(n_boxes):
+        box = boxes.nth(b)
+        sliders = box.locator(".nblm-control")
+        if sliders.count() == 0:
+            out.append(f"widget {b}: no slider")
+        for k in range(sliders.count()):
+            slider = sliders.nth(k)
+            shown = box.locator("img.nblm-frame:visible, .nblm-frame img:visible")
+            shown.first.wait_for(state="visible", timeout=10_000)   # slow under load: frames decode
+            if shown.count() != 1:
+                out.append(f"widget {b}: a Stack must show exactly one frame, shows {shown.count()}")
+                continue
+            before_src = shown.first.get_attribute("src")
+            before_px = shown.first.evaluate(SHOWN_PIXELS)
+            before_readout = slider.locator(".widget-readout").inner_text()
+            handle = slider.locator(".noUi-handle")
+            handle.focus()
+            at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
+            page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
+            page.wait_for_function("([el, r]) => el.innerText !== r",
+                                   arg=[slider.locator(".widget-readout").element_handle(), before_readout],
+                                   timeout=5_000)
+            shown = box.locator("img.nblm-frame:visible, .nblm-frame img:visible")
+            shown.first.wait_for(state="visible", timeout=10_000)
+            if shown.count() != 1:
+                out.append(f"widget {b}, slider {k}: {shown.count()} frames shown after the move")
+            elif shown.first.get_attribute("src") == before_src:
+                out.append(f"widget {b}, slider {k}: the frame did not switch")
+            elif shown.first.evaluate(SHOWN_PIXELS) == before_px:
+                out.append(f"widget {b}, slider {k}: the same picture is shown")
+    return out
 
 
 @pytest.mark.parametrize("page_path", site_pages())
-def test_page_is_self_contained_and_clean(browser, site_url, page_path):
+def test_page(browser, site_url, page_path):
+    """Everything a browser can check on one page, on one load of it."""
     page, problems = open_page(browser, f"{site_url}/{page_path}")
+    found = {}
     try:
-        text = page.evaluate(UNTYPESET_TEXT)
-        has_math = page.locator(".math").count() > 0
-        n_typeset = page.locator("mjx-container").count()
-        images = page.evaluate("""() => [...document.querySelectorAll('main img')]
-            .filter(i => i.offsetParent !== null)
-            .map(i => ({src: i.src.slice(0, 80), ok: i.complete && i.naturalWidth > 0}))""")
+        found["clean"] = clean_page_problems(page, page_path)
+        found["reader"] = reader_view_problems(page, page_path)
+        found["widgets"] = widget_keyboard_problems(page, page_path)
+        if page_path in CHAPTER_PAGES:       # last: it opens the solutions
+            found["chapter"] = chapter_furniture_problems(page, page_path)
     finally:
         page.close()
-    assert problems == {"console": [], "pageerror": [], "failed": [], "external": []}
-    if has_math:
-        assert n_typeset > 0, "math on the page was not typeset by MathJax"
-    for raw in ("$$", "\\(", "\\[", "\\frac", "\\Gamma", "\\xi"):
-        assert raw not in text, f"raw TeX {raw!r} left on {page_path}"
-    broken = [i["src"] for i in images if not i["ok"]]
-    assert not broken, f"images that did not load: {broken}"
-
-
-def static_widget_pages():
-    pages = []
-    for p in site_pages():
-        if (HTML / p).exists() and "nblm-responsive" in (HTML / p).read_text(encoding="utf-8"):
-            pages.append(p)
-    return pages or ["book/widgets_howto.html"]
-
-
-@pytest.mark.parametrize("page_path", static_widget_pages())
-def test_static_widgets_respond_to_the_keyboard(browser, site_url, page_path):
-    page, problems = open_page(browser, f"{site_url}/{page_path}")
-    try:
-        boxes = page.locator(".nblm-responsive.nblm-static")
-        n_boxes = boxes.count()
-        assert n_boxes > 0, "page mentions nblm-responsive but shows no static widget"
-        for b in range(n_boxes):
-            box = boxes.nth(b)
-            sliders = box.locator(".nblm-control")
-            assert sliders.count() > 0
-            for k in range(sliders.count()):
-                slider = sliders.nth(k)
-                shown = box.locator("img.nblm-frame:visible, .nblm-frame img:visible")
-                shown.first.wait_for(state="visible", timeout=10_000)   # slow under load: frames decode
-                assert shown.count() == 1, "a Stack shows exactly one frame"
-                before_src = shown.first.get_attribute("src")
-                before_px = shown.first.evaluate(SHOWN_PIXELS)
-                before_readout = slider.locator(".widget-readout").inner_text()
-                handle = slider.locator(".noUi-handle")
-                handle.focus()
-                at_end = handle.get_attribute("aria-valuenow") == handle.get_attribute("aria-valuemax")
-                page.keyboard.press("ArrowLeft" if at_end else "ArrowRight")
-                page.wait_for_function("([el, r]) => el.innerText !== r",
-                                       arg=[slider.locator(".widget-readout").element_handle(), before_readout],
-                                       timeout=5_000)
-                shown = box.locator("img.nblm-frame:visible, .nblm-frame img:visible")
-                shown.first.wait_for(state="visible", timeout=10_000)
-                assert shown.count() == 1
-                assert shown.first.get_attribute("src") != before_src, f"slider {k}: the frame did not switch"
-                assert shown.first.evaluate(SHOWN_PIXELS) != before_px, f"slider {k}: the same picture is shown"
-    finally:
-        page.close()
-    assert problems == {"console": [], "pageerror": [], "failed": [], "external": []}
+    found = {k: v for k, v in found.items() if v}
+    assert problems == CLEAN and not found, {"requests/console": problems, **found}
 
 
 def test_checker_catches_a_cdn_page(browser, tmp_path):

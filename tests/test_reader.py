@@ -7,8 +7,9 @@ natural size with text at least as large as the page's small text; code
 wraps; search results are readable; every chapter opens with a "Before you
 start" box and has exercises with folded, executed solutions; the errata page
 starts with a summary table; the intro shows the licence, how to cite and the
-download of the runnable book.  Site checks that need no browser are at the
-end (marker ``site``).
+download of the runnable book.  The per-page checks (``reader_view_problems``,
+``chapter_furniture_problems``) run inside test_browser.test_page, on its one
+load of each page.  Site checks that need no browser are at the end.
 """
 
 from __future__ import annotations
@@ -20,14 +21,16 @@ import pytest
 
 from conftest import HTML, ROOT
 from figure_text import decode_data_uri, svg_metrics
-from test_browser import UNTYPESET_TEXT, open_page, site_pages
+from browser_support import CLEAN, UNTYPESET_TEXT, open_page
 from test_notebooks import toc_files
 
+pytestmark = pytest.mark.browser
+
 CHAPTERS = [f"{f}.html" for f in toc_files() if (ROOT / f"{f}.ipynb").exists()]
+CHAPTER_PAGES = set(CHAPTERS)     # site-relative paths, as test_browser.test_page gets them
 DESKTOP = {"width": 1280, "height": 900}
 PHONE = {"width": 400, "height": 860}
 MIN_SHOWN = 0.8          # no figure shown below 80 % of its natural width (desktop)
-CLEAN = {"console": [], "pageerror": [], "failed": [], "external": []}
 
 
 def _open(browser, site_url, path, viewport=DESKTOP):
@@ -116,38 +119,43 @@ SMALL_TEXT_PX = """() => {          // the page's small text: a <small> in the a
 }"""
 
 
-@pytest.mark.parametrize("page_path", site_pages())
-def test_page_reads_well(browser, site_url, page_path):
-    """Tables are tables, math is typeset, figures are full size with legible text, code wraps."""
-    page, problems = _open(browser, site_url, page_path)
-    try:
-        text = page.evaluate(UNTYPESET_TEXT)
-        figures = page.evaluate(FIGURES)
-        small_px = page.evaluate(SMALL_TEXT_PX)
-        overflow = page.evaluate("""() => [...document.querySelectorAll('main pre')]
-            .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
-            .map(e => e.innerText.split('\\n').sort((a, b) => b.length - a.length)[0].slice(0, 80))""")
-    finally:
-        page.close()
+def reader_view_problems(page, page_path):
+    """Tables are tables, no $...$ left, figures full size with legible text, code wraps.
+
+    Called by test_browser.test_page on its one load of every page.
+    """
+    text = page.evaluate(UNTYPESET_TEXT)
+    figures = page.evaluate(FIGURES)
+    small_px = page.evaluate(SMALL_TEXT_PX)
+    overflow = page.evaluate("""() => [...document.querySelectorAll('main pre')]
+        .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+        .map(e => e.innerText.split('\\n').sort((a, b) => b.length - a.length)[0].slice(0, 80))""")
+    out = []
     tables = RAW_TABLE.findall(text)
-    assert not tables, f"raw Markdown table rows on {page_path}: {tables[:3]}"
+    if tables:
+        out.append(f"raw Markdown table rows: {tables[:3]}")
     tex = RAW_INLINE_TEX.findall(text)
-    assert not tex, f"untypeset $...$ on {page_path}: {tex[:3]}"
+    if tex:
+        out.append(f"untypeset $...$: {tex[:3]}")
     shrunk = [(f["src"], round(f["shown"] / f["natural"], 2)) for f in figures
               if f["shown"] < MIN_SHOWN * f["natural"]]
-    assert not shrunk, f"figures shown below {MIN_SHOWN:.0%} of their natural width: {shrunk}"
+    if shrunk:
+        out.append(f"figures shown below {MIN_SHOWN:.0%} of their natural width: {shrunk}")
     tiny = []
     for f in figures:
-        if not f["svg"]:
-            continue
-        width_pt, sizes = svg_metrics(f["svg"])
-        if sizes:
-            px = min(sizes) * (4 / 3) * f["shown"] / f["natural"]
-            if px < small_px - 0.05:
-                tiny.append((f["src"], round(px, 1)))
-    assert not tiny, f"figure text smaller than the page's small text ({small_px} px): {tiny}"
-    assert not overflow, f"code lines cut off (the block scrolls sideways): {overflow}"
-    assert problems == CLEAN
+        if f["svg"]:
+            width_pt, sizes = svg_metrics(f["svg"])
+            if sizes:
+                px = min(sizes) * (4 / 3) * f["shown"] / f["natural"]
+                if px < small_px - 0.05:
+                    tiny.append((f["src"], round(px, 1)))
+    if tiny:
+        out.append(f"figure text smaller than the page's small text ({small_px} px): {tiny}")
+    if not any(f["svg"] for f in figures) and figures:
+        out.append("no figure could be read as SVG")
+    if overflow:
+        out.append(f"code lines cut off (the block scrolls sideways): {overflow}")
+    return out
 
 
 def test_figure_checks_can_fail(browser, tmp_path):
@@ -185,38 +193,41 @@ def test_search_results_show_no_code_and_no_tex(browser, site_url):
 
 
 # -- chapter furniture -------------------------------------------------------------
-@pytest.mark.parametrize("page_path", [f"{c}" for c in CHAPTERS])
-def test_chapter_opens_with_a_box_and_has_folded_executed_solutions(browser, site_url, page_path):
-    page, problems = _open(browser, site_url, page_path)
-    try:
-        box = page.evaluate("""() => {
-          const a = [...document.querySelectorAll('main .admonition')]
-            .find(e => /Before you start/.test(e.querySelector('.admonition-title')?.innerText || ''));
-          if (!a) return null;
-          const h2 = document.querySelector('main article h2');
-          return {text: a.innerText, beforeFirstH2: !h2 || !!(a.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_FOLLOWING)};
-        }""")
-        exercises = page.locator("main .exercise")
-        n_ex = exercises.count()
-        solutions = page.locator("main .solution")
-        n_sol = solutions.count()
-        hidden_before = [not s.locator(".cell_output, .cell_input").first.is_visible() for s in solutions.all()]
-        opened = []
-        for s in solutions.all():
-            s.locator(".admonition-title, .toggle-button, summary").first.click()
-            page.wait_for_timeout(150)
-            opened.append((s.locator(".cell_input").count() > 0 and s.locator(".cell_input").first.is_visible(),
-                           s.locator(".cell_output").count() > 0))
-    finally:
-        page.close()
-    assert box, f"{page_path}: no 'Before you start' box"
-    assert "Prerequisites" in box["text"] and "Time to read" in box["text"], box["text"]
-    assert box["beforeFirstH2"], "the box must come before the first section"
-    assert n_ex >= 1, f"{page_path}: no numbered exercises"
-    assert n_sol == n_ex, f"{page_path}: {n_ex} exercises but {n_sol} solutions"
-    assert all(hidden_before), f"{page_path}: solutions not folded: {hidden_before}"
-    assert all(code and out for code, out in opened), f"{page_path}: a solution lacks executed code: {opened}"
-    assert problems == CLEAN
+def chapter_furniture_problems(page, page_path):
+    """A "Before you start" box first; numbered exercises, each with a folded solution that
+    holds executed code.  Opens every solution (so test_browser.test_page calls it last)."""
+    box = page.evaluate("""() => {
+      const a = [...document.querySelectorAll('main .admonition')]
+        .find(e => /Before you start/.test(e.querySelector('.admonition-title')?.innerText || ''));
+      if (!a) return null;
+      const h2 = document.querySelector('main article h2');
+      return {text: a.innerText, beforeFirstH2: !h2 || !!(a.compareDocumentPosition(h2) & Node.DOCUMENT_POSITION_FOLLOWING)};
+    }""")
+    n_ex = page.locator("main .exercise").count()
+    solutions = page.locator("main .solution").all()
+    hidden_before = [not s.locator(".cell_output, .cell_input").first.is_visible() for s in solutions]
+    opened = []
+    for s in solutions:
+        s.locator(".admonition-title, .toggle-button, summary").first.click()
+        page.wait_for_timeout(150)
+        opened.append((s.locator(".cell_input").count() > 0 and s.locator(".cell_input").first.is_visible(),
+                       s.locator(".cell_output").count() > 0))
+    out = []
+    if not box:
+        return out + ["no 'Before you start' box"]
+    if not ("Prerequisites" in box["text"] and "Time to read" in box["text"]):
+        out.append(f"the box lacks prerequisites or time to read: {box['text']!r}")
+    if not box["beforeFirstH2"]:
+        out.append("the box must come before the first section")
+    if n_ex < 1:
+        out.append("no numbered exercises")
+    if len(solutions) != n_ex:
+        out.append(f"{n_ex} exercises but {len(solutions)} solutions")
+    if not all(hidden_before):
+        out.append(f"solutions not folded: {hidden_before}")
+    if not all(code and output for code, output in opened):
+        out.append(f"a solution lacks executed code (shown code, output): {opened}")
+    return out
 
 
 def test_errata_start_with_a_summary_table(browser, site_url):
