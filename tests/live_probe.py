@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 import os
 import time
 import traceback
@@ -78,6 +79,28 @@ def _same(c, current, target):
     return math.isclose(current, float(target), rel_tol=1e-12, abs_tol=0.0)
 
 
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
+
+
+def _significant_digits(token):
+    digits = token.replace(".", "").lstrip("0")
+    return len(digits if "." in token else digits.rstrip("0"))
+
+
+def _unrounded(text, max_digits=4):
+    """Whether ``text`` prints a number with more than ``max_digits`` significant digits (0.62125)."""
+    return any(_significant_digits(t) > max_digits for t in _NUMBER.findall(text))
+
+
+def unrounded_texts(fig):
+    """Titles and annotations of ``fig`` that print a number unrounded (what an off-grid live value shows)."""
+    texts = [fig._suptitle.get_text()] if getattr(fig, "_suptitle", None) else []
+    for ax in fig.axes:
+        texts += [ax.get_title(loc) for loc in ("left", "center", "right")]
+        texts += [t.get_text() for t in ax.texts]
+    return [t for t in texts if _unrounded(t)]
+
+
 def probe_widget(rf):
     """Move every control of live widget ``rf`` through its values; return the report of it."""
     report = {"model_id": rf.widget.model_id, "mode": rf.mode,
@@ -115,6 +138,9 @@ def probe_widget(rf):
                 report["failures"].append({**fail, "problem": "empty figure"})
             elif after == before:
                 report["failures"].append({**fail, "problem": "the figure did not change"})
+            bad_text = unrounded_texts(rf._fig)
+            if bad_text:
+                report["failures"].append({**fail, "problem": f"unrounded number in the figure's text: {bad_text}"})
             got = rf.values[c.name]
             if not math.isclose(float(got), float(value), rel_tol=1e-9, abs_tol=0.0):
                 report["failures"].append({**fail, "problem": f"render received {c.name}={got!r}, not {value!r}"})

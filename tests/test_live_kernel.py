@@ -8,7 +8,8 @@ failure).  In the same kernel, after the last cell, tests/live_probe.py moves
 every control of every :class:`ResponsiveFigure` through all its grid values,
 one off-grid value a live slider can select, and back -- through the slider,
 as a reader's drag -- and each move must draw a new figure without an error or
-a warning.
+a warning, with no title or annotation printing a number to more than four
+significant digits (a raw live value such as 0.62125).
 
 The probe's description of every live slider is then compared with the
 static page of the built site (``_build/html/book/<chapter>.html``): the same
@@ -459,3 +460,20 @@ def test_parity_reports_every_kind_of_mismatch():
     assert "not all on the live slider's log10 steps of 0.3" in text
     assert "1 live widgets but 2 on the static page" in "\n".join(parity_problems([live], [static, static]))
     assert "2 controls live, 1 sliders static" in "\n".join(parity_problems([live], [static[:1]]))
+
+
+def test_probe_catches_unrounded_numbers_in_titles():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+
+    from live_probe import unrounded_texts
+
+    fig = Figure()
+    ax = fig.add_subplot()
+    ax.set_title("ΞlnK = 0.62125")                 # what a live slider between grid values passes
+    ax.text(0, 0, "J = 100000, γ = 0.0114")      # rounded: fine
+    assert unrounded_texts(fig) == ["ΞlnK = 0.62125"]
+    ax.set_title(f"ΞlnK = {0.62125:.3g}")
+    assert unrounded_texts(fig) == []
