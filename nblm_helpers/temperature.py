@@ -71,7 +71,7 @@ from .parameters import (
     check_real,
     scalar_or_array,
 )
-from .validity import _c6_mask, _c7_mask, condition_23, condition_26, condition_27
+from .validity import _c6_mask, _c7_mask, classify
 
 __all__ = [
     "S_MODELS",
@@ -852,11 +852,8 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     status = np.atleast_1d(np.asarray(r.status)).astype(str)
     root = status == "root"
     lnG_safe = np.where(root, lnG, 0.0)
-    fails = {
-        "Eq. 23": ~np.asarray(condition_23(gamma=gdm, K=K, eps=eps)),
-        "Eq. 26": ~np.asarray(condition_26(gamma=gdm, d=d, ln_gamma=lnG_safe)),
-        "Eq. 27": ~np.asarray(condition_27(gamma=gdm, K=K, N=N, ln_gamma=lnG_safe)),
-    }
+    holds = classify(gamma=gdm, K=K, N=N, d=d, eps=eps, ln_gamma=lnG_safe, conditions=("23", "26", "27")).holds
+    fails = {f"Eq. {name}": ~np.asarray(ok) for name, ok in holds.items()}
     counts = {k: int(np.count_nonzero(root & v)) for k, v in fails.items()}
     counts["above_gamma"] = int(np.count_nonzero(status == "above_gamma"))
     ok = root & ~(fails["Eq. 23"] | fails["Eq. 26"] | fails["Eq. 27"])

@@ -49,6 +49,8 @@ Conditions
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
+from typing import Mapping
 
 import numpy as np
 
@@ -65,6 +67,8 @@ from .parameters import (
 
 __all__ = [
     "CONDITIONS",
+    "Validity",
+    "classify",
     "condition_golden_rule",
     "condition_23",
     "condition_24",
@@ -317,6 +321,128 @@ def condition_C7(*, K, eps=None, xi=None):
     return _out(_c7_mask(_log(K), eps))
 
 
+@dataclass(frozen=True)
+class Validity:
+    """Which validity conditions hold, point by point: the one classification of the package.
+
+    Returned by :func:`classify` and carried by the results of the solvers,
+    so that callers test conditions by name instead of parsing warning text.
+
+    Attributes
+    ----------
+    holds : mapping of str to bool or ndarray of bool
+        For each condition checked (keys of :data:`CONDITIONS`, in the order
+        ``23, 24, 26, 27, C6, C7``), ``True`` where it holds.  Python bools
+        for scalar input, boolean arrays (the broadcast shape) otherwise.
+    """
+
+    holds: Mapping[str, object]
+
+    def __post_init__(self):
+        object.__setattr__(self, "holds", dict(self.holds))
+
+    def __getitem__(self, name):
+        return self.holds[name]
+
+    def __contains__(self, name):
+        return name in self.holds
+
+    @property
+    def ok(self):
+        """True where every checked condition holds (bool or boolean array)."""
+        if not self.holds:
+            return True
+        arr = np.logical_and.reduce(np.broadcast_arrays(*[np.asarray(v) for v in self.holds.values()]))
+        return bool(arr) if arr.ndim == 0 else arr
+
+    def counts(self):
+        """``{name: number of points where it fails}`` for the conditions that fail somewhere."""
+        bad = {name: int(np.count_nonzero(~np.asarray(ok))) for name, ok in self.holds.items()}
+        return {k: v for k, v in bad.items() if v}
+
+    def violated(self):
+        """Names of the conditions that fail at some point, in the order of :data:`CONDITIONS`."""
+        return list(self.counts())
+
+
+def classify(
+    *,
+    gamma,
+    K,
+    N,
+    s=None,
+    d=1,
+    eps=None,
+    xi=None,
+    ln_gamma=None,
+    Gamma=None,
+    z=None,
+    saddle_point=False,
+    conditions=None,
+):
+    """Which validity conditions of the mean-field theory hold: a :class:`Validity`.
+
+    Parameters
+    ----------
+    gamma, K, N, d, eps, xi, z
+        As in the individual ``condition_*`` functions (energies in units of
+        :math:`\\delta_m`).
+    s : float, optional
+        Entropy per degree of freedom; needed only for ``"C6"``.
+    ln_gamma, Gamma : float or array_like, optional
+        The linewidth (at most one of them).  Without it the linewidth
+        conditions ``"26"`` and ``"27"`` are not checked.  A non-finite
+        ``ln_gamma`` (``-inf``: a localized point) counts as holding them
+        (nothing to check).
+    saddle_point : bool
+        Also check ``"C6"`` and ``"C7"`` (validity of the saddle-point
+        solution C5, not of the mean-field equations themselves).
+    conditions : sequence of str, optional
+        Check only these (a subset of ``23, 24, 26, 27, C6, C7``); by
+        default ``23`` and ``24``, ``26`` and ``27`` when a linewidth is
+        given, and ``C6``, ``C7`` with ``saddle_point``.
+
+    Returns
+    -------
+    Validity
+        ``.holds[name]`` per condition, ``.ok``, ``.violated()``, ``.counts()``.
+
+    Raises :class:`ValueError` for bad input (see the module's contract;
+    ``s`` is validated whenever it is given).
+    """
+    has_width = ln_gamma is not None or Gamma is not None
+    default = ["23", "24"] + (["26", "27"] if has_width else []) + (["C6", "C7"] if saddle_point else [])
+    wanted = list(default if conditions is None else conditions)
+    unknown = [c for c in wanted if c not in ("23", "24", "26", "27", "C6", "C7")]
+    if unknown:
+        raise ValueError(f"conditions must be among '23', '24', '26', '27', 'C6', 'C7'; got {unknown}")
+    if s is not None:
+        check_unit_interval("s", s)
+    holds = {}
+    if "23" in wanted:
+        holds["23"] = condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)
+    if "24" in wanted:
+        holds["24"] = condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)
+    if "26" in wanted or "27" in wanted:
+        if not has_width:
+            raise ValueError("conditions 26 and 27 need the linewidth: give ln_gamma or Gamma")
+        lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
+        finite = np.isfinite(lnG)
+        lnG_safe = np.where(finite, lnG, 0.0)
+        for name, cond in (("26", lambda: condition_26(gamma=gamma, d=d, ln_gamma=lnG_safe)),
+                           ("27", lambda: condition_27(gamma=gamma, K=K, N=N, ln_gamma=lnG_safe))):
+            if name in wanted:
+                val = np.asarray(cond()) | ~finite
+                holds[name] = bool(val) if val.ndim == 0 else val
+    if "C6" in wanted:
+        if s is None:
+            raise ValueError("s (entropy per degree of freedom, in (0, 1]) is needed for C6")
+        holds["C6"] = condition_C6(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, xi=xi)
+    if "C7" in wanted:
+        holds["C7"] = condition_C7(K=K, eps=eps, xi=xi)
+    return Validity(holds)
+
+
 def mean_field_violations(
     *,
     gamma,
@@ -361,25 +487,7 @@ def mean_field_violations(
     Raises :class:`ValueError` for bad input (see the module's contract;
     ``s`` is validated whenever it is given).
     """
-    if s is not None:
-        check_unit_interval("s", s)
-    checks = {
-        "23": np.asarray(condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)),
-        "24": np.asarray(condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)),
-    }
-    if ln_gamma is not None or Gamma is not None:
-        lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
-        finite = np.isfinite(lnG)
-        lnG_safe = np.where(finite, lnG, 0.0)
-        checks["26"] = np.asarray(condition_26(gamma=gamma, d=d, ln_gamma=lnG_safe)) | ~finite
-        checks["27"] = np.asarray(condition_27(gamma=gamma, K=K, N=N, ln_gamma=lnG_safe)) | ~finite
-    if saddle_point:
-        if s is None:
-            raise ValueError("s (entropy per degree of freedom, in (0, 1]) is needed for C6")
-        checks["C6"] = np.asarray(condition_C6(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, xi=xi))
-        checks["C7"] = np.asarray(condition_C7(K=K, eps=eps, xi=xi))
-    bad = {name: int(np.count_nonzero(~ok)) for name, ok in checks.items()}
-    if counts:
-        return {k: v for k, v in bad.items() if v}
-    return [k for k, v in bad.items() if v]
+    v = classify(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, xi=xi, ln_gamma=ln_gamma, Gamma=Gamma,
+                 z=z, saddle_point=saddle_point)
+    return v.counts() if counts else v.violated()
 

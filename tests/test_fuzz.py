@@ -93,6 +93,7 @@ EXCLUDED = {
     "scaling.PowerLawFit": "result dataclass of fit_critical_power_law (fuzzed through it)",
     "temperature.ConductivityResult": "result dataclass of ln_conductivity (fuzzed through it)",
     "temperature.FitResult": "result dataclass of the fit_* helpers (fuzzed through them)",
+    "validity.Validity": "result dataclass of validity.classify (fuzzed through it)",
 }
 
 #: Parameters a spec leaves out on purpose (name -> reason).
@@ -883,6 +884,12 @@ SPECS = [
     Spec("validity.condition_C7", dict(K=K, ex=eps_xi())),
     Spec("validity.condition_golden_rule", dict(gamma=POS.A, W=POS.A)),
     Spec("validity.ln_gamma_floor_27", dict(K=K, N=N), inf_ok=neg_inf_only, why_inf="-inf if N ln K overflows"),
+    Spec("validity.classify", dict(
+        gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,
+        ex=eps_xi(), g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True, neither_ok=True),
+        z=OPT_POS, saddle_point=FLAG,
+        conditions=PT(st.one_of(st.none(), st.sampled_from([("23",), ("24", "C7"), ("23", "24")])),
+                      [("25",), "x"], corners=(None, ("23", "24"))))),
     Spec("validity.mean_field_violations", dict(
         gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,
         ex=eps_xi(), g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True, neither_ok=True),

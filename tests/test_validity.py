@@ -7,6 +7,7 @@ import pytest
 
 from nblm_helpers.validity import (
     CONDITIONS,
+    classify,
     condition_23,
     condition_24,
     condition_25,
@@ -209,3 +210,32 @@ def test_condition_golden_rule_is_gamma_below_w():
     np.testing.assert_array_equal(condition_golden_rule(gamma=np.array([1e-300, 2.0]), W=1.0), [True, False])
     with pytest.raises(ValueError, match="W"):
         condition_golden_rule(gamma=0.1, W=-1.0)
+
+
+# ---------------------------------------------------------------- classify: the one classification
+def test_classify_agrees_with_every_condition_and_with_the_violation_list():
+    eps = np.linspace(-0.2, 0.95, 24)
+    lnG = np.linspace(-40.0, -1.0, 24)
+    kw = dict(gamma=0.05, K=3, N=10, s=0.5, d=1, eps=eps, ln_gamma=lnG, saddle_point=True)
+    v = classify(**kw)
+    assert list(v.holds) == ["23", "24", "26", "27", "C6", "C7"]
+    np.testing.assert_array_equal(v["23"], condition_23(gamma=0.05, K=3, eps=eps))
+    np.testing.assert_array_equal(v["27"], condition_27(gamma=0.05, K=3, N=10, ln_gamma=lnG))
+    np.testing.assert_array_equal(v["C7"], condition_C7(K=3, eps=eps))
+    np.testing.assert_array_equal(v.ok, np.logical_and.reduce(np.broadcast_arrays(*v.holds.values())))
+    assert v.violated() == mean_field_violations(**kw)
+    assert v.counts() == mean_field_violations(**kw, counts=True)
+    assert v.violated(), "this sweep crosses conditions: the check can fail"
+
+
+def test_classify_scalars_subsets_and_refusals():
+    v = classify(gamma=1e-3, K=3, N=10, eps=0.5, ln_gamma=-8.0)
+    assert all(type(x) is bool for x in v.holds.values()) and v.ok is True and v.violated() == []
+    assert list(classify(gamma=1e-3, K=3, N=10, eps=0.5, conditions=("23",)).holds) == ["23"]
+    assert classify(gamma=1e-3, K=3, N=10, eps=0.5, ln_gamma=-np.inf)["27"] is True   # localized: nothing to check
+    with pytest.raises(ValueError, match="conditions must be among"):
+        classify(gamma=1e-3, K=3, N=10, eps=0.5, conditions=("25",))
+    with pytest.raises(ValueError, match="need the linewidth"):
+        classify(gamma=1e-3, K=3, N=10, eps=0.5, conditions=("27",))
+    with pytest.raises(ValueError, match="s .entropy"):
+        classify(gamma=1e-3, K=3, N=10, eps=0.5, saddle_point=True)
