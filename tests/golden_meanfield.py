@@ -166,7 +166,7 @@ def cases():
         add("eq21", mf.eq21_ln_linewidth, eps=0.3, gamma=0.1, K=3, warn=w)
         add("eq21", mf.eq21_ln_linewidth, xi=2.0, gamma=0.1, K=3, warn=w)
     add("eq21", mf.eq21_ln_linewidth, eps=0.3, gamma=0.0, K=3)
-    add("consts", lambda: (mf.EQUATIONS, mf.SUM_RANGES, mf.NFAST_READINGS, sorted(mf.__all__)))
+    add("consts", lambda: (mf.EQUATIONS, mf.SUM_RANGES, mf.NFAST_READINGS, sorted(set(mf.__all__) - {"MeanFieldModel"})))  # the one name added by the split
     add("lwr", lambda: [f.name for f in dataclasses.fields(mf.LinewidthResult)])
     return out
 
