@@ -108,11 +108,13 @@ from .boundary import (
     literal_reentrance,
     ln_F_zero_table,
 )
+from .model import MeanFieldModel
 from .nfast import bath_lineshape, ln_n_fast, n_fast
 from .ratio import F_zero, ln_F_zero, self_consistency_ratio
 from .solve import LinewidthResult, eps_at_linewidth, eq21_ln_linewidth, solve_linewidth
 
 __all__ = [
+    "MeanFieldModel",
     "LinewidthResult",
     "solve_linewidth",
     "self_consistency_ratio",

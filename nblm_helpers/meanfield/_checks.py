@@ -24,12 +24,10 @@ SUM_RANGES = ("infinite", "square")
 NFAST_READINGS = ("literal", "continuous")
 
 
-def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False, arrays=False):
-    """Validated parameters; ``gamma`` and ``s`` may be arrays only if ``arrays``.
+def _check_params(gamma, K, N, s, d, equation, sum_range, nfast, drop_negative):
+    """The model parameters, validated in this order (the first bad one is named in the ValueError).
 
-    With ``arrays``, ``gamma`` and ``s`` are returned as floats when scalar
-    and as float64 arrays otherwise, and their shapes must broadcast against
-    that of ``eps`` (or ``xi``).
+    ``gamma`` and ``s`` may be arrays here (:func:`_validate` decides whether that is allowed).
     """
     equation = check_choice("equation", equation, EQUATIONS)
     sum_range = check_choice("sum_range", sum_range, SUM_RANGES)
@@ -41,6 +39,19 @@ def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
     N = check_positive_int("N", N)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
+    return gamma, K, N, s, d, equation, sum_range, nfast, bool(drop_negative)
+
+
+def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False, arrays=False):
+    """Validated parameters; ``gamma`` and ``s`` may be arrays only if ``arrays``.
+
+    With ``arrays``, ``gamma`` and ``s`` are returned as floats when scalar
+    and as float64 arrays otherwise, and their shapes must broadcast against
+    that of ``eps`` (or ``xi``).
+    """
+    gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _check_params(
+        gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
+    )
     eps = resolve_eps(eps, xi, K)
     for name, v in (("gamma", gamma), ("s", s)):
         if np.ndim(v) and not arrays:

@@ -184,9 +184,9 @@ class _Model:
     def _Mlo_Mhi(self, x, col):
         """Band [Mlo, Mhi) of explicit terms at each x (call inside np.errstate(all="ignore"))."""
         A = self.a[col] - x
-        t = self.lnsN[col] + self.d * np.log(A)
-        ln_c = t if self.literal else np.maximum(0.0, t)
-        ln_nfmax = np.maximum(0.0, t)
+        # saturated branch of Eq. 20, n_fast(t >= 1/Gamma) = n_fast at gamma t = gamma/Gamma (A > 0)
+        ln_c = _ln_n_unsat(A, self.lnsN[col], self.d, self.literal)
+        ln_nfmax = np.maximum(0.0, ln_c)
         Msat = np.ceil(-x / self.ell)
         Mlo = np.floor((_BAND_LO - x - ln_nfmax) / self.ell)
         Mlo = np.minimum(Mlo, Msat - 1.0)

@@ -444,12 +444,22 @@ def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nf
     """
     equation = check_choice("equation", equation, EQUATIONS)
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    _check_critical_cost(K, N, equation)
+    g = np.asarray(check_positive("gamma", gamma), dtype=float)
+    return _critical_eps(g, K=K, N=N, s=s, d=d, equation=equation, sum_range=sum_range, nfast=nfast)
+
+
+def _check_critical_cost(K, N, equation):
+    """critical_eps / critical_xi with E2/E3 solve ~100 times: a tenth of the solve limit on N."""
     if equation != "19" and N > _max_n_app_solve(K) // 10:
         raise ValueError(
             f"N must be <= {_max_n_app_solve(K) // 10} for critical_eps/critical_xi with equation {equation!r} "
             f"and K={K:g} (about 100 E2/E3 solves, each summing 2N terms on ~2N ln K/3 scan points); got N={N}"
         )
-    g = np.asarray(check_positive("gamma", gamma), dtype=float)
+
+
+def _critical_eps(g, *, K, N, s, d, equation, sum_range, nfast):
+    """:func:`critical_eps` for validated parameters (``g``: an array of couplings)."""
     uniq, inv = np.unique(g.ravel(), return_inverse=True)
     if equation == "19":
         vals = _eps_c_19(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)

@@ -160,7 +160,11 @@ def F_zero(**kwargs):
     As :func:`ln_F_zero`; ``inf`` where the unbounded sum diverges or
     :math:`F_0` exceeds the float range.
     """
-    lnF, sg = ln_F_zero(**kwargs)
+    return _F_value(*ln_F_zero(**kwargs))
+
+
+def _F_value(lnF, sg):
+    """``sign * exp(ln|F|)`` (0 where the sign is 0, ``inf`` beyond the float range)."""
     with np.errstate(over="ignore"):
         val = np.where(np.asarray(sg) == 0, 0.0, np.asarray(sg) * np.exp(lnF))
     return scalar_or_array(val)
