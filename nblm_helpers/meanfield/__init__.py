@@ -62,6 +62,25 @@ iff* :math:`F(0^+) \\le 1`.  For E2/E3, :math:`dF/dx \\in [-2P, 2Q]` with
 (both non-increasing in ``x``).  These bounds make the bracket scan rigorous:
 a grid cell is discarded only when the bound proves it has no root.
 
+Package layout
+--------------
+One concept per module; the public names are re-exported here.
+
+* :mod:`.model` -- :class:`MeanFieldModel`, the parameters validated once (frozen,
+  hashable) with ``ratio``, ``ln_F0``, ``F0``, ``solve`` and ``critical_eps``; the keyword
+  functions below validate through the same path (``_checks``) and share its cores.
+* :mod:`.nfast` -- Eq. (20) (:func:`n_fast`, :func:`ln_n_fast`) and the lineshape (17); the one
+  implementation of :math:`n_{\rm fast}` the other modules use.
+* :mod:`.ratio` -- :func:`self_consistency_ratio`, :func:`ln_F_zero`, :func:`F_zero`.
+* :mod:`.roots` -- the bracket scan and its Chandrupatla refinement.
+* :mod:`.solve` -- :func:`solve_linewidth`, :class:`LinewidthResult`, :func:`eq21_ln_linewidth`,
+  :func:`eps_at_linewidth`.
+* :mod:`.boundary` -- the phase boundary :math:`F_0 = 1` (:func:`critical_coupling`,
+  :func:`critical_eps`, :func:`critical_xi`, :func:`ln_F_zero_table`, ...).
+* private: ``_lnf`` (the ln F model ``_Model``: prefix tables, band, tails), ``_numerics``
+  (signed / cumulative log-sum-exp, Eulerian tail, root finders, work limits), ``_checks``
+  (parameter validation and work limits).
+
 Validity contract
 -----------------
 Every public function returns within seconds and bounded memory, warns, or
