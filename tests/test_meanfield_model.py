@@ -10,6 +10,7 @@ import pytest
 
 from nblm_helpers import meanfield as mf
 from nblm_helpers.meanfield import MeanFieldModel
+from nblm_helpers.parameters import ValidityWarning
 
 FIG8 = dict(gamma=0.1, K=3, N=10, s=0.5, d=1)
 EPS = np.array([-0.3, -0.05, 0.0, 0.2, 0.5, 0.9])
@@ -53,7 +54,7 @@ def test_methods_equal_the_keyword_functions_bit_for_bit(opts):
 
 def test_solve_warns_as_the_keyword_function():
     m = MeanFieldModel(**FIG8)
-    with pytest.warns(mf.ValidityWarning if hasattr(mf, "ValidityWarning") else Warning) as w1:
+    with pytest.warns(ValidityWarning) as w1:
         m.solve(0.95)
     with pytest.warns(Warning) as w2:
         mf.solve_linewidth(eps=0.95, **FIG8)
