@@ -819,6 +819,7 @@ SPECS = [
     Spec("single_dot.many_body_spacing", dict(K=K, N=N, delta_m=POS)),
     Spec("single_dot.eq16_stop_bandwidth", dict(gamma=POS, K=K, Xi=POS, N=N, delta_m=POS)),
     # ---------------------------------------------------------------- meanfield
+    Spec("meanfield.MeanFieldModel", dict(**MF, **MF_OPTS), max_examples=25),
     Spec("meanfield.solve_linewidth", dict(
         ex=eps_xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
          inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0", "result.gamma"),

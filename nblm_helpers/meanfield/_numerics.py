@@ -1,0 +1,149 @@
+"""Private numerics of the mean-field solver: work limits, signed and cumulative log-sum-exp,
+Eulerian numbers and the closed-form tail of the unbounded sum, and the vectorized root finder."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+from scipy.optimize import elementwise as _elementwise
+from scipy.special import logsumexp
+
+from .._roots import brentq_or_bisect  # noqa: F401  (the scalar root finder of the boundary solvers)
+
+
+_LN_TAU_LO = math.log(1e-17)  # scan ends: where tau = Gamma n K^m (u = tau^2) is negligible
+# Eq. 19 is summed as a prefix table (m < Mlo, where tau < 1e-9: 1/(1+u) = 1 to < 1e-18),
+# an explicit band, and a series tail (m >= Mhi, where tau > 1e2: 1/(1+u) expanded in 1/u)
+_BAND_LO = math.log(1e-9)
+_BAND_HI = math.log(1e2)
+_J_TAIL = 5  # terms of the tail series: error <= u^-6 <= 1e-24 relative
+_DOMAIN_GAP = 1e-9  # Eq. 19 scan stops at ln Gamma = ln gamma - 1e-9
+_CHUNK = 1_500_000  # array elements per evaluation chunk
+_TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
+_MAX_ORDER = 10_000_000  # largest rearrangement order m summed explicitly (~80 MB per column)
+_ORDER_FLOOR = _MAX_ORDER - 256  # ln Gamma >= -_ORDER_FLOOR ln K keeps every table within _MAX_ORDER
+_ROOT_TOL = 1e-10  # |ln F| at an accepted root
+# Work limits (a call answers within seconds and bounded memory, or refuses with a ValueError):
+_MAX_N_SQUARE = 20_000  # square sum: 2N terms per evaluation and a 2N+1 prefix table per column
+_MAX_BAND = 200_000  # Eq. 19: explicit crossover terms per evaluation, ~ln(1e11)/ln K
+_MAX_N_APP_RATIO = 1_000_000  # E2/E3: 2N terms per evaluation of F
+_APP_SCAN_BUDGET = 2e7  # E2/E3 solve: (2N terms) x (~2N ln K / 3 scan points) per column
+_MAX_D = 64  # spatial dimension: the closed-form tail expands (a + m ln K)^d in d + 2 Eulerian terms
+_MAX_NODES = 5000  # literal Eq. 20: F0 drops at gamma = K^-m; at most this many are examined
+_MAX_HEAD = 50_000  # F0 boundary searches: explicit head terms 2 <= m < M0 per evaluation
+_MAX_ORDER_CONTOUR = 200_000  # eps_at_linewidth: deepest order (ln Gamma / ln K) of its target
+_MAX_POINTS = 20_000  # distinct (eps, gamma, s) points of one solve_linewidth call (~1-2 s)
+
+
+def _slse(a, b, axis=-1):
+    """Signed log-sum-exp: ``(ln|sum b e^a|, sign)`` along ``axis``.
+
+    Same result as ``scipy.special.logsumexp(a, b=b, return_sign=True)``
+    (max-shifted, so no overflow), but several times faster on the small
+    trailing axes used here.  Rows that are all ``-inf`` give ``(-inf, 0)``.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        mx = np.max(a, axis=axis, keepdims=True)
+        mx = np.where(np.isfinite(mx), mx, 0.0)
+        tot = np.sum(b * np.exp(a - mx), axis=axis)
+        out = np.squeeze(mx, axis=axis) + np.log(np.abs(tot))
+    return out, np.sign(tot)
+
+
+def _find_root(func, a, b, args=(), *, xatol, xrtol, fatol, maxiter):
+    """SciPy's vectorized Chandrupatla, ``scipy.optimize.elementwise.find_root`` (``frtol=0``).
+
+    ``func(x, *args)`` is elementwise; ``a``, ``b`` and ``args`` are 1-D arrays
+    of one length.  Returns ``(x, f_x, xl, xr, fl, fr, status)``: the iterate
+    of smallest ``|f|``, the final bracket and its values, SciPy's status.
+    """
+    res = _elementwise.find_root(
+        func, (np.asarray(a, float), np.asarray(b, float)), args=tuple(args),
+        tolerances=dict(xatol=xatol, xrtol=xrtol, fatol=fatol, frtol=0.0), maxiter=maxiter,
+    )
+    return (np.asarray(res.x, float), np.asarray(res.f_x, float), res.bracket[0], res.bracket[1],
+            res.f_bracket[0], res.f_bracket[1], res.status)
+
+
+def _cum_lse(lam, block=64):
+    """C[..., k] = ln sum_{i<k} exp(lam[..., i]) for k = 0..n (accurate).
+
+    Blockwise: exact linear cumulative sums inside blocks of ``block``
+    entries (scaled by the block maximum), log-space accumulation across
+    blocks.  Relative error ~ (block + n/block) * 1e-16.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        return _cum_lse_impl(lam, block)
+
+
+def _cum_lse_impl(lam, block):
+    lead = lam.shape[:-1]
+    n = lam.shape[-1]
+    nb = max(1, -(-n // block))
+    pad = np.full(lead + (nb * block,), -np.inf)
+    pad[..., :n] = lam
+    L = pad.reshape(lead + (nb, block))
+    mx = L.max(axis=-1)
+    mx = np.where(np.isfinite(mx), mx, 0.0)
+    cs = np.cumsum(np.exp(L - mx[..., None]), axis=-1)
+    lcs = mx[..., None] + np.log(cs)
+    tot = lcs[..., -1]
+    acc = np.logaddexp.accumulate(tot, axis=-1)
+    excl = np.concatenate([np.full(lead + (1,), -np.inf), acc[..., :-1]], axis=-1)
+    incl = np.logaddexp(excl[..., None], lcs).reshape(lead + (nb * block,))[..., :n]
+    return np.concatenate([np.full(lead + (1,), -np.inf), incl], axis=-1)
+
+
+def _eulerian(p):
+    """Eulerian numbers A(p, i), i = 0..p-1 (p >= 1), as Python ints."""
+    row = [1]
+    for n in range(2, p + 1):
+        new = [0] * n
+        for i in range(n):
+            left = row[i - 1] if 0 <= i - 1 < len(row) else 0
+            here = row[i] if i < len(row) else 0
+            new[i] = (i + 1) * here + (n - i) * left
+        row = new
+    return row
+
+
+
+
+def _ln_unsat_tail(M, eps, a, lnsN, d, ell):
+    """ln sum_{m >= M} (m-1) e^lnsN (a + m l)^d K^{2 m eps} (l = ln K), eps < 0, a + M l >= 0.
+
+    ``M``, ``eps``, ``a`` (= ln gamma) and ``lnsN`` (= ln s N) broadcast
+    elementwise.  Closed form with non-negative coefficients (no
+    cancellation): expand in j = m - M and use
+    sum_j j^p q^j = q A_p(q)/(1-q)^(p+1).
+    """
+    b = a + M * ell
+    with np.errstate(divide="ignore"):
+        lnb = np.log(b)
+    lnq = 2.0 * eps * ell
+    ln1mq = np.log(-np.expm1(lnq))
+    terms = []
+    for p in range(d + 2):
+        pieces = []
+        if p <= d:
+            e = (d - p) * lnb if d - p > 0 else 0.0
+            pieces.append(np.log(M - 1.0) + math.log(math.comb(d, p)) + e + p * math.log(ell))
+        if p >= 1:
+            e = (d - p + 1) * lnb if d - p + 1 > 0 else 0.0
+            pieces.append(math.log(math.comb(d, p - 1)) + e + (p - 1) * math.log(ell))
+        lncp = pieces[0] if len(pieces) == 1 else np.logaddexp(pieces[0], pieces[1])
+        if p == 0:
+            lnLi = -ln1mq
+        else:
+            A = _eulerian(p)
+            lnAq = (
+                np.array([math.log(c) for c in A])[None, :]
+                + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None]
+            )
+            # (logsumexp of a single term is that term, exactly)
+            lnA = lnAq[:, 0] if p == 1 else logsumexp(lnAq, axis=1)
+            lnLi = lnq + lnA - (p + 1) * ln1mq
+        terms.append(lncp + lnLi)
+    tot = logsumexp(np.stack(np.broadcast_arrays(*terms), axis=0), axis=0)
+    return lnsN + M * lnq + tot

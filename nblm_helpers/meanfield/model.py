@@ -1,0 +1,130 @@
+"""The mean-field model as one validated, immutable object (Secs. IV D, V; App. E).
+
+A :class:`MeanFieldModel` fixes the parameters of the self-consistency
+:math:`\\Gamma = \\Gamma F(\\Gamma)` of Eq. (19) (with Eqs. 17, 18 and 20) or
+of App. E (E1)-(E3):
+
+.. math::
+    F(\\Gamma) = \\gamma^2 \\sum_{m\\ge 2} w_m
+    \\frac{K^{2m\\varepsilon}\\, n_m}{1 + (\\Gamma\\, n_m K^m)^2},
+    \\qquad n_m = n_{\\rm fast}(t = K^m),
+
+which is the Golden rule (18), :math:`\\Gamma = \\gamma^2\\sum_{n,p}
+S_\\Gamma(\\delta E_{n,p}) e^{-2(n+p)/\\Xi}`, with the bath lineshape (17)
+:math:`S_\\Gamma(\\omega) = \\Gamma n_{\\rm fast}(1/\\omega)/(\\omega^2 +
+[\\Gamma n_{\\rm fast}(1/\\omega)]^2)` at :math:`\\delta E = K^{-m}`;
+:math:`w_m = m - 1` (unbounded sum) or :math:`\\min(m-1, 2N+1-m)` (square
+sum, and Eq. E2); Eq. (E3) uses :math:`m - 1` up to :math:`m = 2N` and
+:math:`n_m = sN\\ln^d(\\gamma K^m)` without saturation.  Eq. (20):
+:math:`n_{\\rm fast}(t) = 1` for :math:`\\gamma t \\le 1`,
+:math:`sN\\ln^d(\\gamma t)` for :math:`t < 1/\\Gamma`, :math:`sN\\ln^d(\\gamma/\\Gamma)`
+beyond (``nfast="literal"``), or :math:`\\max(1, sN\\ln_+^d(\\gamma\\min(t, 1/\\Gamma)))`
+(``nfast="continuous"``).  The package docstring (:mod:`nblm_helpers.meanfield`)
+holds the conventions, the monotonicity facts and the work limits.
+
+The parameters are validated once, on construction, by the same checks (and
+with the same messages) as the keyword functions; the methods validate only
+their own arguments (``eps`` or ``xi``, ``ln_gamma``) and apply the work
+limit of their operation (a solve of E2/E3 allows a smaller ``N`` than an
+evaluation of :math:`F`).  ``gamma`` and ``s`` are scalars here; the keyword
+:func:`~nblm_helpers.meanfield.solve_linewidth` also takes arrays of them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..parameters import resolve_eps
+from ._checks import _check_cost, _check_params
+from .boundary import _check_critical_cost, _critical_eps
+from .ratio import _F_value, _ratio
+from .solve import _solve
+
+
+@dataclass(frozen=True)
+class MeanFieldModel:
+    """Validated, immutable parameters of Eq. (19) / (E2) / (E3); hashable.
+
+    Parameters
+    ----------
+    gamma : float
+        Inter-dot coupling :math:`\\gamma/\\delta_m > 0`.
+    K : float
+        Cayley-tree branching number, ``K > 1``.
+    N : int
+        Single-particle levels per dot, ``>= 1``.
+    s : float
+        Entropy per level, in ``(0, 1]``.
+    d : int
+        Spatial dimension, ``1 <= d <= 64``.
+    equation, sum_range, nfast, drop_negative
+        As in :func:`~nblm_helpers.meanfield.solve_linewidth`.
+
+    Raises
+    ------
+    ValueError
+        On construction, naming the first bad parameter, its value and the
+        allowed range (the messages of the keyword functions), or a model
+        beyond the work limits of one evaluation of :math:`F`.
+
+    Examples
+    --------
+    >>> m = MeanFieldModel(gamma=0.1, K=3, N=10, s=0.5)
+    >>> m.solve(0.3).status
+    'root'
+    """
+
+    gamma: float
+    K: float
+    N: int
+    s: float
+    d: int = 1
+    equation: str = "19"
+    sum_range: str = "infinite"
+    nfast: str = "literal"
+    drop_negative: bool = False
+
+    def __post_init__(self):
+        gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _check_params(
+            self.gamma, self.K, self.N, self.s, self.d, self.equation, self.sum_range, self.nfast,
+            self.drop_negative,
+        )
+        for name, v in (("gamma", gamma), ("s", s)):
+            if np.ndim(v):
+                raise ValueError(f"{name} must be a scalar here; got an array of shape {np.shape(v)}")
+        _check_cost(K=K, N=N, d=d, equation=equation, sum_range=sum_range, solve=False)
+        for name, v in (("gamma", float(gamma)), ("K", K), ("N", N), ("s", float(s)), ("d", d),
+                        ("equation", equation), ("sum_range", sum_range), ("nfast", nfast),
+                        ("drop_negative", drop_negative)):
+            object.__setattr__(self, name, v)
+
+    def _params(self):
+        return (self.gamma, self.K, self.N, self.s, self.d, self.equation, self.sum_range, self.nfast,
+                self.drop_negative)
+
+    def ratio(self, ln_gamma, eps=None, *, xi=None):
+        """:math:`F(\\Gamma)` as ``(ln|F|, sign F)``; see :func:`~nblm_helpers.meanfield.self_consistency_ratio`."""
+        return _ratio(ln_gamma, resolve_eps(eps, xi, self.K), *self._params())
+
+    def ln_F0(self, eps=None, *, xi=None):
+        """:math:`F(\\Gamma\\to0^+)` as ``(ln|F0|, sign)``; see :func:`~nblm_helpers.meanfield.ln_F_zero`."""
+        e = resolve_eps(eps, xi, self.K)
+        return _ratio(-np.inf * np.ones_like(np.asarray(e, dtype=float)), e, *self._params())
+
+    def F0(self, eps=None, *, xi=None):
+        """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`~nblm_helpers.meanfield.F_zero`."""
+        return _F_value(*self.ln_F0(eps, xi=xi))
+
+    def solve(self, eps=None, *, xi=None, warn=True):
+        """The self-consistent linewidth; see :func:`~nblm_helpers.meanfield.solve_linewidth`."""
+        e = resolve_eps(eps, xi, self.K)
+        _check_cost(K=self.K, N=self.N, d=self.d, equation=self.equation, sum_range=self.sum_range, solve=True)
+        return _solve(e, "eps" if xi is None else "xi", *self._params(), warn)
+
+    def critical_eps(self):
+        """:math:`\\varepsilon_c` at this ``gamma``; see :func:`~nblm_helpers.meanfield.critical_eps`."""
+        _check_critical_cost(self.K, self.N, self.equation)
+        return _critical_eps(np.asarray(self.gamma, dtype=float), K=self.K, N=self.N, s=self.s, d=self.d,
+                             equation=self.equation, sum_range=self.sum_range, nfast=self.nfast)
