@@ -321,7 +321,7 @@ def condition_C7(*, K, eps=None, xi=None):
     return _out(_c7_mask(_log(K), eps))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Validity:
     """Which validity conditions hold, point by point: the one classification of the package.
 
@@ -343,6 +343,14 @@ class Validity:
 
     def __getitem__(self, name):
         return self.holds[name]
+
+    def __eq__(self, other):
+        if not isinstance(other, Validity):
+            return NotImplemented
+        return list(self.holds) == list(other.holds) and all(
+            np.array_equal(self.holds[k], other.holds[k]) for k in self.holds)
+
+    __hash__ = None
 
     def __contains__(self, name):
         return name in self.holds

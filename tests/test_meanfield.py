@@ -738,3 +738,25 @@ def test_scalar_only_functions_reject_array_gamma_and_s():
         self_consistency_ratio(-5.0, eps=0.3, gamma=np.array([0.1, 0.2]), K=3, N=10, s=0.5)
     with pytest.raises(ValueError, match=r"^s must be a scalar"):
         ln_F_zero(eps=-0.3, gamma=0.1, K=3, N=10, s=np.array([0.5, 0.4]))
+
+
+def test_result_carries_the_validity_that_the_warning_reports():
+    """LinewidthResult.validity (validity.classify) is the data behind the ValidityWarning's text."""
+    from nblm_helpers.validity import condition_23
+
+    eps = np.linspace(0.05, 0.9, 12)
+    with pytest.warns(ValidityWarning) as rec:
+        r = solve_linewidth(eps=eps, gamma=0.5, K=3, N=10, s=0.5, d=1, equation="E3")
+    text = " ".join(str(w.message) for w in rec)
+    root = r.status == "root"
+    assert list(r.validity.holds) == ["23", "26", "27"]
+    reported = 0
+    for name in ("23", "26", "27"):
+        nbad = int(np.count_nonzero(root & ~r.validity[name]))
+        assert (f"Eq. {name} violated at {nbad} of" in text) == (nbad > 0), (name, nbad, text)
+        reported += nbad
+    assert reported > 0, "the sweep must violate a condition somewhere (the test can fail)"
+    np.testing.assert_array_equal(r.validity["23"], condition_23(gamma=0.5, K=3, eps=eps))
+    scalar = solve_linewidth(eps=0.5, gamma=1e-3, K=3, N=10, s=0.5, d=1, equation="E3", warn=False)
+    assert all(type(v) is bool for v in scalar.validity.holds.values())
+    assert scalar.validity.ok is all(scalar.validity.holds.values())

@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from ..parameters import ValidityWarning, check_branching, check_positive, check_real, resolve_eps, scalar_or_array
-from ..validity import condition_23, condition_26, condition_27
+from ..validity import Validity, classify
 from ._checks import _validate, _validate_boundary
 from ._lnf import _Model
 from ._numerics import _MAX_ORDER_CONTOUR, _MAX_POINTS, brentq_or_bisect
@@ -65,6 +65,13 @@ class LinewidthResult:
         model parameters ``gamma``, ``K``, ``N``, ``s``, ``d``.  ``gamma`` and
         ``s`` are floats if they were given as scalars, else arrays of the
         result's shape.
+    validity : nblm_helpers.validity.Validity
+        Which conditions hold at each point, from :func:`nblm_helpers.validity.classify`:
+        ``validity["23"]``, ``["26"]``, ``["27"]`` (bools, or boolean arrays of
+        the result's shape); Eqs. 26-27 are checked only where
+        ``status == "root"`` (they hold trivially elsewhere).  ``validity.ok``
+        is all three.  The ValidityWarning (``warn=True``) reports the same
+        conditions at the roots; test them here instead of parsing its text.
     """
 
     ln_gamma: Any
@@ -78,6 +85,7 @@ class LinewidthResult:
     bistable: Any
     eps: Any
     options: dict
+    validity: Validity = None
 
 
 def _solve_columns(opts, eps_cols, gamma, s):
@@ -296,8 +304,14 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
     bistable = sol["bistable"][inv]
     localized = status == "localized"
 
+    # the one classification (validity.classify): Eqs. 23, 26, 27 at every point; the
+    # linewidth conditions only where a root was found (-inf: nothing to check)
+    with np.errstate(invalid="ignore"):
+        holds = classify(gamma=g_flat if per_point else gamma, K=K, N=N, d=d, eps=flat,
+                         ln_gamma=np.where(status == "root", ln_gamma, -np.inf),
+                         conditions=("23", "26", "27")).holds
     if warn:
-        _warn_validity(ln_gamma, status, flat, g_flat if per_point else gamma, K, N, d)
+        _warn_validity(holds, status)
 
     shape = eps_arr.shape
 
@@ -318,26 +332,22 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
         eps=float(flat[0]) if scalar else flat.reshape(shape),
         options=dict(gamma=g_arr.copy() if per_point else gamma, K=K, N=N, s=s_arr.copy() if per_point else s,
                      **{k: opts[k] for k in ("d", "equation", "sum_range", "nfast", "drop_negative")}),
+        validity=Validity({name: (bool(np.broadcast_to(ok, flat.shape)[0]) if scalar
+                                  else np.broadcast_to(ok, flat.shape).reshape(shape).copy())
+                           for name, ok in holds.items()}),
     )
 
 
-def _warn_validity(ln_gamma, status, eps, gamma, K, N, d):
+def _warn_validity(holds, status):
+    """One ValidityWarning naming the conditions (from :func:`validity.classify`) that roots violate."""
     msgs = []
     is_root = status == "root"
     n = status.size
     if np.any(is_root):
-        lg = ln_gamma[is_root]
-        e = eps[is_root]
-        if np.ndim(gamma):
-            gamma = gamma[is_root]
-        for name, ok in (
-            ("Eq. 23", np.asarray(condition_23(gamma=gamma, K=K, eps=e))),
-            ("Eq. 26", np.asarray(condition_26(gamma=gamma, d=d, ln_gamma=lg))),
-            ("Eq. 27", np.asarray(condition_27(gamma=gamma, K=K, N=N, ln_gamma=lg))),
-        ):
-            nbad = int(np.count_nonzero(~ok))
+        for name, ok in holds.items():
+            nbad = int(np.count_nonzero(is_root & ~np.asarray(ok)))
             if nbad:
-                msgs.append(f"{name} violated at {nbad} of {n} point(s)")
+                msgs.append(f"Eq. {name} violated at {nbad} of {n} point(s)")
     nab = int(np.count_nonzero(status == "above_gamma"))
     if nab:
         msgs.append(
