@@ -362,7 +362,8 @@ class ResponsiveFigure:
     def update(self, **values):
         """Live mode: set the sliders to ``values`` and redraw (returns the new bytes).
 
-        This is what a slider move does; benchmarks time it.
+        This is what a slider move does; benchmarks time it.  (Not the ``update``
+        function given to the constructor: that one is :meth:`update_artists`.)
         """
         if self.mode != "live":
             raise RuntimeError("update() is for live mode; static frames are fixed at build time")
