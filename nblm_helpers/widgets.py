@@ -32,7 +32,7 @@ Example
 >>> def update(art, *, rate):             # every frame: physics, then new data / text
 ...     art["decay"].set_ydata(np.exp(-rate * t))
 ...     art["ax"].set_title(f"rate = {rate:.2g}")
->>> w = ResponsiveFigure(setup, update, [Control("rate", [0.5, 1.0, 2.0], kind="linear")],
+>>> w = ResponsiveFigure(setup, update, [Control("rate", [0.5, 1.0, 2.0], kind="log")],
 ...                      mode="static")
 >>> w.n_frames
 3
