@@ -179,8 +179,8 @@ for _w in ResponsiveFigure.instances():
     _tot, _comp, _frozen = [], [], True
     for _v in _vals[1:]:
         t0 = time.perf_counter(); _w.update(**_v); _tot.append(time.perf_counter() - t0)
-        # the compute part: render on the figure whose artists exist (physics + updating artists)
-        t0 = time.perf_counter(); _w.render(_w._fig, **_v); _comp.append(time.perf_counter() - t0)
+        # the compute part: update(artists, **values) without drawing (physics + changing artists)
+        t0 = time.perf_counter(); _w.update_artists(**_v); _comp.append(time.perf_counter() - t0)
         _frozen &= all(getattr(a, "_nblm_laid_out", False) for a in _w._fig.axes)
     _out.append(dict(controls=[c.name for c in _w.controls], total=_tot, compute=_comp, frozen=_frozen))
 print("NBLM_WIDGETS_JSON" + json.dumps(_out))

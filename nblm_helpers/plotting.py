@@ -12,13 +12,14 @@ This module never imports a physics module.
 
 from __future__ import annotations
 
-import functools
 import io
 import re
 from contextlib import contextmanager
 
 import matplotlib
 import matplotlib.pyplot as plt
+
+from . import _mpl_compat
 
 __all__ = [
     "COLUMN_WIDTH_IN",
@@ -103,90 +104,17 @@ STYLE = {
 }
 
 
-def _share_mathtext_cache():
-    """Let every renderer reuse parsed mathtext (widgets redraw the same labels).
-
-    matplotlib caches parsed math per ``MathTextParser`` *instance* (the
-    instance is part of the ``lru_cache`` key), and every ``savefig`` makes a
-    new renderer with a new parser, so each frame of a widget re-parses every
-    ``$...$`` label and log-axis tick (~10 ms each with pyparsing).  This keys
-    one shared cache on the parser's output type instead; the cached results
-    are the same immutable parse results matplotlib's own cache hands out.
-    If a future matplotlib changes the private method, nothing is patched.
-    """
-    from matplotlib.mathtext import MathTextParser
-
-    original = getattr(MathTextParser._parse_cached, "__wrapped__", None)
-    if original is None or getattr(MathTextParser, "_nblm_shared_cache", False):
-        return
-    parsers = {"vector": MathTextParser("path"), "raster": MathTextParser("agg")}
-
-    @functools.lru_cache(maxsize=4096)
-    def parse_shared(output_type, s, dpi, prop, antialiased, load_glyph_flags):
-        return original(parsers[output_type], s, dpi, prop, antialiased, load_glyph_flags)
-
-    def _parse_cached(self, s, dpi, prop, antialiased, load_glyph_flags):
-        return parse_shared(self._output_type, s, dpi, prop, antialiased, load_glyph_flags)
-
-    MathTextParser._parse_cached = _parse_cached
-    MathTextParser._nblm_shared_cache = True
-
-
-def _share_svg_text_metrics():
-    """Let every SVG renderer reuse measured text extents.
-
-    matplotlib caches text metrics per renderer *instance* and every
-    ``savefig`` makes a new renderer, so each widget frame re-measures every
-    label with FreeType (~15 % of a frame).  For the SVG renderer the metrics
-    do not depend on the instance at all: ``RendererSVG`` asks a
-    ``TextToPath`` helper at a fixed 72 dpi.  This gives all SVG renderers one
-    shared cache; other renderers (Agg, whose metrics depend on its dpi) keep
-    matplotlib's own.  If a future matplotlib changes the private function or
-    the SVG renderer measures text differently, nothing is patched.
-    """
-    import matplotlib.text as mtext
-    from matplotlib.backends.backend_mixed import MixedModeRenderer
-    from matplotlib.backends.backend_svg import RendererSVG
-    from matplotlib.textpath import TextToPath
-
-    original = getattr(mtext, "_get_text_metrics_function", None)
-    if original is None or getattr(original, "_nblm_shared", False):
-        return
-    import inspect
-
-    if "self._text2path.get_text_width_height_descent(" not in inspect.getsource(
-            RendererSVG.get_text_width_height_descent):
-        return
-    text2path = TextToPath()
-
-    @functools.lru_cache(maxsize=4096)
-    def svg_metrics(text, fontprop, ismath, dpi):
-        return text2path.get_text_width_height_descent(text, fontprop, ismath)
-
-    def _get_text_metrics_function(renderer, *args, **kwargs):
-        # savefig(format="svg") draws through a MixedModeRenderer around the
-        # RendererSVG (swapped for Agg only inside rasterized artists)
-        inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
-        if type(inner) is RendererSVG:
-            return svg_metrics
-        return original(renderer, *args, **kwargs)
-
-    _get_text_metrics_function.svg_metrics = svg_metrics
-
-    _get_text_metrics_function._nblm_shared = True
-    mtext._get_text_metrics_function = _get_text_metrics_function
-
-
 def apply_style():
     """Apply :data:`STYLE` to matplotlib's global rcParams (and share the text caches).
 
     In an IPython kernel it also makes inline figures SVG, like the widgets'
     frames: sharp at any zoom, and their text can be measured on the site.
+    The text caches are the speed patches of :mod:`nblm_helpers._mpl_compat`,
+    applied only on a tested matplotlib release; they never change a byte.
     """
     matplotlib.rcParams.update(STYLE)
     _inline_svg()
-    _share_mathtext_cache()
-    _share_svg_text_metrics()
+    _mpl_compat.apply()
 
 
 def _inline_svg():
@@ -242,10 +170,9 @@ def figure_bytes(fig, fmt="svg", *, compact=True):
         raise ValueError(f"fmt must be 'svg' or 'png'; got {fmt!r}")
     buf = io.BytesIO()
     metadata = {"Date": None} if fmt == "svg" else {"Software": None}
-    # the figure keeps its own layout engine; constrained_layout.use is off only so that
-    # savefig, which restores a figure without an engine via set_layout_engine(None),
-    # does not give it a constrained engine from the rc (a widget drops its engine on purpose)
-    with matplotlib.rc_context({**STYLE, "figure.constrained_layout.use": False}):
+    # the figure keeps its own layout engine; no_rc_layout only stops savefig from giving
+    # a figure without one (a widget drops its engine on purpose) an engine from the rc
+    with matplotlib.rc_context(STYLE), _mpl_compat.no_rc_layout():
         fig.savefig(buf, format=fmt, metadata=metadata)
     if fmt == "png" or not compact:
         return buf.getvalue()

@@ -3,8 +3,8 @@
 The book's widgets must respond in two places:
 
 * **in a live kernel** (a reader running the notebook in Jupyter), a slider
-  calls the chapter's render function for *any* value the reader picks and
-  redraws the figure;
+  calls the chapter's ``update`` function for *any* value the reader picks
+  and redraws the figure;
 * **on the static website**, where no kernel runs, the slider still responds:
   the figures for a grid of values are rendered once at build time, stacked in
   an :class:`ipywidgets.Stack`, and each slider's ``index`` is linked to the
@@ -26,16 +26,19 @@ Example
 >>> import numpy as np
 >>> from nblm_helpers.widgets import Control, ResponsiveFigure
 >>> t = np.linspace(0, 5, 200)
->>> def render(fig, *, rate):
-...     if not fig.axes:  # first call: make the axes and artists once
-...         fig.add_subplot().plot(t, np.exp(-t))
-...     fig.axes[0].lines[0].set_ydata(np.exp(-rate * t))  # later calls only update
->>> w = ResponsiveFigure(render, [Control("rate", [0.5, 1.0, 2.0], label="rate")], mode="static")
+>>> def setup(fig):                      # once: the axes and artists
+...     ax = fig.add_subplot()
+...     return {"ax": ax, "decay": ax.plot(t, 0 * t)[0]}
+>>> def update(art, *, rate):             # every frame: physics, then new data / text
+...     art["decay"].set_ydata(np.exp(-rate * t))
+...     art["ax"].set_title(f"rate = {rate:.2g}")
+>>> w = ResponsiveFigure(setup, update, [Control("rate", [0.5, 1.0, 2.0], kind="log")],
+...                      mode="static")
 >>> w.n_frames
 3
 
 This module is presentation only: it never imports a physics module; the
-chapter passes the physics in through ``render``.
+chapter passes the physics in through ``update``.
 """
 
 from __future__ import annotations
@@ -48,10 +51,10 @@ from dataclasses import dataclass, field
 from typing import Callable, Sequence
 
 import ipywidgets as widgets
-import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ._mpl_compat import drop_layout_engine
 from .plotting import STYLE, apply_style, figure_bytes
 
 __all__ = ["KINDS", "Control", "ResponsiveFigure", "widget_mode", "progress"]
@@ -89,7 +92,7 @@ class Control:
     Parameters
     ----------
     name : str
-        Keyword under which the value is passed to the render function.
+        Keyword under which the value is passed to the ``update`` function.
     values : sequence of float
         The grid of values precomputed for the static site, strictly
         increasing.  Every one of them can also be selected on the live
@@ -114,7 +117,7 @@ class Control:
         Slider description; may contain inline LaTeX as ``\\(\\Gamma_b\\)``.
     fmt : str
         Python format of the value shown next to the slider and of the value
-        a render function should print in titles, e.g. ``"{:.2g}"``.
+        an ``update`` function should print in titles, e.g. ``"{:.2g}"``.
     initial : int, optional
         Index into ``values`` of the starting value (default: the middle).
 
@@ -177,12 +180,12 @@ class Control:
         return [self.fmt.format(v) for v in self._array]
 
     def value(self, index):
-        """The grid value at ``index`` as the render function receives it."""
+        """The grid value at ``index`` as the ``update`` function receives it."""
         v = self._array[index]
         return int(v) if self.kind == "int" else float(v)
 
     def coerce(self, v):
-        """A slider value as the render function receives it (int for ``"int"``, else float)."""
+        """A slider value as ``update`` receives it (int for ``"int"``, else float)."""
         return int(round(v)) if self.kind == "int" else float(v)
 
 
@@ -196,14 +199,18 @@ class ResponsiveFigure:
 
     Parameters
     ----------
-    render : callable
-        ``render(fig, **values)`` draws the state for one choice of the
-        controls' values into the matplotlib figure ``fig``.  It is called
-        again on the same figure for each new value, so it should either
-        ``fig.clear()`` first or, much faster, make its axes and artists on
-        the first call and only update them (``set_data``, ``set_text``,
-        limits) afterwards; the layout is then computed once (see
-        :meth:`draw`).
+    setup : callable
+        ``setup(fig)`` makes the axes and artists in the empty matplotlib
+        figure ``fig``, once, and returns them as one object (a dict, a
+        :class:`types.SimpleNamespace`, ...): the ``artists``.  Fixed parts
+        (axis labels, fixed limits, legend, reference lines) belong here.
+    update : callable
+        ``update(artists, **values)`` computes the state for one choice of the
+        controls' values and changes the artists accordingly (``set_data``,
+        ``set_text``, ``set_title``, limits).  It returns nothing, makes no
+        new axes and has no side effects: it is called once per static frame,
+        once off the grid (see :meth:`_check_between_frames`) and on every
+        live slider move, in any order.
     controls : sequence of Control
         The sliders, outermost first.
     mode : {"static", "live"}, optional
@@ -223,6 +230,8 @@ class ResponsiveFigure:
     ----------
     widget : ipywidgets.VBox
         What the notebook displays (the instance displays itself too).
+    artists : object
+        What ``setup`` returned.
     n_frames : int
         Number of precomputed frames (static mode; 0 in live mode).
     frame_bytes : int
@@ -237,10 +246,12 @@ class ResponsiveFigure:
 
     _registry = weakref.WeakSet()
 
-    def __init__(self, render: Callable, controls: Sequence[Control], *, mode=None, fmt="svg",
-                 figsize=None, caption=None, css_class=None):
-        if not callable(render):
-            raise ValueError("render must be a callable render(fig, **values)")
+    def __init__(self, setup: Callable, update: Callable, controls: Sequence[Control], *, mode=None,
+                 fmt="svg", figsize=None, caption=None, css_class=None):
+        if not callable(setup):
+            raise ValueError(f"setup must be a callable setup(fig) returning the artists; got {setup!r}")
+        if not callable(update):
+            raise ValueError(f"update must be a callable update(artists, **values); got {update!r}")
         controls = list(controls)
         if not controls or not all(isinstance(c, Control) for c in controls):
             raise ValueError("controls must be a non-empty sequence of Control")
@@ -249,13 +260,21 @@ class ResponsiveFigure:
             raise ValueError(f"control names must be unique; got {names}")
         if fmt not in ("svg", "png"):
             raise ValueError(f"fmt must be 'svg' or 'png'; got {fmt!r}")
-        self.render = render
+        self._setup = setup
+        self._update = update
         self.controls = controls
         self.mode = widget_mode(mode)
         self.fmt = fmt
         apply_style()
         self._fig = plt.figure(figsize=figsize or STYLE["figure.figsize"])
         plt.close(self._fig)  # never shown inline by the backend; we show bytes
+        try:
+            self.artists = setup(self._fig)
+        except Exception as exc:
+            exc.add_note(f"(in the setup function {_name(setup)} of a ResponsiveFigure)")
+            raise
+        if not self._fig.axes:
+            raise ValueError(f"setup function {_name(setup)} made no axes in the figure it was given")
         self._image_format = "svg+xml" if fmt == "svg" else "png"
         self.n_frames = 0
         self.frame_bytes = 0
@@ -283,13 +302,14 @@ class ResponsiveFigure:
     def draw(self, **values):
         """Render the figure for ``values`` and return its encoded bytes.
 
-        This is the whole response to a slider move: ``render`` (the physics
-        computation and updating the artists) followed by encoding the figure.
+        This is the whole response to a slider move: ``update`` (the physics
+        computation and changing the artists, :meth:`update_artists`)
+        followed by encoding the figure.
 
-        The layout is computed once and then frozen.  The first draw, and any
-        draw after ``render`` made new axes (e.g. after ``fig.clear()``), runs
-        matplotlib's constrained layout; while ``render`` keeps updating the
-        same axes, their positions are kept.  That saves a full layout pass
+        The layout is computed once and then frozen.  The first draw (and a
+        draw after anything made new axes) runs matplotlib's constrained
+        layout; as ``update`` only changes the artists of ``setup``, the
+        axes keep their positions afterwards.  That saves a full layout pass
         (about a third of a redraw) and keeps the plot from jumping between
         frames.  In static mode every frame is then checked to fit on the
         canvas (a tick label grown wider than in the first frame would be cut
@@ -297,7 +317,7 @@ class ResponsiveFigure:
         :attr:`n_relayout`.
         """
         fig = self._fig
-        self.render(fig, **values)
+        self.update_artists(**values)
         if not fig.axes or not all(getattr(ax, "_nblm_laid_out", False) for ax in fig.axes):
             return self._draw_with_layout()
         if self.mode == "static" and not _fits_canvas(fig):
@@ -309,19 +329,29 @@ class ResponsiveFigure:
         fig = self._fig
         fig.set_layout_engine("constrained")
         data = figure_bytes(fig, self.fmt, compact=self.mode == "static")
-        # Drop the engine; the axes keep the positions it set.  Not "none": that
-        # leaves a placeholder engine, and savefig then still makes a dry layout
-        # draw before every real one (~40 % of an encode).  The rc context stops
-        # the book style from choosing constrained layout again.
-        with matplotlib.rc_context({"figure.constrained_layout.use": False, "figure.autolayout": False}):
-            fig.set_layout_engine(None)
+        drop_layout_engine(fig)   # the axes keep the positions it set
         for ax in fig.axes:
             ax._nblm_laid_out = True
         return data
 
+    def update_artists(self, **values):
+        """Call ``update(artists, **values)``: the compute part of a frame, without drawing.
+
+        An exception from ``update`` (or ``setup``) propagates unchanged, with a note naming
+        the function and the values.
+        """
+        try:
+            result = self._update(self.artists, **values)
+        except Exception as exc:   # the reader sees the chapter's own error, and where it came from
+            exc.add_note(f"(in the update function {_name(self._update)} of a ResponsiveFigure, at {values})")
+            raise
+        if result is not None:
+            raise TypeError(f"update function {_name(self._update)} must change the artists in place "
+                            f"and return None; it returned {type(result).__name__}")
+
     @property
     def values(self):
-        """The values currently selected, as passed to ``render``."""
+        """The values currently selected, as passed to ``update``."""
         if self.mode == "static":
             return {c.name: c.value(s.index) for c, s in zip(self.controls, self.sliders)}
         values = {}
@@ -332,7 +362,8 @@ class ResponsiveFigure:
     def update(self, **values):
         """Live mode: set the sliders to ``values`` and redraw (returns the new bytes).
 
-        This is what a slider move does; benchmarks time it.
+        This is what a slider move does; benchmarks time it.  (Not the ``update``
+        function given to the constructor: that one is :meth:`update_artists`.)
         """
         if self.mode != "live":
             raise RuntimeError("update() is for live mode; static frames are fixed at build time")
@@ -399,10 +430,10 @@ class ResponsiveFigure:
     def _check_between_frames(self):
         """Render once at values between the grid points, as only a live kernel would.
 
-        The static site shows grid values only, so a render function that
-        fails for other values (or that leaves work to be done as a side
-        effect of rendering the grid) would pass the book build and break for
-        a reader who runs the notebook.  This draws one off-grid state (not
+        The static site shows grid values only, so an ``update`` function
+        that fails for other values (e.g. a table filled only at the grid
+        values) would pass the book build and break for a reader who runs the
+        notebook.  This draws one off-grid state (not
         shown, not encoded) so the build fails instead.
         """
         values = {}
@@ -416,9 +447,9 @@ class ResponsiveFigure:
             else:
                 values[c.name] = 0.5 * (lo + hi)
         try:
-            self.render(self._fig, **values)
+            self.update_artists(**values)
         except Exception as exc:
-            raise RuntimeError(f"render failed between the static frames, at {values} (what a live "
+            raise RuntimeError(f"update failed between the static frames, at {values} (what a live "
                                f"slider can select): {exc!r}") from exc
 
     # -- live: continuous sliders, redraw on change -----------------------
@@ -476,6 +507,10 @@ class ResponsiveFigure:
     def __repr__(self):
         return (f"ResponsiveFigure(mode={self.mode!r}, controls={[c.name for c in self.controls]}, "
                 f"n_frames={self.n_frames}, frame_bytes={self.frame_bytes})")
+
+
+def _name(fn):
+    return repr(getattr(fn, "__qualname__", None) or getattr(fn, "__name__", None) or fn)
 
 
 def progress(total, description="solving", *, mode=None):

@@ -143,7 +143,7 @@ def probe_widget(rf):
                 report["failures"].append({**fail, "problem": f"unrounded number in the figure's text: {bad_text}"})
             got = rf.values[c.name]
             if not math.isclose(float(got), float(value), rel_tol=1e-9, abs_tol=0.0):
-                report["failures"].append({**fail, "problem": f"render received {c.name}={got!r}, not {value!r}"})
+                report["failures"].append({**fail, "problem": f"update received {c.name}={got!r}, not {value!r}"})
     report["seconds"] = round(time.perf_counter() - t0, 3)
     return report
 

@@ -336,25 +336,26 @@ import warnings
 import numpy as np
 from nblm_helpers.widgets import Control, ResponsiveFigure
 
-def render_ignores_b(fig, *, a, b):
-    if not fig.axes:
-        fig.add_subplot().plot([0, 1], [0, 1])
-    fig.axes[0].set_title(f"a = {a}")   # b is never drawn: moving it leaves the figure unchanged
+def setup(fig):
+    ax = fig.add_subplot()
+    ax.plot([0, 1], [0, 1])
+    return ax
 
-ignores_b = ResponsiveFigure(render_ignores_b, [Control("a", [1.0, 2.0, 3.0], kind="linear"),
-                                                Control("b", [1, 2], kind="int", initial=0)])
+def update_ignores_b(ax, *, a, b):
+    ax.set_title(f"a = {a}")   # b is never drawn: moving it leaves the figure unchanged
+
+ignores_b = ResponsiveFigure(setup, update_ignores_b, [Control("a", [1.0, 2.0, 3.0], kind="linear"),
+                                                       Control("b", [1, 2], kind="int", initial=0)])
 ignores_b""",
     """\
-def render_grid_only(fig, *, x):
+def update_grid_only(ax, *, x):
     if x not in (0.01, 0.1, 1.0):
         raise ValueError(f"x = {x} is off the grid")
     if x == 1.0:
         warnings.warn("x = 1 warns", RuntimeWarning)
-    if not fig.axes:
-        fig.add_subplot()
-    fig.axes[0].set_title(f"x = {x}")
+    ax.set_title(f"x = {x}")
 
-grid_only = ResponsiveFigure(render_grid_only, [Control("x", [0.01, 0.1, 1.0], kind="log", initial=0)])
+grid_only = ResponsiveFigure(setup, update_grid_only, [Control("x", [0.01, 0.1, 1.0], kind="log", initial=0)])
 grid_only""",
     """\
 try:
@@ -363,7 +364,7 @@ try:
 except UserWarning:
     print("warnings are errors")""",
     """\
-hidden = ResponsiveFigure(render_grid_only, [Control("x", [0.01, 0.1, 1.0], kind="log", initial=0)])""",
+hidden = ResponsiveFigure(setup, update_grid_only, [Control("x", [0.01, 0.1, 1.0], kind="log", initial=0)])""",
 ]
 
 
@@ -404,13 +405,14 @@ def _pair(controls):
     """In-process: the live description and the static slider states of the same controls."""
     from nblm_helpers.widgets import ResponsiveFigure
 
-    def render(fig, **values):
-        if not fig.axes:
-            fig.add_subplot()
-        fig.axes[0].set_title(repr(values))
+    def setup(fig):
+        return fig.add_subplot()
 
-    live = ResponsiveFigure(render, controls, mode="live")
-    static = ResponsiveFigure(render, controls, mode="static")
+    def update(ax, **values):
+        ax.set_title(repr(values))
+
+    live = ResponsiveFigure(setup, update, controls, mode="live")
+    static = ResponsiveFigure(setup, update, controls, mode="static")
     return ({"model_id": live.widget.model_id, "controls": [describe_control(c, s) for c, s in
                                                              zip(live.controls, live.sliders)]},
             [s.get_state() for s in static.sliders], static)

@@ -296,11 +296,11 @@ import os, sys
 import numpy as np
 from nblm_helpers.widgets import Control, ResponsiveFigure, widget_mode
 t = np.linspace(0, 5, 50)
-def render(fig, *, rate):
-    if not fig.axes:
-        fig.add_subplot().plot(t, np.exp(-t))
-    fig.axes[0].lines[0].set_ydata(np.exp(-rate * t))
-w = ResponsiveFigure(render, [Control("rate", [0.5, 1.0, 2.0], kind="log")])
+def setup(fig):
+    return fig.add_subplot().plot(t, np.exp(-t))[0]
+def update(line, *, rate):
+    line.set_ydata(np.exp(-rate * t))
+w = ResponsiveFigure(setup, update, [Control("rate", [0.5, 1.0, 2.0], kind="log")])
 print(sys.executable, widget_mode(), os.environ.get("NBLM_WIDGET_MODE", "unset"))
 w
 """
