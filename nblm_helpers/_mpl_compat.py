@@ -24,7 +24,8 @@ from contextlib import contextmanager
 
 import matplotlib
 
-__all__ = ["TESTED_VERSIONS", "apply", "applied", "drop_layout_engine", "no_rc_layout", "restore", "version_tested"]
+__all__ = ["TESTED_VERSIONS", "apply", "applied", "drop_layout_engine", "fits_canvas", "no_rc_layout", "restore",
+           "version_tested"]
 
 #: ``major.minor`` releases of matplotlib the patches were tested with (requirements.txt pins 3.11.2).
 TESTED_VERSIONS = ("3.11",)
@@ -175,3 +176,19 @@ def drop_layout_engine(fig):
     """
     with no_rc_layout():
         fig.set_layout_engine(None)
+
+
+def fits_canvas(fig, tol=1.0):
+    """Whether everything drawn in ``fig`` lies inside the canvas (to ``tol`` pixels).
+
+    Uses the figure's own renderer (``Figure._get_renderer``, private but stable
+    since matplotlib 3.6; ``get_tightbbox`` needs a renderer to measure text).
+    """
+    bbox = fig.get_tightbbox(fig._get_renderer())
+    if bbox is None:
+        return True
+    dpi = fig.dpi
+    x0, y0, x1, y1 = bbox.x0 * dpi, bbox.y0 * dpi, bbox.x1 * dpi, bbox.y1 * dpi
+    w, h = fig.bbox.width, fig.bbox.height
+    return x0 >= -tol and y0 >= -tol and x1 <= w + tol and y1 <= h + tol
+

@@ -54,21 +54,11 @@ import ipywidgets as widgets
 import matplotlib.pyplot as plt
 import numpy as np
 
-from ._mpl_compat import drop_layout_engine
+from ._mpl_compat import drop_layout_engine, fits_canvas
 from .plotting import STYLE, apply_style, figure_bytes
 
 __all__ = ["KINDS", "Control", "ResponsiveFigure", "widget_mode", "progress"]
 
-
-def _fits_canvas(fig, tol=1.0):
-    """Whether everything drawn in ``fig`` lies inside the canvas (to ``tol`` pixels)."""
-    bbox = fig.get_tightbbox(fig._get_renderer())
-    if bbox is None:
-        return True
-    dpi = fig.dpi
-    x0, y0, x1, y1 = bbox.x0 * dpi, bbox.y0 * dpi, bbox.x1 * dpi, bbox.y1 * dpi
-    w, h = fig.bbox.width, fig.bbox.height
-    return x0 >= -tol and y0 >= -tol and x1 <= w + tol and y1 <= h + tol
 
 _MODES = ("static", "live")
 
@@ -320,7 +310,7 @@ class ResponsiveFigure:
         self.update_artists(**values)
         if not fig.axes or not all(getattr(ax, "_nblm_laid_out", False) for ax in fig.axes):
             return self._draw_with_layout()
-        if self.mode == "static" and not _fits_canvas(fig):
+        if self.mode == "static" and not fits_canvas(fig):
             self.n_relayout += 1
             return self._draw_with_layout()
         return figure_bytes(fig, self.fmt, compact=self.mode == "static")

@@ -266,13 +266,13 @@ def test_new_axes_are_laid_out_again():
 
 
 def test_static_frame_that_outgrows_the_frozen_layout_is_laid_out_afresh():
-    from nblm_helpers.widgets import _fits_canvas
+    from nblm_helpers._mpl_compat import fits_canvas
 
     calls = []
     rf = ResponsiveFigure(*_updating_fns(calls, wide_at=3.0), [Control("a", [1.0, 2.0, 3.0], kind="linear", initial=0)],
                           mode="static")
     assert rf.n_frames == 3 and rf.n_relayout == 1   # only the frame with the wide labels
-    assert _fits_canvas(rf._fig)
+    assert fits_canvas(rf._fig)
     plain = ResponsiveFigure(*_updating_fns([]), [Control("a", [1.0, 2.0, 3.0], kind="linear")], mode="static")
     assert plain.n_relayout == 0
 
