@@ -89,6 +89,7 @@ from .parameters import (
     check_broadcast,
     check_choice,
     check_dimension,
+    check_open_unit,
     check_positive,
     check_real,
     check_scalar,
@@ -127,13 +128,6 @@ CONVENTIONS = ("A1", "eq7")
 
 
 
-
-def _check_W(W):
-    return check_real("W", W, lo=0.0, hi=1.0)
-
-
-def _check_gamma(gamma):
-    return check_real("gamma", gamma, lo=0.0, hi=1.0)
 
 
 def _check_order(name, m):
@@ -215,7 +209,7 @@ def ln_bath_dos(E, W, *, spectrum, cutoff=None):
     """
     check_choice("spectrum", spectrum, SPECTRA)
     E = np.abs(np.asarray(check_real("E", E), dtype=float))
-    W = np.asarray(_check_W(W), dtype=float)
+    W = np.asarray(check_open_unit("W", W), dtype=float)
     cutoff = _check_cutoff(cutoff)
     check_broadcast(E=E, W=W, cutoff=0.0 if cutoff is None else cutoff)
     return scalar_or_array(_ln_bath_dos(E, W, spectrum, cutoff))
@@ -280,8 +274,8 @@ def ln_rate_order(m, gamma, W, *, Xi, kappa, spectrum, cutoff=None):
     """
     check_choice("spectrum", spectrum, SPECTRA)
     m = np.asarray(_check_order("m", m), dtype=float)
-    gamma = _check_gamma(gamma)
-    W = _check_W(W)
+    gamma = check_open_unit("gamma", gamma)
+    W = check_open_unit("W", W)
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
     cutoff = _check_cutoff(cutoff)
@@ -319,7 +313,7 @@ def d_ln_rate_order(m, W, *, Xi, kappa, spectrum):
     """
     check_choice("spectrum", spectrum, ("gaussian", "lorentzian"))
     m = np.asarray(_check_order("m", m), dtype=float)
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
     check_broadcast(m=m, W=W, Xi=Xi, kappa=kappa)
@@ -424,7 +418,7 @@ def gaussian_optimal_volume(W, *, Xi, s, form="derived", convention="A1"):
         :math:`\\hat m` beyond the float range (``s`` near 5e-324).
     """
     check_choice("form", form, GAUSSIAN_FORMS)
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
     check_broadcast(W=W, Xi=Xi, s=s)
@@ -453,7 +447,7 @@ def gaussian_optimal_size(W, *, Xi, s, d, form="derived", convention="A1"):
     """
     d = check_dimension(d)
     check_choice("form", form, GAUSSIAN_FORMS)
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
     check_broadcast(W=W, Xi=Xi, s=s)
@@ -483,8 +477,8 @@ def ln_rate_gaussian_optimum(gamma, W, *, Xi, s, convention="A1"):
         For out-of-range parameters, shapes that do not broadcast, or
         :math:`\\ln\\Gamma` beyond the float range (:math:`s\\Xi' \\to 0`).
     """
-    gamma = _check_gamma(gamma)
-    W = _check_W(W)
+    gamma = check_open_unit("gamma", gamma)
+    W = check_open_unit("W", W)
     xi_f = _xi_fock(Xi, s, convention)
     s = check_unit_interval("s", s)
     check_broadcast(gamma=gamma, W=W, Xi=Xi, s=s)
@@ -538,8 +532,8 @@ def ln_rate_lorentzian(n, gamma, W, *, Xi, K, cutoff=None):
 def _checked_rate(m, gamma, W, Xi, kappa, spectrum, cutoff=None, stacklevel=4):
     """:func:`ln_rate_order` for the wrappers (the warning points at their caller)."""
     m = np.asarray(_check_order("m", m), dtype=float)
-    gamma = _check_gamma(gamma)
-    W = _check_W(W)
+    gamma = check_open_unit("gamma", gamma)
+    W = check_open_unit("W", W)
     Xi = check_positive("Xi", Xi)
     kappa = check_positive("kappa", kappa)
     cutoff = _check_cutoff(cutoff)
@@ -568,7 +562,7 @@ def lorentzian_condition(W, *, Xi, K):
         If :math:`\\Xi\\ln K \\le 1` (no stationary point: the rate falls with ``n``),
         or for out-of-range or non-scalar ``Xi``, ``K``.
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     Xi, K, a = _check_xi_lnk(Xi, K)
     if a <= 1:
         raise ValueError(f"Xi*ln(K) must be in (1, inf) for a stationary point; got {a!r}")
@@ -599,7 +593,7 @@ def lorentzian_optimal_order(W, *, Xi, K):
     ValueError
         If :math:`\\Xi\\ln K \\le 1`, or for out-of-range or non-scalar parameters.
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     Xi, K, a = _check_xi_lnk(Xi, K)
     if a <= 1:
         raise ValueError(f"Xi*ln(K) must be in (1, inf) for a stationary point; got {a!r}")
@@ -621,10 +615,10 @@ def ln_rate_lorentzian_optimum(gamma, W, *, Xi, K):
     ValueError
         As :func:`lorentzian_optimal_order`, or for shapes that do not broadcast.
     """
-    gamma = _check_gamma(gamma)
+    gamma = check_open_unit("gamma", gamma)
     n = np.asarray(lorentzian_optimal_order(W, Xi=Xi, K=K))
     Xi, K, a = _check_xi_lnk(Xi, K)
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     check_broadcast(gamma=gamma, W=W)
     ratio = a / (a - 1) if math.isfinite(a) else 1.0        # Xi ln K beyond the float range: ln(a/(a-1)) = 0
     out = 2 * np.log(gamma) - np.log(W) - 2 * n / Xi - (math.log(ratio) if math.isfinite(ratio) else
@@ -676,7 +670,7 @@ def optimal_order(W, *, Xi, K, cutoff=None, n_min=1.0):
     Never warns.  Raises :class:`ValueError` for out-of-range or non-scalar
     parameters.
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     Xi, K, a = _check_xi_lnk(Xi, K)
     n_min = check_scalar(_check_order, "n_min", n_min)
     if cutoff is not None:
@@ -807,7 +801,7 @@ def optimal_integer_order(W, *, Xi, K, cutoff=None, n_min=1, n_max=200):
         :data:`MAX_ORDERS` (:math:`2^{22}`) (order, ``W``) pairs: the message
         gives the largest ``n_max`` that works.
     """
-    W = np.asarray(_check_W(W), dtype=float)
+    W = np.asarray(check_open_unit("W", W), dtype=float)
     Xi = check_scalar(check_positive, "Xi", Xi)
     K = check_scalar(check_branching, "K", K)
     if cutoff is not None:

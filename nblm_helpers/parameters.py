@@ -52,6 +52,7 @@ __all__ = [
     "check_scalar",
     "check_positive",
     "check_unit_interval",
+    "check_open_unit",
     "check_branching",
     "check_positive_int",
     "check_dimension",
@@ -222,6 +223,11 @@ def check_positive(name, value):
 def check_unit_interval(name, value):
     """Validate a parameter in (0, 1], e.g. the entropy per l-bit ``s``."""
     return check_real(name, value, lo=0.0, hi=1.0, hi_open=False)
+
+
+def check_open_unit(name, value):
+    """Validate a parameter in (0, 1), e.g. ``gamma`` or ``W`` in units of the l-bit scale (Sec. II)."""
+    return check_real(name, value, lo=0.0, hi=1.0)
 
 
 def check_branching(name, value):

@@ -102,6 +102,7 @@ from .parameters import (
     check_broadcast,
     check_choice,
     check_dimension,
+    check_open_unit,
     check_positive,
     check_positive_int,
     check_real,
@@ -149,13 +150,6 @@ NHAT_C_METHODS = ("lambert", "brentq", "approx")
 GAMMA_C_FORMS = ("eq8a", "eq8b")
 
 
-def _check_W(W):
-    return check_real("W", W, lo=0.0, hi=1.0)
-
-
-def _check_gamma(gamma):
-    return check_real("gamma", gamma, lo=0.0, hi=1.0)
-
 
 def _finite(out, what, names):
     """``out`` must be finite (no overflow to +-inf); else ValueError naming ``names``."""
@@ -202,7 +196,7 @@ def p_single_flip_on_shell(W, *, z):
     An estimate, not from the paper: never warns.  Raises :class:`ValueError`
     for ``W`` outside (0, 1) or a bad ``z``.
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     z = check_positive_int("z", z)
     return scalar_or_array(-np.expm1(z * np.log1p(-np.asarray(W))))
 
@@ -229,7 +223,7 @@ def hop_range(W, *, d):
     ``d``, or :math:`R` beyond the float range (``d = 1`` and ``W`` below
     ~5.6e-309).
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     d = check_dimension(d)
     return scalar_or_array(_hop_range(W, d))
 
@@ -272,10 +266,10 @@ def ln_gamma_a(gamma, W, *, xi, d):
         :math:`\\ln\\Gamma_a` beyond the float range (:math:`2R/\\xi` overflows,
         e.g. :math:`W = \\xi = 10^{-300}`, :math:`d = 1`).
     """
-    gamma = _check_gamma(gamma)
+    gamma = check_open_unit("gamma", gamma)
     xi = check_positive("xi", xi)
     d = check_dimension(d)
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     check_broadcast(gamma=gamma, W=W, xi=xi)
     out = _ln_gamma_a(gamma, W, xi, d)
     _warn(_premise_msg(gamma, W))
@@ -312,7 +306,7 @@ def rearrangement_size(W, *, s, d):
     Never warns.  Raises :class:`ValueError` for out-of-range parameters or
     :math:`\\hat n` beyond the float range (``s`` below ~1e-306).
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
     check_broadcast(W=W, s=s)
@@ -449,8 +443,8 @@ def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
         or :math:`\\ln\\Gamma_b` beyond the float range.
     """
     check_choice("form", form, GAMMA_B_FORMS)
-    gamma = _check_gamma(gamma)
-    W = _check_W(W)
+    gamma = check_open_unit("gamma", gamma)
+    W = check_open_unit("W", W)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
     xi = check_positive("xi", xi)
@@ -528,7 +522,7 @@ def rearrangement_volume_c(W, *, s, method="lambert"):
         near 5e-324), or more than :data:`MAX_BRENTQ` points with
         ``method="brentq"`` (``s`` must then be a scalar).
     """
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     s = check_unit_interval("s", s)
     check_choice("method", method, NHAT_C_METHODS)
     if method == "brentq":
@@ -612,9 +606,9 @@ def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
         or :math:`\\ln\\Gamma_c = 2x\\ln\\gamma - \\ldots` beyond the float range.
     """
     check_choice("form", form, GAMMA_C_FORMS)
-    gamma = _check_gamma(gamma)
+    gamma = check_open_unit("gamma", gamma)
     x = np.asarray(rearrangement_volume_c(W, s=s, method=method))
-    W = _check_W(W)
+    W = check_open_unit("W", W)
     check_broadcast(gamma=gamma, W=W, s=s)
     out = _ln_gamma_c(gamma, W, x, form)
     _warn(_premise_msg(gamma, W))

@@ -666,6 +666,7 @@ SPECS = [
                  corners=(_params.check_real, _params.check_positive)),
         name=CHECK_NAME, value=POS.A), err_names=_name_arg),
     Spec("parameters.check_unit_interval", dict(name=CHECK_NAME, value=S.A), err_names=_name_arg),
+    Spec("parameters.check_open_unit", dict(name=CHECK_NAME, value=UNIT.A), err_names=_name_arg),
     Spec("parameters.check_branching", dict(name=CHECK_NAME, value=K.A), err_names=_name_arg),
     Spec("parameters.check_positive_int", dict(
         name=CHECK_NAME, value=COUNT, minimum=PT(st.sampled_from([0, 1, 2, 4]), [], corners=(0, 4)),
