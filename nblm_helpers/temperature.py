@@ -71,7 +71,7 @@ from .parameters import (
     check_real,
     scalar_or_array,
 )
-from .validity import _c6_mask, _c7_mask, classify
+from .validity import _c6_mask, _c7_mask
 
 __all__ = [
     "S_MODELS",
@@ -851,9 +851,8 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     lnG = np.atleast_1d(np.asarray(r.ln_gamma, dtype=float)).copy()
     status = np.atleast_1d(np.asarray(r.status)).astype(str)
     root = status == "root"
-    lnG_safe = np.where(root, lnG, 0.0)
-    holds = classify(gamma=gdm, K=K, N=N, d=d, eps=eps, ln_gamma=lnG_safe, conditions=("23", "26", "27")).holds
-    fails = {f"Eq. {name}": ~np.asarray(ok) for name, ok in holds.items()}
+    # Eqs. 23, 26, 27 as the solver classified them (validity.classify); counted at roots only
+    fails = {f"Eq. {name}": np.atleast_1d(~np.asarray(ok)) for name, ok in r.validity.holds.items()}
     counts = {k: int(np.count_nonzero(root & v)) for k, v in fails.items()}
     counts["above_gamma"] = int(np.count_nonzero(status == "above_gamma"))
     ok = root & ~(fails["Eq. 23"] | fails["Eq. 26"] | fails["Eq. 27"])
