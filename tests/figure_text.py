@@ -80,11 +80,6 @@ def png_outputs(nb):
             if raster(out.get("data", {}))]
 
 
-def decode_data_uri(uri: str) -> str:
-    head, _, body = uri.partition(",")
-    return base64.b64decode(body).decode("utf-8") if ";base64" in head else body
-
-
 if __name__ == "__main__":  # pragma: no cover - a tool for chapter authors
     import nbformat
 

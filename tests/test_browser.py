@@ -15,7 +15,7 @@ from __future__ import annotations
 import pytest
 
 from browser_support import CLEAN, SHOWN_PIXELS, UNTYPESET_TEXT, open_page, site_pages
-from conftest import HTML, serve_directory
+from conftest import serve_directory
 from test_reader import CHAPTER_PAGES, chapter_furniture_problems, reader_view_problems
 
 pytestmark = pytest.mark.browser

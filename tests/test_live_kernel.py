@@ -41,7 +41,7 @@ import nbformat
 import pytest
 from nbformat.v4 import new_code_cell, new_notebook
 
-from conftest import BOOK, HTML, ROOT, require
+from conftest import BOOK, HTML, require
 from live_probe import MARK, describe_control
 from test_notebooks import toc_files
 

@@ -19,8 +19,8 @@ import zipfile
 
 import pytest
 
-from conftest import HTML, ROOT
-from figure_text import decode_data_uri, svg_metrics
+from conftest import ROOT
+from figure_text import svg_metrics
 from browser_support import CLEAN, UNTYPESET_TEXT, open_page
 from test_notebooks import toc_files
 
