@@ -101,6 +101,8 @@ __all__ = [
     "saddle_point_ln_linewidth",
     "saddle_point_linewidth",
     "saddle_point_ln_linewidth_C4",
+    "saddle_point_eps_at_linewidth",
+    "fig8_ordinate",
 ]
 
 
@@ -446,6 +448,91 @@ def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=Tr
     if warn:
         _warn_saddle("(C5)", eps, gamma, K, N, s, d, 2)
     return scalar_or_array(out)
+
+
+def saddle_point_eps_at_linewidth(*, ln_Gamma, gamma, N, s, d=1):
+    """The :math:`\\varepsilon` at which the saddle point (C5) gives the linewidth :math:`\\Gamma`.
+
+    The inverse of :func:`saddle_point_ln_linewidth` in :math:`\\varepsilon`: from
+    :math:`\\ln\\Gamma = -\\ln n_c + (\\ln\\gamma + \\tfrac12\\ln n_c)/\\varepsilon` (Eq. C5),
+
+    .. math::
+        \\varepsilon = \\frac{\\ln\\gamma + \\tfrac12\\ln n_c}{\\ln\\Gamma + \\ln n_c},
+        \\qquad n_c = sNd^d.
+
+    With ``ln_Gamma`` the floor :math:`\\ln(NK^{-N})` of Eq. (27)
+    (:func:`nblm_helpers.validity.ln_gamma_floor_27`) it is where (C5) enters the window of
+    Eq. (27); for :math:`\\gamma\\sqrt{n_c} < 1` (C6) the (C5) linewidth grows with
+    :math:`\\varepsilon`, so (C5) is above the floor for larger :math:`\\varepsilon`.
+
+    Parameters
+    ----------
+    ln_Gamma : float or array_like
+        :math:`\\ln(\\Gamma/\\delta_m)`, finite.
+    gamma : float or array_like
+        :math:`\\gamma/\\delta_m > 0`.
+    N, s, d
+        Levels per dot, entropy per degree of freedom in (0, 1], dimension (:math:`n_c = sNd^d`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\varepsilon \\in (0, 1)`; NaN where (C5) does not reach :math:`\\Gamma` for any
+        :math:`0 < \\varepsilon < 1` (the formula's value lies outside (0, 1), e.g.
+        :math:`\\ln\\Gamma \\ge \\ln\\gamma - \\tfrac12\\ln n_c` when :math:`\\gamma\\sqrt{n_c} < 1`).
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter (named, with its value and range) or arrays that do not broadcast.
+        Never warns.
+    """
+    lnG = check_ln_rate("ln_Gamma", ln_Gamma, allow_zero_rate=False)
+    gamma = check_positive("gamma", gamma)
+    N = check_positive_int("N", N)
+    s = check_unit_interval("s", s)
+    d = _check_d(d)
+    check_broadcast(ln_Gamma=lnG, gamma=gamma, s=s)
+    ln_nc = _ln_n_c(s, N, d)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        eps = (_log(gamma) + 0.5 * ln_nc) / (lnG + ln_nc)
+        out = np.where((eps > 0) & (eps < 1), eps, np.nan)
+    return scalar_or_array(out)
+
+
+def fig8_ordinate(ln_Gamma, *, s, N, d=1):
+    """The ordinate of the paper's Fig. 8, :math:`-1/\\ln(n_c\\Gamma/\\delta_m)` with :math:`n_c = sNd^d`.
+
+    In this variable (C5) is a straight line through the origin,
+    :math:`-1/\\ln(n_c\\Gamma) = \\varepsilon/\\ln(1/(\\gamma\\sqrt{n_c}))` (App. E).
+
+    Parameters
+    ----------
+    ln_Gamma : float or array_like
+        :math:`\\ln(\\Gamma/\\delta_m)`; ``-inf`` (:math:`\\Gamma = 0`) gives 0.
+    s, N, d
+        As in :func:`n_c`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`-1/\\ln(n_c\\Gamma)`, positive; NaN where :math:`n_c\\Gamma \\ge 1` (outside the
+        figure: no saddle point there).
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter (named, with its value and range).  Never warns.
+    """
+    lnG = check_ln_rate("ln_Gamma", ln_Gamma)
+    s = check_unit_interval("s", s)
+    N = check_positive_int("N", N)
+    d = _check_d(d)
+    if np.ndim(s) != 0:
+        raise ValueError(f"s must be a single real number in (0, 1] here; got an array of shape {np.shape(s)}")
+    z = np.asarray(lnG, dtype=float) + _ln_n_c(s, N, d)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return scalar_or_array(np.where(z < 0, -1.0 / z, np.nan))
 
 
 def saddle_point_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=True):

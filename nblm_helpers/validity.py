@@ -63,6 +63,7 @@ from .parameters import (
     check_unit_interval,
     resolve_eps,
     resolve_ln_rate,
+    scalar_or_array,
 )
 
 __all__ = [
@@ -78,6 +79,7 @@ __all__ = [
     "condition_C6",
     "condition_C6_coupling",
     "condition_C7",
+    "eps_edge",
     "ln_gamma_floor_27",
     "mean_field_violations",
 ]
@@ -319,6 +321,81 @@ def condition_C7(*, K, eps=None, xi=None):
     eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
     check_broadcast(K=K, eps=eps)
     return _out(_c7_mask(_log(K), eps))
+
+
+def eps_edge(condition, *, K, gamma=None, N=None, s=None, d=1, z=None):
+    """Lower edge in :math:`\\varepsilon` of a validity condition: it holds for :math:`\\varepsilon^* < \\varepsilon < 1`.
+
+    The conditions of this module that depend on :math:`\\varepsilon` are windows
+    :math:`\\varepsilon^* < \\varepsilon` (< 1); this is their edge in closed form, the value at
+    which :func:`classify` (and the ``condition_*`` functions) change from failing to holding:
+
+    ``"23"``  :math:`\\gamma < K^{-(1-\\varepsilon)}`:
+              :math:`\\varepsilon^* = 1 + \\ln\\gamma/\\ln K` (Eq. 23; with ``z`` also
+              :math:`\\gamma < 1/z`, else it holds nowhere).
+    ``"C6"``  :math:`\\varepsilon^* = \\ln(1/(\\gamma sN))/(N\\ln K)` if
+              :math:`\\gamma^2 sNd^d < 1`, else it holds nowhere (Eq. C6).
+    ``"C7"``  :math:`\\varepsilon^* = 1/(2\\ln K)` (Eq. C7).
+
+    Parameters
+    ----------
+    condition : {"23", "C6", "C7"}
+        The condition (keys of :data:`CONDITIONS`).
+    K : float
+        Cayley-tree branching number, ``K > 1``.
+    gamma : float or array_like, optional
+        :math:`\\gamma/\\delta_m > 0`; needed for ``"23"`` and ``"C6"``.
+    N, s, d : optional
+        Levels per dot, entropy per degree of freedom in (0, 1] and dimension; needed for ``"C6"``.
+    z : float, optional
+        Coordination number for ``"23"`` (as in :func:`condition_23`).
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`\\varepsilon^*` (may be very negative: the condition then holds for every
+        :math:`\\varepsilon` of interest); ``1.0`` where the condition holds for no
+        :math:`\\varepsilon < 1`.  An array for array ``gamma``.
+
+    Raises
+    ------
+    ValueError
+        For an unknown ``condition``, a missing or bad parameter (named, with its value and
+        range).  Never warns.
+    """
+    if not isinstance(condition, str) or condition not in ("23", "C6", "C7"):
+        raise ValueError(f"condition must be one of '23', 'C6', 'C7' (the conditions that depend on eps); "
+                         f"got {condition!r}")
+    K = check_branching("K", K)
+    if np.ndim(K) != 0:
+        raise ValueError(f"K must be a single real number > 1 here; got an array of shape {np.shape(K)}")
+    ln_K = math.log(K)
+    if condition == "C7":
+        return min(1.0 / (2.0 * ln_K), 1.0)
+    if gamma is None:
+        raise ValueError(f"gamma (> 0) is needed for condition {condition!r}")
+    gamma = check_positive("gamma", gamma)
+    ln_g = np.log(gamma)
+    if condition == "23":
+        if z is not None:
+            z = check_positive("z", z)
+            if np.ndim(z) != 0:
+                raise ValueError(f"z must be a single real number > 0 here; got an array of shape {np.shape(z)}")
+        with np.errstate(over="ignore"):
+            edge = 1.0 + ln_g / ln_K
+        ok = ln_g < -math.log(z) if z is not None else True
+        return scalar_or_array(np.where(ok, np.minimum(edge, 1.0), 1.0))
+    for name, v in (("N", N), ("s", s)):
+        if v is None:
+            raise ValueError(f"{name} is needed for condition 'C6'")
+    N = check_positive_int("N", N)
+    s = check_unit_interval("s", s)
+    d = check_dimension(d)
+    check_broadcast(gamma=gamma, s=s)
+    first = 2 * ln_g + np.log(s * N) + d * math.log(d) < 0
+    with np.errstate(over="ignore", under="ignore"):
+        lower = -_ln_gsN(gamma, s, N) / (N * ln_K)
+    return scalar_or_array(np.where(first, np.minimum(lower, 1.0), 1.0))
 
 
 @dataclass(frozen=True, eq=False)

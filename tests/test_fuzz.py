@@ -90,6 +90,8 @@ LOG = os.environ.get("NBLM_FUZZ_LOG")
 EXCLUDED = {
     "parameters.ValidityWarning": "a warning class, not a helper",
     "meanfield.LinewidthResult": "result dataclass of solve_linewidth (fuzzed through it)",
+    "meanfield.LinewidthCurve": "result dataclass of linewidth_curve (fuzzed through it)",
+    "meanfield.SaddlePointCurves": "result dataclass of saddle_point_curves (fuzzed through it)",
     "scaling.PowerLawFit": "result dataclass of fit_critical_power_law (fuzzed through it)",
     "temperature.ConductivityResult": "result dataclass of ln_conductivity (fuzzed through it)",
     "temperature.FitResult": "result dataclass of the fit_* helpers (fuzzed through them)",
@@ -858,6 +860,22 @@ SPECS = [
          why_inf="-inf for eps <= 0"),
     Spec("meanfield.eps_at_linewidth", dict(ln_Gamma=REAL, gamma=GAMMA_MF.A, **BOUNDARY),
          post=post_ln_Gamma_monotone, max_examples=12),
+    Spec("meanfield.linewidth_curve", dict(
+        eps=EPS.A, gamma=GAMMA_MF, **BOUNDARY,
+        margin=real(0.0, 1.0, lo_open=False, typical=st.floats(0.0, 0.5), extremes=[0.0, 1e-300, 0.02, 1 - 1e-12]),
+        relative_margin=FLAG), max_examples=15,
+         inf_ok=only_paths("result.ln_Gamma"), why_inf="ln_Gamma=-inf where localized"),
+    Spec("meanfield.saddle_point_curves", dict(eps=EPS.A, eps_line=EPS.A, **MF), max_examples=12, inf_ok=True,
+         why_inf="the LinewidthResults' -inf/inf (localized, divergent F0); ln_Gamma_C5=-inf for eps <= 0, "
+                 "+-inf where 1/eps overflows"),
+    Spec("meanfield.eps_no_root_below_gamma", dict(
+        gamma=GAMMA_MF, **BOUNDARY, eps_lo=EPS, eps_hi=EPS,
+        xtol=real(1e-14, 0.1, lo_open=False, hi_open=False, typical=logu(1e-10, 1e-2), extremes=[1e-14, 0.1])),
+         max_examples=10),
+    Spec("meanfield.ln_F_integral", dict(
+        ln_Gamma=LN_RATE_FINITE, eps=EPS, **MF, nfast=NFAST,
+        m_lo=real(1.0, 100.0, lo_open=False, typical=st.floats(1.0, 5.0), extremes=[1.0, 1.5, 99.0]),
+        n_m=integer(3, typical=st.integers(3, 5000), extremes=[3, 4001, 10**6, 10**9])), max_examples=20),
     # ---------------------------------------------------------------- saddle_point
     Spec("saddle_point.n_c", dict(s=S, N=N, d=D), inf_ok=True, why_inf="inf where s N d^d exceeds the float range"),
     Spec("saddle_point.lambertw_exp", dict(L=REAL.A)),
@@ -873,7 +891,14 @@ SPECS = [
          inf_ok=pos_inf_only, why_inf="inf where Gamma overflows"),
     Spec("saddle_point.saddle_point_ln_linewidth_C4", dict(ex=eps_xi(), gamma=UNIT, K=K, N=N, s=S, d=D, warn=FLAG),
          inf_ok=neg_inf_only, why_inf="-inf for eps <= 0", max_examples=25),
+    Spec("saddle_point.saddle_point_eps_at_linewidth", dict(ln_Gamma=LN_RATE_FINITE.A, gamma=GAMMA_MF.A, N=N, s=S.A,
+                                                            d=D),
+         nan_ok=True, why_inf="NaN where (C5) reaches Gamma for no 0 < eps < 1 (documented)"),
+    Spec("saddle_point.fig8_ordinate", dict(ln_Gamma=LN_RATE.A, s=S, N=N, d=D),
+         nan_ok=True, why_inf="NaN where n_c Gamma >= 1 (documented)"),
     # ---------------------------------------------------------------- validity
+    Spec("validity.eps_edge", dict(condition=choice("23", "C6", "C7"), K=K, gamma=GAMMA_MF.A, N=N, s=S.A, d=D,
+                                   z=OPT_POS)),
     Spec("validity.condition_23", dict(gamma=GAMMA_MF.A, K=K, ex=eps_xi(),
                                        z=OPT_POS)),
     Spec("validity.condition_24", dict(gamma=GAMMA_MF.A, K=K, N=N, z=POS)),

@@ -276,3 +276,39 @@ def test_regression_C4_tiny_eps_has_a_root():
     with pytest.warns(ValidityWarning):
         far = saddle_point_ln_linewidth_C4(eps=[1e-100, 0.5], gamma=1e-300, K=1 + 1e-15, N=1e300, s=1e-300, d=10**6)
     assert np.all(np.isfinite(far))
+
+
+# ---------------------------------------------------------------- inverse of (C5), Fig. 8 ordinate
+
+
+def test_saddle_point_eps_at_linewidth_inverts_C5():
+    from nblm_helpers.saddle_point import saddle_point_eps_at_linewidth
+    from nblm_helpers.validity import ln_gamma_floor_27
+    for pars in (dict(gamma=0.1, N=10, s=0.5, d=1), dict(gamma=0.01, N=20, s=0.3, d=2)):
+        eps = np.array([0.05, 0.3, 0.7, 0.95])
+        lnG = saddle_point_ln_linewidth(eps=eps, K=3, **pars, warn=False)
+        np.testing.assert_allclose(saddle_point_eps_at_linewidth(ln_Gamma=lnG, **pars), eps, rtol=1e-13)
+    # Fig. 8: (C5) enters Eq. (27) at eps = 0.2117...; the chapter's former bisection agrees to 1e-12
+    e27 = saddle_point_eps_at_linewidth(ln_Gamma=ln_gamma_floor_27(K=3, N=10), gamma=0.1, N=10, s=0.5)
+    assert e27 == pytest.approx(0.21173946677567757, abs=1e-12)
+    assert saddle_point_ln_linewidth(eps=e27, gamma=0.1, K=3, N=10, s=0.5, warn=False) == pytest.approx(
+        ln_gamma_floor_27(K=3, N=10), rel=1e-13)
+    # above the largest (C5) linewidth (eps -> 1): no eps in (0, 1)
+    assert math.isnan(saddle_point_eps_at_linewidth(ln_Gamma=-1.0, gamma=0.1, N=10, s=0.5))
+
+
+def test_fig8_ordinate():
+    from nblm_helpers.saddle_point import fig8_ordinate
+    # n_c = 5: -1/ln(5 e^-3)
+    assert fig8_ordinate(-3.0, s=0.5, N=10) == pytest.approx(-1 / (math.log(5) - 3), rel=1e-15)
+    assert fig8_ordinate(-np.inf, s=0.5, N=10) == 0.0
+    out = fig8_ordinate(np.array([-3.0, -math.log(5), 0.0]), s=0.5, N=10)
+    assert out[0] > 0 and np.isnan(out[1]) and np.isnan(out[2])
+    # (C5) is a line through the origin: y = eps / ln(1/(gamma sqrt(n_c)))
+    eps = np.array([0.2, 0.5, 0.8])
+    y = fig8_ordinate(saddle_point_ln_linewidth(eps=eps, gamma=0.1, K=3, N=10, s=0.5, warn=False), s=0.5, N=10)
+    np.testing.assert_allclose(y, eps / math.log(1 / (0.1 * math.sqrt(5))), rtol=1e-13)
+    with pytest.raises(ValueError, match="s"):
+        fig8_ordinate(-3.0, s=2.0, N=10)
+    with pytest.raises(ValueError, match="ln_Gamma"):
+        fig8_ordinate(np.nan, s=0.5, N=10)

@@ -239,3 +239,58 @@ def test_classify_scalars_subsets_and_refusals():
         classify(gamma=1e-3, K=3, N=10, eps=0.5, conditions=("27",))
     with pytest.raises(ValueError, match="s .entropy"):
         classify(gamma=1e-3, K=3, N=10, eps=0.5, saddle_point=True)
+
+
+# ---------------------------------------------------------------- eps_edge
+
+
+def test_eps_edge_closed_forms_fig8():
+    from nblm_helpers.validity import eps_edge
+    # (C6): ln(1/(gamma s N))/(N ln K) = ln 2/(10 ln 3); (C7): 1/(2 ln 3); (23): 1 + ln 0.1/ln 3
+    assert eps_edge("C6", **FIG8) == pytest.approx(math.log(2) / (10 * math.log(3)), rel=1e-14)
+    assert eps_edge("C7", K=3) == pytest.approx(1 / (2 * math.log(3)), rel=1e-15)
+    assert eps_edge("23", gamma=0.1, K=3) == pytest.approx(1 + math.log(0.1) / math.log(3), rel=1e-15)
+    # the chapter's former bisections (tolerance 1e-12) agree
+    assert eps_edge("C6", **FIG8) == pytest.approx(0.0630929753568405, abs=1e-12)
+    assert eps_edge("C7", K=3) == pytest.approx(0.4551196133133695, abs=1e-12)
+    assert eps_edge("23", gamma=0.1, K=3) == pytest.approx(-1.095903274289125, abs=1e-12)
+
+
+@pytest.mark.parametrize("gamma", [1e-6, 1e-3, 0.05, 0.1, 0.3])
+@pytest.mark.parametrize("K", [1.5, 3.0, 10.0])
+def test_eps_edge_is_where_classify_changes(gamma, K):
+    from nblm_helpers.validity import eps_edge
+    pars = dict(gamma=gamma, K=K, N=10, s=0.5, d=1)
+    for name in ("23", "C6", "C7"):
+        e = eps_edge(name, **pars)
+        if e >= 1.0:        # holds nowhere below 1
+            grid = np.linspace(-5, 1 - 1e-9, 200)
+            assert not np.any(classify(**pars, eps=grid, conditions=(name,)).holds[name])
+            continue
+        above, below = e + 1e-9 * max(1.0, abs(e)), e - 1e-9 * max(1.0, abs(e))
+        assert classify(**pars, eps=above, conditions=(name,)).holds[name] is True, (name, e)
+        assert classify(**pars, eps=below, conditions=(name,)).holds[name] is False, (name, e)
+
+
+def test_eps_edge_holds_nowhere_and_arrays():
+    from nblm_helpers.validity import eps_edge
+    # gamma^2 s N >= 1: (C6) holds nowhere; z: gamma >= 1/z, Eq. 23 nowhere; K <= sqrt(e): (C7) nowhere
+    assert eps_edge("C6", gamma=0.9, K=3, N=10, s=0.5) == 1.0
+    assert eps_edge("23", gamma=0.2, K=3, z=6) == 1.0
+    assert eps_edge("C7", K=1.5) == 1.0
+    g = np.array([1e-3, 0.1, 0.9])
+    out = eps_edge("C6", gamma=g, K=3, N=10, s=0.5)
+    assert out.shape == (3,) and out[2] == 1.0
+    assert out[1] == eps_edge("C6", gamma=0.1, K=3, N=10, s=0.5)
+
+
+@pytest.mark.parametrize("kw, name", [(dict(condition="27", K=3), "condition"),
+                                      (dict(condition="23", K=3), "gamma"),
+                                      (dict(condition="C6", K=3, gamma=0.1, s=0.5), "N"),
+                                      (dict(condition="C6", K=3, gamma=0.1, N=10), "s"),
+                                      (dict(condition="C7", K=1.0), "K"),
+                                      (dict(condition="23", K=3, gamma=0.1, z=-1), "z")])
+def test_eps_edge_validation(kw, name):
+    from nblm_helpers.validity import eps_edge
+    with pytest.raises(ValueError, match=name):
+        eps_edge(**kw)

@@ -75,6 +75,9 @@ One concept per module; the public names are re-exported here.
 * :mod:`.roots` -- the bracket scan and its Chandrupatla refinement.
 * :mod:`.solve` -- :func:`solve_linewidth`, :class:`LinewidthResult`, :func:`eq21_ln_linewidth`,
   :func:`eps_at_linewidth`.
+* :mod:`.curves` -- Eq. (19) along a line of :math:`\\varepsilon`: :func:`linewidth_curve` (Fig. 6),
+  :func:`saddle_point_curves` (Fig. 8), :func:`eps_no_root_below_gamma`.
+* :mod:`.integral` -- :func:`ln_F_integral`, the sum of Eq. (19) replaced by an integral (Sec. V A).
 * :mod:`.boundary` -- the phase boundary :math:`F_0 = 1` (:func:`critical_coupling`,
   :func:`critical_eps`, :func:`critical_xi`, :func:`ln_F_zero_table`, ...).
 * private: ``_lnf`` (the ln F model ``_Model``: prefix tables, band, tails), ``_numerics``
@@ -127,6 +130,14 @@ from .boundary import (
     literal_reentrance,
     ln_F_zero_table,
 )
+from .curves import (
+    LinewidthCurve,
+    SaddlePointCurves,
+    eps_no_root_below_gamma,
+    linewidth_curve,
+    saddle_point_curves,
+)
+from .integral import ln_F_integral
 from .model import MeanFieldModel
 from .nfast import bath_lineshape, ln_n_fast, n_fast
 from .ratio import F_zero, ln_F_zero, self_consistency_ratio
@@ -155,4 +166,10 @@ __all__ = [
     "critical_coupling_asymptote",
     "eq21_ln_linewidth",
     "eps_at_linewidth",
+    "LinewidthCurve",
+    "linewidth_curve",
+    "SaddlePointCurves",
+    "saddle_point_curves",
+    "eps_no_root_below_gamma",
+    "ln_F_integral",
 ]
