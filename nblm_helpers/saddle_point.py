@@ -509,7 +509,8 @@ def fig8_ordinate(ln_Gamma, *, s, N, d=1):
     Parameters
     ----------
     ln_Gamma : float or array_like
-        :math:`\\ln(\\Gamma/\\delta_m)`; ``-inf`` (:math:`\\Gamma = 0`) gives 0.
+        :math:`\\ln(\\Gamma/\\delta_m)`; ``-inf`` (:math:`\\Gamma = 0`) gives 0; an empty
+        array gives an empty array.
     s, N, d
         As in :func:`n_c`.
 
@@ -524,10 +525,12 @@ def fig8_ordinate(ln_Gamma, *, s, N, d=1):
     ValueError
         For a bad parameter (named, with its value and range).  Never warns.
     """
-    lnG = check_ln_rate("ln_Gamma", ln_Gamma)
     s = check_unit_interval("s", s)
     N = check_positive_int("N", N)
     d = _check_d(d)
+    if isinstance(ln_Gamma, np.ndarray) and ln_Gamma.size == 0:    # no points: nothing to draw
+        return np.zeros(ln_Gamma.shape)
+    lnG = check_ln_rate("ln_Gamma", ln_Gamma)
     if np.ndim(s) != 0:
         raise ValueError(f"s must be a single real number in (0, 1] here; got an array of shape {np.shape(s)}")
     z = np.asarray(lnG, dtype=float) + _ln_n_c(s, N, d)
