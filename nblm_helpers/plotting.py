@@ -13,11 +13,13 @@ This module never imports a physics module.
 from __future__ import annotations
 
 import io
+import math
 import re
 from contextlib import contextmanager
 
 import matplotlib
 import matplotlib.pyplot as plt
+from matplotlib.ticker import FuncFormatter, LogLocator, NullLocator
 
 from . import _mpl_compat
 
@@ -31,6 +33,8 @@ __all__ = [
     "style",
     "figure",
     "figure_bytes",
+    "decade_label",
+    "decade_ticks",
 ]
 
 #: Okabe-Ito colours, in the order the cycler uses them.
@@ -179,6 +183,53 @@ def figure_bytes(fig, fmt="svg", *, compact=True):
     svg = buf.getvalue().decode("utf-8")
     svg = _PATH_DATA.sub(lambda m: m.group(1) + _LONG_DECIMAL.sub(r"\1", m.group(2)) + '"', svg)
     return _INDENT.sub("\n", svg).encode("utf-8")
+
+
+_SUPERSCRIPT = str.maketrans("-0123456789", "\u207b\u2070\u00b9\u00b2\u00b3\u2074\u2075\u2076\u2077\u2078\u2079")
+
+
+def decade_label(value, pos=None):
+    """Tick label ``10^k`` in Unicode superscripts (e.g. ``"10⁻³"``) for a decade, ``""`` otherwise.
+
+    A :class:`matplotlib.ticker.FuncFormatter` function (``pos`` is ignored).
+    Plain text, no mathtext: mathtext is parsed anew for every new string,
+    which makes widget frames slow.  ``value`` is a decade if it is within a
+    relative ``1e-9`` of :math:`10^k` for an integer :math:`k`.
+    """
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"value must be a real number; got {value!r}") from None
+    if not (value > 0 and math.isfinite(value)):
+        return ""
+    k = round(math.log10(value))
+    if not math.isclose(value, 10.0**k, rel_tol=1e-9):
+        return ""
+    return "10" + str(k).translate(_SUPERSCRIPT)
+
+
+def decade_ticks(ax, which="xy", *, numticks=8):
+    """Label the decades of the log axes ``which`` of ``ax`` with :func:`decade_label`; no minor ticks.
+
+    Parameters
+    ----------
+    ax : matplotlib.axes.Axes
+        Axes whose ``which`` axes are log-scaled.
+    which : str
+        ``"x"``, ``"y"`` or ``"xy"``.
+    numticks : int
+        Most major ticks per axis (:class:`matplotlib.ticker.LogLocator`);
+        with more decades than that, every second (third, ...) decade is labelled.
+    """
+    if not which or set(which) - {"x", "y"}:
+        raise ValueError(f"which must be 'x', 'y' or 'xy'; got {which!r}")
+    if isinstance(numticks, bool) or not isinstance(numticks, int) or numticks < 1:
+        raise ValueError(f"numticks must be an integer >= 1; got {numticks!r}")
+    for name in which:
+        axis = ax.xaxis if name == "x" else ax.yaxis
+        axis.set_major_locator(LogLocator(base=10, numticks=numticks))
+        axis.set_major_formatter(FuncFormatter(decade_label))
+        axis.set_minor_locator(NullLocator())
 
 
 _PATH_DATA = re.compile(r'( d=")([^"]*)"')

@@ -89,6 +89,7 @@ from __future__ import annotations
 
 import math
 import warnings
+from typing import NamedTuple
 
 import numpy as np
 
@@ -106,6 +107,9 @@ __all__ = [
     "ln_relaxation_rate_sum",
     "relaxation_rate_sum",
     "ratio_to_eq16",
+    "RatioStatistics",
+    "ratio_statistics",
+    "bandwidth_grid",
     "relaxation_time_eq16",
     "ln_many_body_spacing",
     "many_body_spacing",
@@ -116,6 +120,12 @@ __all__ = [
 READINGS = ("states", "typical")
 
 _INTEGER_TOL = 1e-9
+
+#: Most samples of ln W that :func:`ratio_statistics` evaluates, and most points
+#: (log grid plus shell edges) that :func:`bandwidth_grid` returns: the memory budget.
+MAX_GRID_POINTS = 1_000_000
+
+_EDGE_OFFSET = 1e-7   # bandwidth_grid: relative distance of the points either side of a shell edge
 
 
 _LN_FLOAT_MAX = math.log(np.finfo(float).max)
@@ -596,6 +606,152 @@ def ratio_to_eq16(W, *, K, Xi, delta_m=1.0, reading="states", n_max=None):
     out = _exp_checked(_out(diff, scalar), "Gamma_sum / Gamma_(16)", "Xi, K, n_max")
     _warn([m for m in (_divergent_msg(Xi * math.log(K)),) if m])
     return out
+
+
+class RatioStatistics(NamedTuple):
+    """Statistics of :math:`\\Gamma_{\\rm sum}/\\Gamma_{(16)}` over whole periods of :math:`\\ln W` (:func:`ratio_statistics`)."""
+
+    #: Largest sampled ratio; tends to :math:`1/(1-q)` (integer :math:`n_c`).
+    largest: float
+    #: Smallest sampled ratio; tends to :math:`q/(1-q)` (just above an integer :math:`n_c`).
+    smallest: float
+    #: Mean over :math:`\\ln W`, :math:`1/\\ln(1/q)` for an unbounded sum.
+    arithmetic_mean: float
+    #: :math:`\\exp` of the mean of :math:`\\ln` ratio, :math:`q^{1/2}/(1-q)` for an unbounded sum.
+    geometric_mean: float
+
+
+def ratio_statistics(*, K, Xi, reading="states", periods=6, points_per_period=3000, n_start=3.0):
+    """Largest, smallest and mean ratio of the Golden-rule sum to Eq. (16) over periods of :math:`\\ln W`.
+
+    The ratio :math:`\\Gamma_{\\rm sum}/\\Gamma_{(16)} = q^{\\,n_0-n_c}/(1-q)`
+    (:func:`ratio_to_eq16`, Eq. 16 of the paper) is log-periodic in :math:`W`
+    with period :math:`\\ln K`: as :math:`n_c = \\ln(\\delta_m/W)/\\ln K`
+    runs over one unit, :math:`f = n_0 - n_c` runs over :math:`[0, 1)`.  This
+    samples :math:`n_c` evenly on ``[n_start, n_start + periods)`` with
+    ``points_per_period`` points per period (``endpoint=False``), i.e.
+    :math:`W = \\delta_m K^{-n_c}`, and summarises the ratio.  For the
+    unbounded sum the exact values are :math:`\\max = 1/(1-q)`,
+    :math:`\\inf = q/(1-q)` (approached, not reached),
+    :math:`\\overline{r} = 1/\\ln(1/q)` and
+    :math:`\\exp\\overline{\\ln r} = q^{1/2}/(1-q)`; the sampled values
+    approach them as ``points_per_period`` grows.
+
+    Parameters
+    ----------
+    K : float
+        Branching :math:`K > 1`.
+    Xi : float
+        Fock-space localization length :math:`\\Xi > 0`; the unbounded sum
+        needs :math:`\\Xi\\ln K < 2` for ``reading="states"``.
+    reading : {"states", "typical"}
+        As in :func:`ln_relaxation_rate_sum`.
+    periods : int
+        Number of whole periods of :math:`\\ln W`, :math:`\\ge 1`.
+    points_per_period : int
+        Samples per period, :math:`\\ge 1`; ``periods * points_per_period``
+        at most :data:`MAX_GRID_POINTS`.
+    n_start : float
+        First sampled :math:`n_c`, :math:`\\ge 1` (at least one Fock step),
+        with :math:`(n_{start} + periods)\\ln K \\le 700` (so that every
+        sampled :math:`W/\\delta_m \\ge e^{-700}` is a normal float).
+
+    Returns
+    -------
+    RatioStatistics
+        ``(largest, smallest, arithmetic_mean, geometric_mean)``, floats; the
+        ratio is independent of :math:`\\gamma` and of the unit :math:`\\delta_m`.
+
+    Validity
+    --------
+    Warns (via :func:`ratio_to_eq16`) when :math:`\\Xi\\ln K \\ge 2`.
+
+    Raises
+    ------
+    ValueError
+        For ``K <= 1``, ``Xi <= 0``, an unknown ``reading``, counts out of
+        range, ``n_start < 1``, a grid beyond :math:`W/\\delta_m = e^{-700}`,
+        ``reading="states"`` with :math:`\\Xi\\ln K \\ge 2` (the unbounded sum
+        diverges), or a ratio beyond the float range.
+    """
+    K, Xi, _ = _check_common(K, Xi, 1.0)
+    _check_reading(reading)
+    periods = check_positive_int("periods", periods, maximum=MAX_GRID_POINTS)
+    points_per_period = check_positive_int("points_per_period", points_per_period, maximum=MAX_GRID_POINTS)
+    n_start = check_scalar(check_real, "n_start", n_start, lo=1.0, lo_open=False)
+    if periods * points_per_period > MAX_GRID_POINTS:
+        raise ValueError(f"periods * points_per_period must be <= MAX_GRID_POINTS = {MAX_GRID_POINTS}; got "
+                         f"periods = {periods}, points_per_period = {points_per_period}")
+    ln_k = math.log(K)
+    if not (n_start + periods) * ln_k <= 700.0:
+        raise ValueError(f"n_start, periods, K: the grid must stay above W/delta_m = e^-700, i.e. "
+                         f"(n_start + periods) ln K <= 700; got n_start = {n_start!r}, periods = {periods}, "
+                         f"K = {K!r}")
+    n_c = np.linspace(n_start, n_start + periods, points_per_period * periods, endpoint=False)
+    W = np.exp(-ln_k * n_c)
+    r = ratio_to_eq16(W, K=K, Xi=Xi, reading=reading)
+    if np.all(r > 0.0):
+        ln_r = np.log(r)
+    else:   # some ratios underflow (q -> 0): their logarithms directly
+        ln_r = np.asarray(_ln_sum(W, False, 1.0, K, Xi, 1.0, reading, None)) - np.asarray(
+            _ln_eq16(W, False, 1.0, K, Xi, 1.0))
+    return RatioStatistics(float(r.max()), float(r.min()), float(r.mean()), float(np.exp(np.mean(ln_r))))
+
+
+def bandwidth_grid(W_min, *, K, W_max=0.999, points=1200):
+    """Bath bandwidths :math:`W/\\delta_m` for plots of the Golden-rule sum: a log grid plus its steps.
+
+    The sum that Eq. (16) approximates jumps wherever the first shell
+    :math:`n_0 = \\lceil n_c\\rceil` changes, i.e. at
+    :math:`W = \\delta_m K^{-n}` (Sec. IV B).  The grid is ``points``
+    log-spaced values from ``W_min`` to ``W_max`` plus, for every such edge
+    with :math:`K^{-n} \\ge` ``W_min``, the two points
+    :math:`K^{-n}(1 \\mp 10^{-7})`, so a line plot shows each step as a
+    vertical jump.  Only points strictly inside ``(W_min, W_max)`` are kept
+    (the two ends themselves are not), sorted.
+
+    Parameters
+    ----------
+    W_min : float
+        Lower end, :math:`0 < W_{min} <` ``W_max`` (units of :math:`\\delta_m`).
+    K : float
+        Branching :math:`K > 1`.
+    W_max : float
+        Upper end, :math:`0 < W_{max} \\le 1` (default 0.999).
+    points : int
+        Number of log-spaced points, :math:`\\ge 2`; with the
+        :math:`2\\ln(1/W_{min})/\\ln K` edge points at most
+        :data:`MAX_GRID_POINTS`.
+
+    Returns
+    -------
+    numpy.ndarray
+        Increasing bandwidths in :math:`(W_{min}, W_{max})`.
+
+    Validity
+    --------
+    A sampling grid: never warns.
+
+    Raises
+    ------
+    ValueError
+        For ``W_min`` outside ``(0, W_max)``, ``W_max`` outside ``(0, 1]``,
+        ``K <= 1``, ``points`` out of range, or more edges than the budget
+        (``K`` too close to 1 for ``W_min``).
+    """
+    W_max = check_scalar(check_real, "W_max", W_max, lo=0.0, hi=1.0, hi_open=False)
+    W_min = check_scalar(check_real, "W_min", W_min, lo=0.0, hi=W_max)
+    K = check_scalar(check_branching, "K", K)
+    points = check_positive_int("points", points, minimum=2, maximum=MAX_GRID_POINTS)
+    lo = math.log10(W_min)
+    n_edges = int(-lo * math.log(10) / math.log(K))
+    if points + 2 * n_edges > MAX_GRID_POINTS:
+        raise ValueError(f"K, W_min: {n_edges} shell edges K^-n >= W_min (plus points = {points}) exceed "
+                         f"MAX_GRID_POINTS = {MAX_GRID_POINTS}; got K = {K!r}, W_min = {W_min!r}")
+    base = np.logspace(lo, math.log10(W_max), points)
+    edges = K ** (-np.arange(1, n_edges + 1).astype(float))
+    pts = np.concatenate([base, edges * (1 - _EDGE_OFFSET), edges * (1 + _EDGE_OFFSET)])
+    return np.sort(pts[(pts > W_min) & (pts < W_max)])
 
 
 def relaxation_time_eq16(W, *, gamma, K, Xi, delta_m=1.0):

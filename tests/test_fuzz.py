@@ -96,6 +96,7 @@ EXCLUDED = {
     "temperature.ConductivityResult": "result dataclass of ln_conductivity (fuzzed through it)",
     "temperature.FitResult": "result dataclass of the fit_* helpers (fuzzed through them)",
     "validity.Validity": "result dataclass of validity.classify (fuzzed through it)",
+    "single_dot.RatioStatistics": "result named tuple of single_dot.ratio_statistics (fuzzed through it)",
 }
 
 #: Parameters a spec leaves out on purpose (name -> reason).
@@ -818,6 +819,16 @@ SPECS = [
         n_max=OPT_N), post=post_W_below_delta_m),
     Spec("single_dot.relaxation_time_eq16", dict(W=UNIT.A, gamma=POS, K=K, Xi=POS, delta_m=POS),
          post=post_W_below_delta_m),
+    Spec("single_dot.ratio_statistics", dict(
+        K=K, Xi=POS, reading=choice("states", "typical"),
+        periods=integer(1, typical=st.integers(1, 10), extremes=[1, 2, 100, 10**6, 10**9]),
+        points_per_period=integer(1, typical=st.integers(1, 3000), extremes=[1, 2, 3000, 10**6, 10**9]),
+        n_start=real(1.0, lo_open=False, typical=st.floats(1.0, 50.0),
+                     extremes=[1.0, 1 + 1e-12, 3.0, 100.0, 1e6, 1e300])), max_examples=40),
+    Spec("single_dot.bandwidth_grid", dict(
+        W_min=UNIT, K=K, W_max=real(0.0, 1.0, hi_open=False, typical=st.floats(0.01, 1.0),
+                                    extremes=[1e-300, 1e-12, 0.5, 0.999, 1.0]),
+        points=integer(2, typical=st.integers(2, 2000), extremes=[2, 3, 1200, 10**6, 10**9])), max_examples=40),
     Spec("single_dot.ln_many_body_spacing", dict(K=K, N=N, delta_m=POS)),
     Spec("single_dot.many_body_spacing", dict(K=K, N=N, delta_m=POS)),
     Spec("single_dot.eq16_stop_bandwidth", dict(gamma=POS, K=K, Xi=POS, N=N, delta_m=POS)),

@@ -4,6 +4,7 @@ import matplotlib
 import matplotlib.pyplot as plt
 import numpy as np
 import pytest
+from matplotlib.ticker import FuncFormatter, NullLocator
 
 from nblm_helpers import plotting
 
@@ -82,3 +83,51 @@ def test_svg_text_metrics_are_shared_between_renderers_and_unchanged():
         assert shared(s, prop, ismath, 72.0) == TextToPath().get_text_width_height_descent(s, prop, ismath)
     assert patched(RendererAgg(10, 10, 100)) is not shared   # Agg metrics depend on its dpi: its own cache
     plt.close(fig)
+
+
+@pytest.mark.parametrize("value, label", [
+    (1e-3, "10\u207b\u00b3"), (1.0, "10\u2070"), (100.0, "10\u00b2"), (1e12, "10\u00b9\u00b2"),
+    (1e-300, "10\u207b\u00b3\u2070\u2070"), (1e300, "10\u00b3\u2070\u2070"),
+    (2e-9, ""), (5.0, ""), (0.5, ""), (1.0001, ""), (0.0, ""), (-10.0, ""), (float("nan"), ""), (float("inf"), "")])
+def test_decade_label(value, label):
+    assert plotting.decade_label(value) == label
+    assert plotting.decade_label(value, 3) == label            # the FuncFormatter signature
+
+
+def test_decade_label_rejects_non_numbers():
+    with pytest.raises(ValueError, match="value"):
+        plotting.decade_label("ten")
+
+
+def test_decade_ticks_label_decades_in_unicode_without_minor_ticks():
+    fig, ax = plotting.figure()
+    try:
+        ax.loglog([1e-3, 1e2], [1e-6, 1e4])
+        ax.set(xlim=(1e-3, 1e2), ylim=(1e-6, 1e4))
+        plotting.decade_ticks(ax, "x")
+        fig.canvas.draw()
+        labels = [t.get_text() for t in ax.get_xticklabels() if t.get_visible()]
+        shown = [lab for lab, loc in zip(labels, ax.get_xticks()) if 1e-3 <= loc <= 1e2]
+        assert shown == ["10\u207b\u00b3", "10\u207b\u00b2", "10\u207b\u00b9", "10\u2070", "10\u00b9", "10\u00b2"]
+        assert len(ax.xaxis.get_minor_locator().tick_values(1e-3, 1e2)) == 0
+        # "x" only: the y axis keeps matplotlib's own locators and formatter
+        assert not isinstance(ax.yaxis.get_minor_locator(), NullLocator)
+        assert not isinstance(ax.yaxis.get_major_formatter(), FuncFormatter)
+        plotting.decade_ticks(ax)                                              # both axes, at most 8 ticks
+        fig.canvas.draw()
+        yticks = [loc for loc in ax.get_yticks() if 1e-6 <= loc <= 1e4]
+        assert 1 < len(yticks) <= 8
+        assert all(plotting.decade_label(loc) for loc in yticks)
+        assert "$" not in "".join(t.get_text() for t in ax.get_yticklabels())  # no mathtext
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("kw", [dict(which="z"), dict(which=""), dict(numticks=0), dict(numticks=2.5)])
+def test_decade_ticks_bad_input(kw):
+    fig, ax = plotting.figure()
+    try:
+        with pytest.raises(ValueError, match=next(iter(kw))):
+            plotting.decade_ticks(ax, **kw)
+    finally:
+        plt.close(fig)

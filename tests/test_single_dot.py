@@ -395,3 +395,117 @@ def test_regression_single_dot_extreme_values():
         sd.ln_many_body_spacing(K=3.0, N=1.7e308)
     with pytest.raises(ValueError, match="^gamma, K, Xi, N: W_"):
         sd.eq16_stop_bandwidth(gamma=1e-300, K=3.0, Xi=xi_of(1.999999, 3.0), N=10)
+
+
+# ---------------------------------------------------------------- ratio_statistics, bandwidth_grid
+
+
+def _old_ratio_stats(a_value, reading, K_value=3.0, periods=6, points=3000):
+    """The single_dot chapter's former notebook code (before ratio_statistics), kept as the reference."""
+    n_lo = 3
+    W_per = np.exp(-math.log(K_value) * np.linspace(n_lo, n_lo + periods, points * periods, endpoint=False))
+    r = sd.ratio_to_eq16(W_per, K=K_value, Xi=a_value / math.log(K_value), reading=reading)
+    return float(r.max()), float(r.min()), float(np.exp(np.mean(np.log(r))))
+
+
+def _old_w_grid(lo_exp, hi=0.999, K_value=3.0, points=1200):
+    """The single_dot chapter's former notebook grid (before bandwidth_grid)."""
+    base = np.logspace(lo_exp, math.log10(hi), points)
+    n_edges = np.arange(1, int(-lo_exp * math.log(10) / math.log(K_value)) + 1)
+    edges = K_value ** (-n_edges.astype(float))
+    pts = np.concatenate([base, edges * (1 - 1e-7), edges * (1 + 1e-7)])
+    return np.sort(pts[(pts > 10.0**lo_exp) & (pts < hi)])
+
+
+@pytest.mark.parametrize("a", [0.1, 0.5, 0.9, 1.3, 1.9])
+@pytest.mark.parametrize("reading", sd.READINGS)
+def test_ratio_statistics_equals_the_former_notebook_code(a, reading):
+    st_ = sd.ratio_statistics(K=3.0, Xi=a / math.log(3.0), reading=reading)
+    assert (st_.largest, st_.smallest, st_.geometric_mean) == _old_ratio_stats(a, reading)
+
+
+def test_ratio_statistics_known_values_of_the_chapter():
+    # glued in book/single_dot.ipynb (max/min/gm_states_main, gm_typical_near, max_typical_edge)
+    main = sd.ratio_statistics(K=3.0, Xi=0.5 / math.log(3.0))
+    assert main.largest == pytest.approx(1.038461538461539, rel=1e-14)
+    assert main.smallest == pytest.approx(0.03850381599939242, rel=1e-14)
+    assert main.geometric_mean == pytest.approx(0.19996182635535487, rel=1e-14)
+    near = sd.ratio_statistics(K=3.0, Xi=0.9 / math.log(3.0), reading="typical")
+    assert near.geometric_mean == pytest.approx(0.3232893112946812, rel=1e-14)
+    edge = sd.ratio_statistics(K=3.0, Xi=1.9 / math.log(3.0), reading="typical")
+    assert edge.largest == pytest.approx(1.4590149679527142, rel=1e-14)
+
+
+@pytest.mark.parametrize("K, a, reading", [(3.0, 0.5, "states"), (3.0, 1.5, "typical"), (10.0, 0.8, "states"),
+                                           (1.5, 1.9, "states")])
+def test_ratio_statistics_tend_to_their_closed_forms(K, a, reading):
+    """max 1/(1-q), inf q/(1-q), mean 1/ln(1/q), geometric mean q^(1/2)/(1-q) (exercise 1 of the chapter)."""
+    q = sd.geometric_ratio(K=K, Xi=a / math.log(K), reading=reading)
+    P = 100_000
+    st_ = sd.ratio_statistics(K=K, Xi=a / math.log(K), reading=reading, periods=3, points_per_period=P)
+    assert st_.largest == pytest.approx(1 / (1 - q), rel=1e-12)       # integer n_c is sampled
+    # sampled f = n_0 - n_c runs over {0, 1/P, ..., (P-1)/P}
+    assert st_.smallest == pytest.approx(q ** (1 - 1 / P) / (1 - q), rel=1e-9)
+    assert st_.smallest > q / (1 - q)
+    mean_f = (P - 1) / (2 * P)
+    assert st_.geometric_mean == pytest.approx(q**mean_f / (1 - q), rel=1e-9)
+    assert st_.arithmetic_mean == pytest.approx(1 / math.log(1 / q), rel=2 * math.log(1 / q) / P)
+    assert st_.smallest < st_.geometric_mean < st_.arithmetic_mean < st_.largest
+
+
+def test_ratio_statistics_where_ratios_underflow():
+    """q^f underflows for large f: the geometric mean comes from the logarithms, still exact."""
+    Xi = 0.002                          # typical reading: ln q = -1000
+    P = 1000
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        st_ = sd.ratio_statistics(K=3.0, Xi=Xi, reading="typical", periods=2, points_per_period=P)
+    assert st_.smallest == 0.0 and st_.largest == pytest.approx(1.0, rel=1e-12)
+    assert math.log(st_.geometric_mean) == pytest.approx(-2 / Xi * (P - 1) / (2 * P), rel=1e-9)
+
+
+def test_ratio_statistics_bad_input():
+    with pytest.raises(ValueError, match="reading"):
+        sd.ratio_statistics(K=3.0, Xi=0.5, reading="mean")
+    with pytest.raises(ValueError, match="n_start"):
+        sd.ratio_statistics(K=3.0, Xi=0.5, n_start=0.5)
+    with pytest.raises(ValueError, match="periods"):
+        sd.ratio_statistics(K=3.0, Xi=0.5, periods=0)
+    with pytest.raises(ValueError, match="points_per_period"):
+        sd.ratio_statistics(K=3.0, Xi=0.5, periods=1000, points_per_period=10_000)
+    with pytest.raises(ValueError, match="n_start, periods, K"):
+        sd.ratio_statistics(K=1e6, Xi=0.05, n_start=60)
+    with pytest.raises(ValueError, match="Xi ln K must be < 2"):
+        sd.ratio_statistics(K=3.0, Xi=2.5 / math.log(3.0))
+
+
+@pytest.mark.parametrize("lo_exp, points", [(-4, 1200), (-6, 1200), (-9, 500)])
+def test_bandwidth_grid_equals_the_former_notebook_grid(lo_exp, points):
+    assert np.array_equal(sd.bandwidth_grid(10.0**lo_exp, K=3.0, points=points), _old_w_grid(lo_exp, points=points))
+
+
+@pytest.mark.parametrize("K, W_min, W_max", [(3.0, 1e-6, 0.999), (2.0, 1e-30, 0.5), (1.01, 1e-3, 1.0)])
+def test_bandwidth_grid_brackets_every_shell_edge(K, W_min, W_max):
+    grid = sd.bandwidth_grid(W_min, K=K, W_max=W_max, points=300)
+    assert np.all(np.diff(grid) >= 0) and grid[0] > W_min and grid[-1] < W_max
+    n = np.arange(1, int(math.log(1 / W_min) / math.log(K)) + 1)
+    edges = K ** -n.astype(float)
+    edges = edges[(edges * (1 - 1e-7) > W_min) & (edges * (1 + 1e-7) < W_max)]
+    assert edges.size > 0
+    for e in edges:
+        below = grid[np.searchsorted(grid, e) - 1]
+        above = grid[np.searchsorted(grid, e)]
+        assert below == pytest.approx(e * (1 - 1e-7), rel=1e-15) and above == pytest.approx(e * (1 + 1e-7), rel=1e-15)
+        # the first shell steps by one across the edge: the grid shows the jump of the sum
+        assert sd.first_shell(below, K=K) == sd.first_shell(above, K=K) + 1
+
+
+def test_bandwidth_grid_bad_input():
+    with pytest.raises(ValueError, match="W_min"):
+        sd.bandwidth_grid(0.5, K=3.0, W_max=0.1)
+    with pytest.raises(ValueError, match="W_max"):
+        sd.bandwidth_grid(1e-3, K=3.0, W_max=1.5)
+    with pytest.raises(ValueError, match="points"):
+        sd.bandwidth_grid(1e-3, K=3.0, points=1)
+    with pytest.raises(ValueError, match="K, W_min"):
+        sd.bandwidth_grid(1e-300, K=1 + 1e-9)
