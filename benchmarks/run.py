@@ -94,7 +94,7 @@ def bench_solver(n=10_000, n_loop=200):
 
         res = vec()
         sub = eps[:: n // n_loop]
-        sub_ln = np.asarray(res.ln_gamma)[:: n // n_loop]
+        sub_ln = np.asarray(res.ln_Gamma)[:: n // n_loop]
 
         def loop():
             out = []
@@ -141,7 +141,7 @@ def bench_lineshape(n=200):
     if not hasattr(lineshape, "lineshape"):
         print("(skipping lineshape benchmark: lineshape.lineshape not available)")
         return
-    fig2 = dict(gamma_b=1.0, s_xi_d=4.0, J=1000.0, d=1)
+    fig2 = dict(Gamma_b=1.0, s_xi_d=4.0, J=1000.0, d=1)
     omega = np.logspace(-2, np.log10(500.0), n)
     t = timeit(lambda: lineshape.lineshape(omega, **fig2), repeat=5)
     base = None

@@ -11,10 +11,10 @@ Model and conventions
 A qubit (the l-bit) precesses at frequency :math:`\\omega_0 + v\\chi(t)`,
 where :math:`\\chi(t) = \\pm 1` is a symmetric random telegraph process
 (a fluctuator, e.g. a neighbouring l-bit) that **leaves each of its two
-states at rate** :math:`\\gamma`.  The flips are then a Poisson process of
-rate :math:`\\gamma` and :math:`\\langle\\chi(t)\\chi(0)\\rangle =
-e^{-2\\gamma|t|}`.  So :math:`v` is half the difference of the qubit
-frequencies in the two fluctuator states.  For an l-bit, :math:`\\gamma =
+states at rate** :math:`\\Gamma`.  The flips are then a Poisson process of
+rate :math:`\\Gamma` and :math:`\\langle\\chi(t)\\chi(0)\\rangle =
+e^{-2\\Gamma|t|}`.  So :math:`v` is half the difference of the qubit
+frequencies in the two fluctuator states.  For an l-bit, :math:`\\Gamma =
 \\Gamma_b` (the rate at which an l-bit flips) and :math:`v = J e^{-r/\\xi}`.
 
 Hahn echo: a :math:`\\pi` pulse at :math:`t/2`, echo read at :math:`t`, so
@@ -26,18 +26,18 @@ Exact result (derived in the lineshape chapter from the 2x2 transfer
 matrix :math:`e^{(Q \\mp ivZ)t/2}` of the telegraph process with the phase)
 
 .. math::
-    \\psi(t) = e^{-\\gamma t}\\left[\\frac{\\gamma^2}{\\mu^2}\\cosh\\mu t
-    + \\frac{\\gamma}{\\mu}\\sinh\\mu t - \\frac{v^2}{\\mu^2}\\right],
-    \\qquad \\mu = \\sqrt{\\gamma^2 - v^2},
+    \\psi(t) = e^{-\\Gamma t}\\left[\\frac{\\Gamma^2}{\\mu^2}\\cosh\\mu t
+    + \\frac{\\Gamma}{\\mu}\\sinh\\mu t - \\frac{v^2}{\\mu^2}\\right],
+    \\qquad \\mu = \\sqrt{\\Gamma^2 - v^2},
 
-continued analytically for :math:`v > \\gamma` (:math:`\\mu = i\\nu`:
-cosh -> cos, sinh/mu -> sin/nu).  Limits: for :math:`v \\gg \\gamma`,
-:math:`\\psi \\to e^{-\\gamma t}[1 + (\\gamma/v)\\sin vt]`, i.e. the probability
+continued analytically for :math:`v > \\Gamma` (:math:`\\mu = i\\nu`:
+cosh -> cos, sinh/mu -> sin/nu).  Limits: for :math:`v \\gg \\Gamma`,
+:math:`\\psi \\to e^{-\\Gamma t}[1 + (\\Gamma/v)\\sin vt]`, i.e. the probability
 of no flip during the echo (Eq. 9, rate :math:`\\Gamma_b` per fast
 neighbour in this convention; :math:`\\Gamma_b/2` if :math:`\\Gamma_b` denoted
 the total switching rate with each state left at :math:`\\Gamma_b/2`); for
-:math:`v \\ll \\gamma`, motional narrowing :math:`\\psi \\to
-e^{-v^2 t/(2\\gamma)}` at :math:`\\gamma t \\gg 1`.
+:math:`v \\ll \\Gamma`, motional narrowing :math:`\\psi \\to
+e^{-v^2 t/(2\\Gamma)}` at :math:`\\Gamma t \\gg 1`.
 
 Energies and rates share one unit (:math:`\\Gamma_b = 1` in the chapter),
 times are in its inverse.
@@ -78,7 +78,7 @@ __all__ = [
 ]
 
 # -- resource limits (each keeps one call well inside ~2 s and ~0.5 GiB) ---------------------------
-#: Largest number of chain sites (couplings above cutoff * gamma_b) that the lattice helpers accept.
+#: Largest number of chain sites (couplings above cutoff * Gamma_b) that the lattice helpers accept.
 MAX_SITES = 4_000_000
 #: Largest (number of distinct couplings) x (number of times) that lattice_echo / lattice_nfast evaluate.
 MAX_SITE_TIMES = 4_000_000
@@ -88,19 +88,19 @@ MAX_TIMES = 1 << 22
 MAX_MC_WORK = 40_000_000
 #: Largest number of times per telegraph_echo_expm call (two 2x2 matrix exponentials per time).
 MAX_EXPM_TIMES = 20_000
-#: Largest (gamma + v) * max(t) for telegraph_echo_expm (its round-off grows like that norm times 1e-16).
+#: Largest (Gamma + v) * max(t) for telegraph_echo_expm (its round-off grows like that norm times 1e-16).
 MAX_EXPM_NORM = 1e6
 
-_SAFE = 1e75         # v, gamma in [1/_SAFE, _SAFE] (or v = 0) and t <= _SAFE: the plain closed form is safe
+_SAFE = 1e75         # v, Gamma in [1/_SAFE, _SAFE] (or v = 0) and t <= _SAFE: the plain closed form is safe
 _CHUNK = 1 << 18     # elements per vectorised block (bounded temporaries)
 _MC_CHUNK = 1 << 21  # samples x waiting times per Monte-Carlo block
-_LATE_GT = 1e290     # gamma_b * t above this: lattice_nfast is its late-time limit to double precision
+_LATE_GT = 1e290     # Gamma_b * t above this: lattice_nfast is its late-time limit to double precision
 
 
-def _check_vg(v, gamma):
+def _check_vg(v, Gamma):
     v = check_scalar(check_real, "v", v, lo=0.0, lo_open=False)
-    gamma = check_scalar(check_positive, "gamma", gamma)
-    return v, gamma
+    Gamma = check_scalar(check_positive, "Gamma", Gamma)
+    return v, Gamma
 
 
 def _sh1_ch1(z):
@@ -134,7 +134,7 @@ def _log_echo_core(T, V, G):
 
     The closed form of :func:`telegraph_echo` exactly as it has always been
     evaluated (same floating-point operations), for
-    :math:`v, \\gamma \\in [10^{-75}, 10^{75}]` (or :math:`v = 0`) and
+    :math:`v, \\Gamma \\in [10^{-75}, 10^{75}]` (or :math:`v = 0`) and
     :math:`t \\le 10^{75}`, where nothing in it can overflow or underflow.
     """
     out = np.zeros(T.shape)
@@ -161,10 +161,10 @@ def _log_echo_core(T, V, G):
 def _log_echo_robust(t, v, g):
     """ln psi for flat arrays of any t >= 0, v >= 0, g > 0 (finite), through logarithms.
 
-    With :math:`s = \\max(v, \\gamma)`, :math:`\\hat v = v/s`,
-    :math:`\\hat\\gamma = \\gamma/s` (both <= 1) and :math:`\\hat\\mu^2 =
-    \\hat\\gamma^2 - \\hat v^2`, every large product (:math:`\\mu t`,
-    :math:`\\gamma t`, the rate times :math:`t`) is formed as the exponential of
+    With :math:`s = \\max(v, \\Gamma)`, :math:`\\hat v = v/s`,
+    :math:`\\hat\\Gamma = \\Gamma/s` (both <= 1) and :math:`\\hat\\mu^2 =
+    \\hat\\Gamma^2 - \\hat v^2`, every large product (:math:`\\mu t`,
+    :math:`\\Gamma t`, the rate times :math:`t`) is formed as the exponential of
     a sum of logarithms, so it overflows only to an infinity whose meaning is
     clear (:math:`\\psi = 0`); :math:`(\\mu t)^2` is formed only where it is
     below 1.  ``-inf`` where :math:`\\psi` underflows past the float range.
@@ -192,12 +192,12 @@ def _log_echo_robust(t, v, g):
         with np.errstate(over="ignore", under="ignore"):
             mt = np.exp(ln_mt[grow])
             bracket = 0.5 * (c1 + c2) + 0.5 * (c1 - c2) * np.exp(-2 * mt) - vh[grow] ** 2 / m2g * np.exp(-mt)
-            # rate times t: v^2 t/(gamma + mu) = v^2 t/(s (gh + mu_hat))
+            # rate times t: v^2 t/(Gamma + mu) = v^2 t/(s (gh + mu_hat))
             kt = np.exp(2 * ln_v[grow] - ln_s[grow] - np.log(ghg + mu) + ln_t[grow])
         res[grow] = -kt + np.log(bracket)
     rest = ~grow
     if np.any(rest):
-        ln_x = ln_g[rest] + ln_t[rest]                        # ln(gamma t)
+        ln_x = ln_g[rest] + ln_t[rest]                        # ln(Gamma t)
         with np.errstate(over="ignore"):
             x = np.exp(ln_x)
         m2r, ln_mtr, ghr = m2[rest], ln_mt[rest], gh[rest]
@@ -209,7 +209,7 @@ def _log_echo_robust(t, v, g):
             sh1, ch1 = _sh1_ch1(z)
             xs, lx = x[small], ln_x[small]
             Ls = np.empty(xs.shape)
-            big = lx > 345.0                                  # gamma t > 1e150: (gamma t)^2 would overflow
+            big = lx > 345.0                                  # Gamma t > 1e150: (Gamma t)^2 would overflow
             nb = ~big
             Ls[nb] = np.log1p(xs[nb] ** 2 * ch1[nb] + xs[nb] * sh1[nb])
             with np.errstate(under="ignore"):                 # 1 + x sh1 + x^2 ch1 = x^2 (ch1 + sh1/x + 1/x^2)
@@ -217,10 +217,10 @@ def _log_echo_robust(t, v, g):
             L[small] = Ls
         osc = ~small                                          # mu = i nu, nu t >= 1
         if np.any(osc):
-            c = ghr[osc] / np.sqrt(-m2r[osc])                 # gamma/nu
+            c = ghr[osc] / np.sqrt(-m2r[osc])                 # Gamma/nu
             with np.errstate(over="ignore"):
                 r = np.exp(ln_mtr[osc])                       # nu t
-            # nu t beyond the float range: then gamma/nu is negligible or gamma t overflows too (psi = 0)
+            # nu t beyond the float range: then Gamma/nu is negligible or Gamma t overflows too (psi = 0)
             fin = np.isfinite(r)
             Lo = np.zeros(r.shape)
             rf, cf = r[fin], c[fin]
@@ -231,7 +231,7 @@ def _log_echo_robust(t, v, g):
     return out
 
 
-def _log_echo(t, v, gamma):
+def _log_echo(t, v, Gamma):
     """ln psi of :func:`telegraph_echo` for t (array, >= 0) and v (scalar or array broadcast with t).
 
     Moderate values use :func:`_log_echo_core`, the rest :func:`_log_echo_robust`;
@@ -242,10 +242,10 @@ def _log_echo(t, v, gamma):
     shape = t.shape
     t, v = t.ravel(), v.ravel()
     out = np.empty(t.size)
-    g_ok = 1.0 / _SAFE <= gamma <= _SAFE
+    g_ok = 1.0 / _SAFE <= Gamma <= _SAFE
     for lo in range(0, t.size, _CHUNK):
         tc, vc = t[lo:lo + _CHUNK], v[lo:lo + _CHUNK]
-        G = np.full(tc.shape, gamma)
+        G = np.full(tc.shape, Gamma)
         moderate = (tc <= _SAFE) & (((vc >= 1.0 / _SAFE) & (vc <= _SAFE)) | (vc == 0.0)) & g_ok
         res = np.empty(tc.shape)
         if np.all(moderate):
@@ -258,24 +258,24 @@ def _log_echo(t, v, gamma):
     return out.reshape(shape)
 
 
-def telegraph_echo(t, *, v, gamma):
+def telegraph_echo(t, *, v, Gamma):
     """Exact Hahn-echo signal of a qubit coupled to one telegraph fluctuator.
 
     .. math::
-        \\psi(t) = e^{-\\gamma t}\\left[1 + \\gamma^2\\frac{\\cosh\\mu t - 1}{\\mu^2}
-        + \\gamma\\frac{\\sinh\\mu t}{\\mu}\\right], \\qquad \\mu^2 = \\gamma^2 - v^2,
+        \\psi(t) = e^{-\\Gamma t}\\left[1 + \\Gamma^2\\frac{\\cosh\\mu t - 1}{\\mu^2}
+        + \\Gamma\\frac{\\sinh\\mu t}{\\mu}\\right], \\qquad \\mu^2 = \\Gamma^2 - v^2,
 
     (equal to the form in the module docstring) evaluated through entire
-    functions of :math:`(\\mu t)^2`, so that :math:`v < \\gamma`, :math:`v =
-    \\gamma` and :math:`v > \\gamma` are all accurate; for :math:`v < \\gamma`
+    functions of :math:`(\\mu t)^2`, so that :math:`v < \\Gamma`, :math:`v =
+    \\Gamma` and :math:`v > \\Gamma` are all accurate; for :math:`v < \\Gamma`
     and :math:`\\mu t \\ge 1` the growing exponentials are combined with
-    :math:`e^{-\\gamma t}` first (no overflow, no cancellation in
-    :math:`\\gamma - \\mu = v^2/(\\gamma + \\mu)`).  Extreme values are safe: outside
-    :math:`v, \\gamma \\in [10^{-75}, 10^{75}]`, :math:`t \\le 10^{75}` the
+    :math:`e^{-\\Gamma t}` first (no overflow, no cancellation in
+    :math:`\\Gamma - \\mu = v^2/(\\Gamma + \\mu)`).  Extreme values are safe: outside
+    :math:`v, \\Gamma \\in [10^{-75}, 10^{75}]`, :math:`t \\le 10^{75}` the
     same expressions are formed from logarithms, in units of
-    :math:`s = \\max(v, \\gamma)` (:math:`\\mu t`, :math:`\\gamma t` and the rate
-    times :math:`t` as exponentials of sums of logs, :math:`\\ln(1 + \\gamma t\\,
-    \\ldots)` as :math:`2\\ln\\gamma t + \\ldots` beyond :math:`\\gamma t = 10^{150}`,
+    :math:`s = \\max(v, \\Gamma)` (:math:`\\mu t`, :math:`\\Gamma t` and the rate
+    times :math:`t` as exponentials of sums of logs, :math:`\\ln(1 + \\Gamma t\\,
+    \\ldots)` as :math:`2\\ln\\Gamma t + \\ldots` beyond :math:`\\Gamma t = 10^{150}`,
     the oscillating terms dropped only where :math:`\\nu t` itself overflows).
 
     Parameters
@@ -284,14 +284,14 @@ def telegraph_echo(t, *, v, gamma):
         Total echo time :math:`t \\ge 0` (:math:`\\pi` pulse at :math:`t/2`).
     v : float
         Coupling :math:`v \\ge 0`: the qubit frequency is :math:`\\omega_0 \\pm v`.
-    gamma : float
-        Rate :math:`\\gamma > 0` at which the fluctuator leaves each state.
+    Gamma : float
+        Rate :math:`\\Gamma > 0` at which the fluctuator leaves each state.
 
     Returns
     -------
     float or numpy.ndarray
         :math:`\\psi(t) \\in [0, 1]`, same shape as ``t`` (0 only where it
-        underflows, e.g. :math:`\\gamma t > 745`).
+        underflows, e.g. :math:`\\Gamma t > 745`).
 
     Validity
     --------
@@ -300,25 +300,25 @@ def telegraph_echo(t, *, v, gamma):
     Raises
     ------
     ValueError
-        If ``t`` or ``v`` is negative, ``gamma`` is not positive, any is not a
-        finite real number, ``v``/``gamma`` are arrays, or ``t`` has more than
+        If ``t`` or ``v`` is negative, ``Gamma`` is not positive, any is not a
+        finite real number, ``v``/``Gamma`` are arrays, or ``t`` has more than
         :data:`MAX_TIMES` (:math:`2^{22}`) elements (about 1 s of work).
     """
-    v, gamma = _check_vg(v, gamma)
+    v, Gamma = _check_vg(v, Gamma)
     t = check_real("t", t, lo=0.0, lo_open=False)
     ta = np.asarray(t, dtype=float)
     if ta.size > MAX_TIMES:
         raise ValueError(f"t must have at most MAX_TIMES = {MAX_TIMES} elements per telegraph_echo call (about 1 s); "
                          f"got {ta.size}: split the times")
-    out = np.exp(_log_echo(ta, v, gamma))
+    out = np.exp(_log_echo(ta, v, Gamma))
     return float(out.ravel()[0]) if np.ndim(t) == 0 else out
 
 
-def telegraph_echo_expm(t, *, v, gamma):
+def telegraph_echo_expm(t, *, v, Gamma):
     """Same echo from the transfer matrix, :func:`scipy.linalg.expm` (independent check).
 
     With :math:`f_\\sigma(t) = \\langle e^{i\\varphi(t)};\\ \\chi(t) = \\sigma\\rangle`,
-    :math:`\\dot f = (Q + i s(t) v Z) f`, :math:`Q = \\gamma\\begin{pmatrix}-1&1\\\\1&-1
+    :math:`\\dot f = (Q + i s(t) v Z) f`, :math:`Q = \\Gamma\\begin{pmatrix}-1&1\\\\1&-1
     \\end{pmatrix}`, :math:`Z = \\mathrm{diag}(1, -1)`, :math:`f(0) = (1/2, 1/2)`, so
 
     .. math:: \\psi(t) = (1, 1)\\, e^{(Q - ivZ)t/2}\\, e^{(Q + ivZ)t/2}\\, (1/2, 1/2)^T .
@@ -334,12 +334,12 @@ def telegraph_echo_expm(t, *, v, gamma):
     ValueError
         As :func:`telegraph_echo`; also if ``t`` has more than
         :data:`MAX_EXPM_TIMES` elements (two matrix exponentials per time, the
-        message gives the limit), or if :math:`(\\gamma + v)\\max t` exceeds
+        message gives the limit), or if :math:`(\\Gamma + v)\\max t` exceeds
         :data:`MAX_EXPM_NORM` (:math:`10^6`): there the scaling-and-squaring
         of ``expm`` loses its accuracy and, at :math:`\\sim 10^{300}`, returns
         NaN.  Use :func:`telegraph_echo` beyond.
     """
-    v, gamma = _check_vg(v, gamma)
+    v, Gamma = _check_vg(v, Gamma)
     t = check_real("t", t, lo=0.0, lo_open=False)
     ta = np.asarray(t, dtype=float)
     scalar = np.ndim(t) == 0
@@ -349,14 +349,14 @@ def telegraph_echo_expm(t, *, v, gamma):
             f"got {ta.size} (use telegraph_echo for more)")
     t_max = float(ta.max())
     with np.errstate(over="ignore"):
-        norm = (gamma + v) * t_max
+        norm = (Gamma + v) * t_max
     if not norm <= MAX_EXPM_NORM:
-        largest = MAX_EXPM_NORM / (gamma + v) if math.isfinite(gamma + v) else 0.0
+        largest = MAX_EXPM_NORM / (Gamma + v) if math.isfinite(Gamma + v) else 0.0
         raise ValueError(
-            f"t must satisfy (gamma + v) * max(t) <= {MAX_EXPM_NORM:g} for telegraph_echo_expm (the matrix "
-            f"exponential loses its accuracy beyond); got max(t) = {t_max!r} with gamma = {gamma!r}, v = {v!r}: "
+            f"t must satisfy (Gamma + v) * max(t) <= {MAX_EXPM_NORM:g} for telegraph_echo_expm (the matrix "
+            f"exponential loses its accuracy beyond); got max(t) = {t_max!r} with Gamma = {Gamma!r}, v = {v!r}: "
             f"the largest t that works is {largest:.6g} (telegraph_echo has no such limit)")
-    Q = gamma * np.array([[-1.0, 1.0], [1.0, -1.0]])
+    Q = Gamma * np.array([[-1.0, 1.0], [1.0, -1.0]])
     Z = np.diag([1.0, -1.0])
     ones, p0 = np.ones(2), np.full(2, 0.5)
     out = np.empty(ta.size)
@@ -372,10 +372,10 @@ def _mc_flips(lam):
     return int(math.ceil(lam + 8 * math.sqrt(lam) + 30))
 
 
-def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
+def telegraph_echo_mc(t, *, v, Gamma, n_samples=20000, seed=0, max_flips=None):
     """Monte-Carlo estimate of the echo: simulate telegraph noise and average :math:`\\cos\\varphi`.
 
-    Each sample draws exponential waiting times of rate :math:`\\gamma` (the
+    Each sample draws exponential waiting times of rate :math:`\\Gamma` (the
     flips are a Poisson process) and integrates the echo phase
     :math:`\\varphi = v\\int_0^t s(t')\\chi(t')\\,dt'` exactly (piecewise
     constant :math:`\\chi`); everything is vectorised over samples.  The
@@ -383,14 +383,14 @@ def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
     odd in it and :math:`\\cos\\varphi` even, so it drops out exactly.
     Samples are simulated in blocks of at most :math:`2^{21}` waiting times
     (bounded memory); a run that fits in one block (e.g. the default 20000
-    samples up to :math:`\\gamma t \\approx 60`) averages exactly as one array
+    samples up to :math:`\\Gamma t \\approx 60`) averages exactly as one array
     would, so its numbers do not depend on the blocking.
 
     Parameters
     ----------
     t : float or array_like
         Echo time(s) :math:`t \\ge 0`.
-    v, gamma : float
+    v, Gamma : float
         As in :func:`telegraph_echo`.
     n_samples : int
         Number of noise realisations per time, :math:`\\ge 2`.
@@ -414,28 +414,28 @@ def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
     ------
     ValueError
         For invalid parameters; if ``max_flips`` is too small for
-        :math:`\\gamma\\max t`; if ``gamma`` is so small that :math:`1/\\gamma`
+        :math:`\\Gamma\\max t`; if ``Gamma`` is so small that :math:`1/\\Gamma`
         overflows, or :math:`v\\max t > 10^{300}` (the phase would overflow);
         and if the work ``n_samples * (max_flips + 1) * (len(t) + 1)`` exceeds
         :data:`MAX_MC_WORK` (:math:`4\\times 10^7`, about 1.5 s): the message
         gives the largest ``n_samples`` that runs for these ``t`` (e.g.
-        500 000 for one time at :math:`\\gamma t = 1`), or says that
-        :math:`\\gamma\\max t` itself needs too many flips.
+        500 000 for one time at :math:`\\Gamma t = 1`), or says that
+        :math:`\\Gamma\\max t` itself needs too many flips.
     """
-    v, gamma = _check_vg(v, gamma)
+    v, Gamma = _check_vg(v, Gamma)
     t = check_real("t", t, lo=0.0, lo_open=False)
     ta = np.asarray(t, dtype=float)
     n_samples = check_positive_int("n_samples", n_samples, minimum=2)
     seed = check_positive_int("seed", seed, minimum=0)
-    if not math.isfinite(1.0 / gamma):
-        raise ValueError(f"gamma must be >= {1.0 / np.finfo(float).max:.3g} (1/gamma, the mean waiting time, "
-                         f"must be a finite float); got {gamma!r}")
+    if not math.isfinite(1.0 / Gamma):
+        raise ValueError(f"Gamma must be >= {1.0 / np.finfo(float).max:.3g} (1/Gamma, the mean waiting time, "
+                         f"must be a finite float); got {Gamma!r}")
     t_max = float(ta.max())
     if v > 0 and t_max > 1e300 / v:
         raise ValueError(f"v * max(t) must be <= 1e300 (the echo phase must be a finite float); got v = {v!r}, "
                          f"max(t) = {t_max!r}")
     with np.errstate(over="ignore"):
-        lam = gamma * t_max
+        lam = Gamma * t_max
     n_t = ta.size
     limit_flips = MAX_MC_WORK // (2 * (n_t + 1)) - 1   # the most flips per sample with n_samples = 2
     if limit_flips < 31:
@@ -446,8 +446,8 @@ def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
         if not (lam <= 1e15 and _mc_flips(lam) <= limit_flips):
             lam_max = (math.sqrt(16.0 + limit_flips - 30) - 4.0) ** 2
             raise ValueError(
-                f"t and gamma: gamma * max(t) = {lam:.6g} needs about that many flips per sample, more than "
-                f"MAX_MC_WORK = {MAX_MC_WORK} allows with {n_t} time(s); gamma * max(t) must be <= {lam_max:.6g}")
+                f"t and Gamma: Gamma * max(t) = {lam:.6g} needs about that many flips per sample, more than "
+                f"MAX_MC_WORK = {MAX_MC_WORK} allows with {n_t} time(s); Gamma * max(t) must be <= {lam_max:.6g}")
         max_flips = _mc_flips(lam)
     max_flips = check_positive_int("max_flips", max_flips)
     work = n_samples * (max_flips + 1) * (n_t + 1)
@@ -461,9 +461,9 @@ def telegraph_echo_mc(t, *, v, gamma, n_samples=20000, seed=0, max_flips=None):
         raise ValueError(
             f"max_flips = {max_flips} waiting times per sample with {n_t} time(s) exceed MAX_MC_WORK = "
             f"{MAX_MC_WORK} even for n_samples = 2; max_flips must be <= {limit_flips} "
-            f"(gamma * max(t) = {lam:.6g} sets the default)")
+            f"(Gamma * max(t) = {lam:.6g} sets the default)")
     rng = np.random.default_rng(seed)
-    scale = 1.0 / gamma
+    scale = 1.0 / Gamma
     signs = (-1.0) ** np.arange(max_flips)
     rows = max(1, _MC_CHUNK // (max_flips + 1))
     times = ta.ravel()
@@ -499,7 +499,7 @@ def _mc_block(rng, scale, n, max_flips, times, t_max, lam, v, signs):
     waits = rng.exponential(scale, size=(n, max_flips))
     flips = np.cumsum(waits, axis=1)
     if np.any(flips[:, -1] <= t_max):
-        raise ValueError(f"max_flips={max_flips} too small for gamma*t = {lam:g}; increase it")
+        raise ValueError(f"max_flips={max_flips} too small for Gamma*t = {lam:g}; increase it")
     # segment k runs from flips[k-1] (0 for k = 0) to flips[k], with chi = chi0 (-1)^k
     edges = np.concatenate([np.zeros((n, 1)), flips], axis=1)
     out = np.empty((times.size, n))
@@ -512,13 +512,13 @@ def _mc_block(rng, scale, n, max_flips, times, t_max, lam, v, signs):
     return out
 
 
-def telegraph_late_rate(*, v, gamma):
-    """Late-time decay rate of :func:`telegraph_echo`: :math:`\\gamma - \\mathrm{Re}\\,\\mu`.
+def telegraph_late_rate(*, v, Gamma):
+    """Late-time decay rate of :func:`telegraph_echo`: :math:`\\Gamma - \\mathrm{Re}\\,\\mu`.
 
-    :math:`\\gamma` for :math:`v \\ge \\gamma` (strong coupling: any flip
-    destroys the echo), :math:`\\gamma - \\sqrt{\\gamma^2 - v^2} = v^2/(\\gamma +
-    \\mu)` for :math:`v < \\gamma` (motional narrowing, :math:`\\approx
-    v^2/2\\gamma`).  Accepts an array ``v``; ``gamma`` is a scalar.
+    :math:`\\Gamma` for :math:`v \\ge \\Gamma` (strong coupling: any flip
+    destroys the echo), :math:`\\Gamma - \\sqrt{\\Gamma^2 - v^2} = v^2/(\\Gamma +
+    \\mu)` for :math:`v < \\Gamma` (motional narrowing, :math:`\\approx
+    v^2/2\\Gamma`).  Accepts an array ``v``; ``Gamma`` is a scalar.
 
     Validity
     --------
@@ -527,63 +527,63 @@ def telegraph_late_rate(*, v, gamma):
     Raises
     ------
     ValueError
-        If ``v`` is negative or not finite, or ``gamma`` is not a positive
+        If ``v`` is negative or not finite, or ``Gamma`` is not a positive
         finite scalar.
     """
-    gamma = check_scalar(check_positive, "gamma", gamma)
+    Gamma = check_scalar(check_positive, "Gamma", Gamma)
     va = check_real("v", v, lo=0.0, lo_open=False)
     x = np.asarray(va, dtype=float)
-    out = np.full(x.shape, gamma)
-    weak = x < gamma
+    out = np.full(x.shape, Gamma)
+    weak = x < Gamma
     xw = x[weak]
-    if gamma <= 1e150:   # gamma^2 is finite: the plain form
-        mu = np.sqrt(np.clip(gamma * gamma - xw * xw, 0.0, None))
-        out[weak] = xw * xw / (gamma + mu)
-    else:                # in units of gamma
-        r = xw / gamma
-        out[weak] = gamma * (r * r / (1.0 + np.sqrt((1.0 - r) * (1.0 + r))))
+    if Gamma <= 1e150:   # Gamma^2 is finite: the plain form
+        mu = np.sqrt(np.clip(Gamma * Gamma - xw * xw, 0.0, None))
+        out[weak] = xw * xw / (Gamma + mu)
+    else:                # in units of Gamma
+        r = xw / Gamma
+        out[weak] = Gamma * (r * r / (1.0 + np.sqrt((1.0 - r) * (1.0 + r))))
     return float(out) if np.ndim(va) == 0 else out
 
 
-def _check_lattice(J, xi, gamma_b, sides, cutoff):
+def _check_lattice(J, xi, Gamma_b, sides, cutoff):
     J = check_scalar(check_positive, "J", J)
     xi = check_scalar(check_positive, "xi", xi)
-    gamma_b = check_scalar(check_positive, "gamma_b", gamma_b)
+    Gamma_b = check_scalar(check_positive, "Gamma_b", Gamma_b)
     if isinstance(sides, (bool, np.bool_)) or not isinstance(sides, numbers.Real) or sides not in (1, 2):
         raise ValueError(f"sides must be 1 (one side of the l-bit) or 2 (both sides); got {sides!r}")
     sides = int(sides)
     cutoff = check_scalar(check_real, "cutoff", cutoff, lo=0.0, hi=1.0)
-    return J, xi, gamma_b, sides, cutoff
+    return J, xi, Gamma_b, sides, cutoff
 
 
-def _n_sites(J, xi, gamma_b, cutoff):
-    """Number of sites r = 1, 2, ... with J e^{-r/xi} >= cutoff * gamma_b (at least 1), or ValueError."""
-    denom = cutoff * gamma_b
+def _n_sites(J, xi, Gamma_b, cutoff):
+    """Number of sites r = 1, 2, ... with J e^{-r/xi} >= cutoff * Gamma_b (at least 1), or ValueError."""
+    denom = cutoff * Gamma_b
     ratio = J / denom if denom > 0 else math.inf
     if 0.0 < ratio < math.inf:
         log_ratio = math.log(ratio)
     else:  # the quotient over/underflows: the same logarithm as a sum
-        log_ratio = math.log(J) - math.log(cutoff) - math.log(gamma_b)
+        log_ratio = math.log(J) - math.log(cutoff) - math.log(Gamma_b)
     x = xi * log_ratio
     if x < 1.0:
         return 1, log_ratio
     if x > MAX_SITES:
         raise ValueError(
-            f"xi = {xi!r} gives {x:.3g} chain sites with couplings J e^(-r/xi) >= cutoff*gamma_b (r <= xi "
-            f"ln(J/(cutoff gamma_b)), ln(...) = {log_ratio:.4g}); at most MAX_SITES = {MAX_SITES} are "
-            f"summed: the largest xi that works for these J, gamma_b, cutoff is {MAX_SITES / log_ratio:.6g} "
+            f"xi = {xi!r} gives {x:.3g} chain sites with couplings J e^(-r/xi) >= cutoff*Gamma_b (r <= xi "
+            f"ln(J/(cutoff Gamma_b)), ln(...) = {log_ratio:.4g}); at most MAX_SITES = {MAX_SITES} are "
+            f"summed: the largest xi that works for these J, Gamma_b, cutoff is {MAX_SITES / log_ratio:.6g} "
             "(or raise cutoff)")
     return int(math.floor(x)), log_ratio
 
 
-def _couplings(J, xi, gamma_b, sides, cutoff):
-    r_max, _ = _n_sites(J, xi, gamma_b, cutoff)
+def _couplings(J, xi, Gamma_b, sides, cutoff):
+    r_max, _ = _n_sites(J, xi, Gamma_b, cutoff)
     with np.errstate(over="ignore"):  # r/xi beyond the float range: a coupling of 0
         v = J * np.exp(-np.arange(1, r_max + 1) / xi)
     return np.repeat(v, sides)
 
 
-def lattice_couplings(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
+def lattice_couplings(*, J, xi, Gamma_b, sides=1, cutoff=1e-12):
     """Couplings :math:`v_r = J e^{-r/\\xi}`, :math:`r = 1, 2, \\dots`, of a 1D chain of fluctuators.
 
     Sites are kept while :math:`v_r \\ge` ``cutoff`` :math:`\\times\\Gamma_b`
@@ -604,21 +604,21 @@ def lattice_couplings(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
     Raises
     ------
     ValueError
-        For invalid parameters (``J, xi, gamma_b > 0`` scalars, ``sides`` in
+        For invalid parameters (``J, xi, Gamma_b > 0`` scalars, ``sides`` in
         ``{1, 2}``, ``cutoff`` in (0, 1)), or if the chain has more than
         :data:`MAX_SITES` (4 million) sites: :math:`\\xi\\ln(J/(\\mathrm{cutoff}
         \\,\\Gamma_b)) > 4\\times 10^6`; the message gives the largest ``xi``
         that works (e.g. about :math:`1.2\\times 10^5` for :math:`J = \\Gamma_b`
         and the default cutoff).
     """
-    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
-    return _couplings(J, xi, gamma_b, sides, cutoff)
+    J, xi, Gamma_b, sides, cutoff = _check_lattice(J, xi, Gamma_b, sides, cutoff)
+    return _couplings(J, xi, Gamma_b, sides, cutoff)
 
 
-def lattice_echo(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
+def lattice_echo(t, *, J, xi, Gamma_b, sides=1, cutoff=1e-12):
     """Exact echo of an l-bit whose chain neighbours all flip at rate :math:`\\Gamma_b`.
 
-    :math:`\\psi(t) = \\prod_r \\psi_{tel}(t; v_r = Je^{-r/\\xi}, \\gamma =
+    :math:`\\psi(t) = \\prod_r \\psi_{tel}(t; v_r = Je^{-r/\\xi}, \\Gamma =
     \\Gamma_b)`, the product of :func:`telegraph_echo` over independent
     fluctuators (Eq. 9 with the exact factors), ``sides`` = 1 or 2 sides of a
     chain, every site active (:math:`s = 1`, so :math:`s\\xi^d = \\xi`).
@@ -630,7 +630,7 @@ def lattice_echo(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
     ----------
     t : float or array_like
         Echo time(s) :math:`t \\ge 0`.
-    J, xi, gamma_b : float
+    J, xi, Gamma_b : float
         Nearest-neighbour coupling, localization length (lattice units) and
         flip rate, all :math:`> 0`.
     sides : {1, 2}
@@ -654,20 +654,20 @@ def lattice_echo(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
         :data:`MAX_SITE_TIMES` (:math:`4\\times 10^6`, about 1.5 s); the message gives
         the largest ``xi`` that works for the given times.
     """
-    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
+    J, xi, Gamma_b, sides, cutoff = _check_lattice(J, xi, Gamma_b, sides, cutoff)
     t = check_real("t", t, lo=0.0, lo_open=False)
     ta = np.asarray(t, dtype=float)
-    out = np.exp(_lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff))
+    out = np.exp(_lattice_log_echo(ta, J, xi, Gamma_b, sides, cutoff))
     return float(out.ravel()[0]) if np.ndim(t) == 0 else out
 
 
-def _lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff):
-    v = _couplings(J, xi, gamma_b, sides, cutoff)
+def _lattice_log_echo(ta, J, xi, Gamma_b, sides, cutoff):
+    v = _couplings(J, xi, Gamma_b, sides, cutoff)
     values, counts = np.unique(v, return_counts=True)
     shape = ta.shape
     tflat = ta.ravel()
     if values.size * tflat.size > MAX_SITE_TIMES:
-        _, log_ratio = _n_sites(J, xi, gamma_b, cutoff)
+        _, log_ratio = _n_sites(J, xi, Gamma_b, cutoff)
         largest = (MAX_SITE_TIMES // tflat.size) / log_ratio if log_ratio > 0 else 0.0
         raise ValueError(
             f"xi = {xi!r} with {tflat.size} time(s) t needs {values.size} couplings x {tflat.size} times = "
@@ -679,14 +679,14 @@ def _lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff):
     rows = max(1, _CHUNK // max(1, tflat.size))
     for lo in range(0, values.size, rows):
         vals, cnt = values[lo:lo + rows], counts[lo:lo + rows]
-        block = _log_echo(tflat[None, :], vals[:, None], gamma_b)
+        block = _log_echo(tflat[None, :], vals[:, None], Gamma_b)
         block = cnt[:, None] * block
-        with np.errstate(over="ignore"):  # terms near -1.8e308 (gamma_b t ~ 1e308): psi = 0 anyway
+        with np.errstate(over="ignore"):  # terms near -1.8e308 (Gamma_b t ~ 1e308): psi = 0 anyway
             total = np.cumsum(np.concatenate([total, block]), axis=0)[-1:]
     return total[0].reshape(shape)
 
 
-def lattice_nfast(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
+def lattice_nfast(t, *, J, xi, Gamma_b, sides=1, cutoff=1e-12):
     """Effective number of fast neighbours :math:`-\\ln\\psi(t)/(\\Gamma_b t)` of :func:`lattice_echo`.
 
     The exact counterpart of :math:`n_{fast}(t)` in Eq. (10); times must be
@@ -704,21 +704,21 @@ def lattice_nfast(t, *, J, xi, gamma_b, sides=1, cutoff=1e-12):
     ValueError
         As :func:`lattice_echo`, and for ``t <= 0``.
     """
-    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
+    J, xi, Gamma_b, sides, cutoff = _check_lattice(J, xi, Gamma_b, sides, cutoff)
     t = check_real("t", t, lo=0.0)
     ta = np.asarray(t, dtype=float)
-    log_psi = _lattice_log_echo(ta, J, xi, gamma_b, sides, cutoff)
+    log_psi = _lattice_log_echo(ta, J, xi, Gamma_b, sides, cutoff)
     with np.errstate(over="ignore", invalid="ignore"):
-        gt = gamma_b * ta
+        gt = Gamma_b * ta
         out = -log_psi / gt
     late = ~(gt <= _LATE_GT) | ~np.isfinite(out)
     if np.any(late):
-        out = np.where(late, _lattice_nfast_late(J, xi, gamma_b, sides, cutoff), out)
+        out = np.where(late, _lattice_nfast_late(J, xi, Gamma_b, sides, cutoff), out)
     return float(out) if np.ndim(t) == 0 else out
 
 
-def lattice_nfast_late(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
-    """Late-time limit of :func:`lattice_nfast`: :math:`\\sum_r (\\gamma - \\mathrm{Re}\\,\\mu_r)/\\Gamma_b`.
+def lattice_nfast_late(*, J, xi, Gamma_b, sides=1, cutoff=1e-12):
+    """Late-time limit of :func:`lattice_nfast`: :math:`\\sum_r (\\Gamma - \\mathrm{Re}\\,\\mu_r)/\\Gamma_b`.
 
     Every neighbour with :math:`v_r \\ge \\Gamma_b` counts exactly 1, a
     weaker one :math:`1 - \\sqrt{1 - (v_r/\\Gamma_b)^2}`; compare with the
@@ -733,10 +733,10 @@ def lattice_nfast_late(*, J, xi, gamma_b, sides=1, cutoff=1e-12):
     ValueError
         As :func:`lattice_couplings` (more than :data:`MAX_SITES` sites).
     """
-    J, xi, gamma_b, sides, cutoff = _check_lattice(J, xi, gamma_b, sides, cutoff)
-    return _lattice_nfast_late(J, xi, gamma_b, sides, cutoff)
+    J, xi, Gamma_b, sides, cutoff = _check_lattice(J, xi, Gamma_b, sides, cutoff)
+    return _lattice_nfast_late(J, xi, Gamma_b, sides, cutoff)
 
 
-def _lattice_nfast_late(J, xi, gamma_b, sides, cutoff):
-    v = _couplings(J, xi, gamma_b, sides, cutoff)
-    return float(np.sum(telegraph_late_rate(v=v, gamma=gamma_b)) / gamma_b)
+def _lattice_nfast_late(J, xi, Gamma_b, sides, cutoff):
+    v = _couplings(J, xi, Gamma_b, sides, cutoff)
+    return float(np.sum(telegraph_late_rate(v=v, Gamma=Gamma_b)) / Gamma_b)

@@ -7,7 +7,7 @@ the flips of the :math:`n_{fast}(t)` neighbours whose coupling
 .. math:: \\psi(t) = \\exp[-\\Gamma_b\\, n_{fast}(t)\\, t]  \\qquad (10)
 
 with the piecewise count of Eq. (11).  Times are in units of
-:math:`1/\\Gamma_b` when ``gamma_b = 1``; all rates share one unit.
+:math:`1/\\Gamma_b` when ``Gamma_b = 1``; all rates share one unit.
 
 Reading of Eq. (11)
 -------------------
@@ -99,13 +99,13 @@ __all__ = [
 
 #: The two readings of the piecewise n_fast of Eqs. (11) and (20).
 NFAST_READINGS = ("literal", "continuous")
-#: Below J = MIN_J_RATIO * gamma_b the premise Gamma_b << J of Eqs. (10)-(13) fails (ValidityWarning).
+#: Below J = MIN_J_RATIO * Gamma_b the premise Gamma_b << J of Eqs. (10)-(13) fails (ValidityWarning).
 MIN_J_RATIO = 10.0
-#: Largest J / gamma_b accepted (ValueError beyond).
+#: Largest J / Gamma_b accepted (ValueError beyond).
 MAX_J_RATIO = 1e300
 #: Largest s xi^d ln^d(J/Gamma_b) (the late n_fast) accepted.
 MAX_NFAST = 1e300
-#: Largest omega / gamma_b of lineshape (phases omega t, t <= 1/gamma_b, keep a few digits mod 2 pi).
+#: Largest omega / Gamma_b of lineshape (phases omega t, t <= 1/Gamma_b, keep a few digits mod 2 pi).
 MAX_OMEGA = 1e15
 #: Largest number of QAWO integrals (frequencies x pieces of the middle branch) per lineshape call.
 MAX_QUAD = 20_000
@@ -120,24 +120,24 @@ _LN_MAX = math.log(1e300)
 _TINY_RATE = 1.0 / np.finfo(float).max   # below this, 1/rate overflows
 
 
-def _check_external(gamma_b, s_xi_d, J, d, nfast, *, warn=True, stacklevel=3):
+def _check_external(Gamma_b, s_xi_d, J, d, nfast, *, warn=True, stacklevel=3):
     """Validate the parameters of Eqs. (10)-(13) and issue the ValidityWarnings (see the module docstring)."""
-    gamma_b = check_scalar(check_positive, "gamma_b", gamma_b)
+    Gamma_b = check_scalar(check_positive, "Gamma_b", Gamma_b)
     s_xi_d = check_scalar(check_positive, "s_xi_d", s_xi_d)
-    J = check_scalar(check_real, "J", J, lo=gamma_b)
+    J = check_scalar(check_real, "J", J, lo=Gamma_b)
     d = check_dimension(d)
     if nfast not in NFAST_READINGS:
         raise ValueError(f"nfast must be one of {NFAST_READINGS}; got {nfast!r}")
-    if gamma_b < _TINY_RATE:
-        raise ValueError(f"gamma_b must be >= {_TINY_RATE:.4g} (1/gamma_b, the end of the middle branch, must be a "
-                         f"finite float); got {gamma_b!r}")
-    ratio = J / gamma_b
+    if Gamma_b < _TINY_RATE:
+        raise ValueError(f"Gamma_b must be >= {_TINY_RATE:.4g} (1/Gamma_b, the end of the middle branch, must be a "
+                         f"finite float); got {Gamma_b!r}")
+    ratio = J / Gamma_b
     if not ratio <= MAX_J_RATIO:
-        raise ValueError(f"J must be <= {MAX_J_RATIO:g} * gamma_b = {MAX_J_RATIO * gamma_b:.6g} (J/gamma_b beyond "
-                         f"{MAX_J_RATIO:g} is not supported); got J = {J!r} with gamma_b = {gamma_b!r}")
-    ln_n = _ln_nfast_late(s_xi_d, J / gamma_b, d)
+        raise ValueError(f"J must be <= {MAX_J_RATIO:g} * Gamma_b = {MAX_J_RATIO * Gamma_b:.6g} (J/Gamma_b beyond "
+                         f"{MAX_J_RATIO:g} is not supported); got J = {J!r} with Gamma_b = {Gamma_b!r}")
+    ln_n = _ln_nfast_late(s_xi_d, J / Gamma_b, d)
     if ln_n > _LN_MAX:
-        ln_l = math.log(math.log(J / gamma_b))
+        ln_l = math.log(math.log(J / Gamma_b))
         hints = []
         if ln_l > 0 and _LN_MAX - math.log(s_xi_d) >= ln_l:
             hints.append(f"the largest d that works here is {int((_LN_MAX - math.log(s_xi_d)) / ln_l)}")
@@ -145,21 +145,21 @@ def _check_external(gamma_b, s_xi_d, J, d, nfast, *, warn=True, stacklevel=3):
         if s_max > math.log(1e-300):
             hints.append(f"the largest s_xi_d is {math.exp(s_max):.6g}")
         raise ValueError(
-            f"s_xi_d * ln(J/gamma_b)**d = e^{ln_n:.6g} exceeds {MAX_NFAST:g} (the late n_fast must be a float); "
+            f"s_xi_d * ln(J/Gamma_b)**d = e^{ln_n:.6g} exceeds {MAX_NFAST:g} (the late n_fast must be a float); "
             f"got s_xi_d = {s_xi_d!r}, d = {d}" + (": " + ", ".join(hints) if hints else ""))
     if warn:
         msgs = []
         if ratio < MIN_J_RATIO:
-            msgs.append(f"J/gamma_b = {ratio:.4g} < {MIN_J_RATIO:g}: Eqs. (10)-(13) assume Gamma_b << J "
+            msgs.append(f"J/Gamma_b = {ratio:.4g} < {MIN_J_RATIO:g}: Eqs. (10)-(13) assume Gamma_b << J "
                         "(separated regimes t << 1/J << 1/Gamma_b)")
-        n_late = _nfast_late_value(gamma_b, s_xi_d, J, d, "literal")
+        n_late = _nfast_late_value(Gamma_b, s_xi_d, J, d, "literal")
         if nfast == "literal" and n_late < 1.0:
             msgs.append(f"the literal third branch of Eq. (11) counts s xi^d ln^d(J/Gamma_b) = {n_late:.4g} "
                         "< 1 fast neighbours, fewer than the l-bit's own flip (n_fast = 1 at Jt <= 1); "
                         "nfast='continuous' counts max(1, ...)")
         if msgs:
             _emit("outside the regime of Eqs. (10)-(13): " + "; ".join(msgs), stacklevel=stacklevel)
-    return gamma_b, s_xi_d, J, d
+    return Gamma_b, s_xi_d, J, d
 
 
 #: messages collected during a public call, issued as one warning when it returns (not when it raises)
@@ -210,7 +210,7 @@ def _pow_log(L, d, s_xi_d, ln_ratio):
         return np.exp(math.log(s_xi_d) + d * np.log(L))
 
 
-def _nfast_values(t, gamma_b, s_xi_d, J, d, nfast):
+def _nfast_values(t, Gamma_b, s_xi_d, J, d, nfast):
     """Eq. (11) for a float array t >= 0 (may contain inf), validated parameters.
 
     The first branch applies for Jt <= 1 (the tie Jt = 1 included), i.e. wherever
@@ -218,16 +218,16 @@ def _nfast_values(t, gamma_b, s_xi_d, J, d, nfast):
     """
     t = np.asarray(t, dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        jt = J * np.minimum(t, 1.0 / gamma_b)
+        jt = J * np.minimum(t, 1.0 / Gamma_b)
         log_jt = np.log(jt)
-    middle = _pow_log(np.where(log_jt > 0, log_jt, 0.0), d, s_xi_d, math.log(J / gamma_b))
+    middle = _pow_log(np.where(log_jt > 0, log_jt, 0.0), d, s_xi_d, math.log(J / Gamma_b))
     if nfast == "literal":
         return np.where((t < 1.0 / J) | (jt <= 1.0), 1.0, middle)
     return np.maximum(1.0, middle)
 
 
 @_warns_on_return
-def nfast_external(t, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def nfast_external(t, *, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Number of fast-flipping neighbours that dephase an l-bit, Eq. (11).
 
     .. math::
@@ -241,8 +241,8 @@ def nfast_external(t, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     Parameters
     ----------
     t : float or array_like
-        Time(s), :math:`t \\ge 0`, in the inverse unit of ``gamma_b`` and ``J``.
-    gamma_b : float
+        Time(s), :math:`t \\ge 0`, in the inverse unit of ``Gamma_b`` and ``J``.
+    Gamma_b : float
         Flip rate :math:`\\Gamma_b > 0` of Eq. (7).
     s_xi_d : float
         :math:`s(T)\\xi^d > 0`: entropy per l-bit times the localization volume.
@@ -267,19 +267,19 @@ def nfast_external(t, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     Raises
     ------
     ValueError
-        For out-of-range parameters (``J <= gamma_b`` included), arrays where
+        For out-of-range parameters (``J <= Gamma_b`` included), arrays where
         scalars are expected, :math:`J/\\Gamma_b > 10^{300}`, :math:`1/\\Gamma_b`
         not finite, or a late count :math:`s\\xi^d\\ln^d(J/\\Gamma_b) > 10^{300}`
         (the message gives the largest ``d`` and ``s_xi_d`` that work).
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
     t = check_real("t", t, lo=0.0, lo_open=False)
-    out = _nfast_values(t, gamma_b, s_xi_d, J, d, nfast)
+    out = _nfast_values(t, Gamma_b, s_xi_d, J, d, nfast)
     return float(out) if np.ndim(t) == 0 else out
 
 
 @_warns_on_return
-def echo_decay(t, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def echo_decay(t, *, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Spin-echo decay :math:`\\psi(t) = \\exp[-\\Gamma_b n_{fast}(t) t]`, Eq. (10).
 
     Parameters are those of :func:`nfast_external` (same tie convention:
@@ -299,11 +299,11 @@ def echo_decay(t, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     ValueError
         As :func:`nfast_external`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
     t = check_real("t", t, lo=0.0, lo_open=False)
-    n = _nfast_values(t, gamma_b, s_xi_d, J, d, nfast)
+    n = _nfast_values(t, Gamma_b, s_xi_d, J, d, nfast)
     with np.errstate(over="ignore"):   # a rate times t beyond the float range: psi = 0
-        psi = np.exp(-float(gamma_b) * n * np.asarray(t, dtype=float))
+        psi = np.exp(-float(Gamma_b) * n * np.asarray(t, dtype=float))
     return float(psi) if np.ndim(t) == 0 else psi
 
 
@@ -311,14 +311,14 @@ def echo_decay(t, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
 # The lineshape: cosine transform of the echo decay (Eq. 10) and Eqs. (12)-(13)
 # ---------------------------------------------------------------------------
 
-def _nfast_raw(t, gamma_b, s_xi_d, J, d, nfast):
+def _nfast_raw(t, Gamma_b, s_xi_d, J, d, nfast):
     """Eq. (11) without validation (t: float array, may contain inf); the tie Jt = 1 gives 1."""
-    return _nfast_values(t, gamma_b, s_xi_d, J, d, nfast)
+    return _nfast_values(t, Gamma_b, s_xi_d, J, d, nfast)
 
 
-def _nfast_late_value(gamma_b, s_xi_d, J, d, nfast):
+def _nfast_late_value(Gamma_b, s_xi_d, J, d, nfast):
     """s xi^d ln^d(J/Gamma_b) (literal) or max(1, ...) for validated parameters."""
-    lr = math.log(J / gamma_b)
+    lr = math.log(J / Gamma_b)
     if lr <= 0.0 or d * math.log(lr) <= 690.0:   # lr**d is a finite float: as Eq. (11) reads
         n = s_xi_d * lr ** d
     else:                                         # validated: s lr^d <= 1e300, but lr^d alone may overflow
@@ -327,7 +327,7 @@ def _nfast_late_value(gamma_b, s_xi_d, J, d, nfast):
 
 
 @_warns_on_return
-def nfast_late(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def nfast_late(*, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Saturated count :math:`n_{fast}(t \\gg 1/\\Gamma_b)`, third branch of Eq. (11).
 
     Returns :math:`s\\xi^d\\ln^d(J/\\Gamma_b)` (``"literal"``) or
@@ -343,8 +343,8 @@ def nfast_late(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     ValueError
         As :func:`nfast_external`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    return _nfast_late_value(gamma_b, s_xi_d, J, d, nfast)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    return _nfast_late_value(Gamma_b, s_xi_d, J, d, nfast)
 
 
 def _check_rate(name, rate, what):
@@ -355,8 +355,8 @@ def _check_rate(name, rate, what):
     return rate
 
 
-def _pieces(gamma_b, s_xi_d, J, d, nfast):
-    t_end = 1.0 / gamma_b
+def _pieces(Gamma_b, s_xi_d, J, d, nfast):
+    t_end = 1.0 / Gamma_b
     if nfast == "literal":
         t1 = 1.0 / J
     else:
@@ -364,16 +364,16 @@ def _pieces(gamma_b, s_xi_d, J, d, nfast):
         # exp(e)/J >= 1/Gamma_b once e >= ln(J/Gamma_b) (<= 691): then t1 = t_end
         t1 = min(math.exp(e) / J, t_end) if e <= 700.0 else t_end
     with np.errstate(over="ignore"):
-        g_late = gamma_b * _nfast_late_value(gamma_b, s_xi_d, J, d, nfast)
+        g_late = Gamma_b * _nfast_late_value(Gamma_b, s_xi_d, J, d, nfast)
     return {
-        "first": (0.0, t1, gamma_b),
+        "first": (0.0, t1, Gamma_b),
         "middle": (t1, t_end) if t1 < t_end else None,
         "tail": (t_end, g_late),
     }
 
 
 @_warns_on_return
-def echo_pieces(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def echo_pieces(*, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Split :math:`[0, \\infty)` where :math:`\\psi(t)` of Eq. (10) changes form.
 
     :math:`\\psi(t)` is a pure exponential :math:`e^{-G t}` on the first
@@ -404,9 +404,9 @@ def echo_pieces(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
         As :func:`nfast_external`; also if the late rate
         :math:`\\Gamma_b n_{fast}^{late}` exceeds :math:`10^{300}`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    p = _pieces(gamma_b, s_xi_d, J, d, nfast)
-    _check_rate("gamma_b", p["tail"][1], "late echo rate Gamma_b n_fast^late")
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    p = _pieces(Gamma_b, s_xi_d, J, d, nfast)
+    _check_rate("Gamma_b", p["tail"][1], "late echo rate Gamma_b n_fast^late")
     return p
 
 
@@ -493,19 +493,19 @@ def _exp_ft(w, G, a, b, scalar=False):
     return float(out) if scalar else out
 
 
-def _middle_integrand(gamma_b, s_xi_d, J, d):
+def _middle_integrand(Gamma_b, s_xi_d, J, d):
     """psi(t) on the logarithmic middle branch of Eq. (11), for arrays ``t`` (Gauss-Legendre)."""
     lj = math.log(J)
     if d * math.log(max(lj, 1e-300)) <= 690.0 or lj <= 0:
-        if gamma_b * s_xi_d <= 1e6:
+        if Gamma_b * s_xi_d <= 1e6:
             def f(t):
-                return np.exp(-gamma_b * s_xi_d * np.log(J * t) ** d * t)
+                return np.exp(-Gamma_b * s_xi_d * np.log(J * t) ** d * t)
         else:                      # keep the exponent <= 0 where ln(Jt) rounds below 0
             def f(t):
                 with np.errstate(over="ignore"):
-                    return np.exp(-gamma_b * s_xi_d * np.maximum(np.log(J * t), 0.0) ** d * t)
+                    return np.exp(-Gamma_b * s_xi_d * np.maximum(np.log(J * t), 0.0) ** d * t)
         return f
-    c = math.log(gamma_b * s_xi_d)
+    c = math.log(Gamma_b * s_xi_d)
 
     def f_log(t):                       # ln^d(Jt) would overflow: exp(-exp(ln(Gb s) + d ln ln(Jt) + ln t))
         L = np.log(J * t)
@@ -515,7 +515,7 @@ def _middle_integrand(gamma_b, s_xi_d, J, d):
     return f_log
 
 
-def _middle_integrand_scalar(gamma_b, s_xi_d, J, d):
+def _middle_integrand_scalar(Gamma_b, s_xi_d, J, d):
     """The same function for one float ``t`` at a time, as QUADPACK calls it.
 
     Built on :mod:`math` instead of NumPy ufuncs: the values agree with
@@ -524,7 +524,7 @@ def _middle_integrand_scalar(gamma_b, s_xi_d, J, d):
     """
     exp, log = math.exp, math.log
     d = int(d)
-    c = -gamma_b * s_xi_d          # also the first product in _middle_integrand: same rounding
+    c = -Gamma_b * s_xi_d          # also the first product in _middle_integrand: same rounding
     lj = log(J)
 
     if lj > 0 and d * log(lj) > 690.0:   # ln^d(Jt) could overflow a float: through logarithms
@@ -536,7 +536,7 @@ def _middle_integrand_scalar(gamma_b, s_xi_d, J, d):
                 return 1.0
             e = lc + d * log(L) + log(t)
             return 0.0 if e > 709.0 else exp(-exp(e))
-    elif s_xi_d * gamma_b > 1e6:   # ln(Jt) can round to -1e-16 at t = 1/J: keep the exponent <= 0
+    elif s_xi_d * Gamma_b > 1e6:   # ln(Jt) can round to -1e-16 at t = 1/J: keep the exponent <= 0
         def f(t):
             L = log(J * t)
             return 1.0 if L <= 0.0 else exp(c * L ** d * t)
@@ -569,31 +569,31 @@ def _middle_cuts(a, b):
     return cuts
 
 
-def _unit_pars(gamma_b, s_xi_d, J):
-    """Parameters in units of Gamma_b (exact when gamma_b = 1): (1, s_xi_d, J/Gamma_b)."""
-    return 1.0, s_xi_d, J / gamma_b
+def _unit_pars(Gamma_b, s_xi_d, J):
+    """Parameters in units of Gamma_b (exact when Gamma_b = 1): (1, s_xi_d, J/Gamma_b)."""
+    return 1.0, s_xi_d, J / Gamma_b
 
 
 def _check_transformable(g_late, s_xi_d):
     """The transforms need 1/G_late finite (G_late in units of Gamma_b): S(0) ~ 1/G_late."""
     if not g_late >= _TINY_RATE:
         raise ValueError(
-            f"s_xi_d = {s_xi_d!r}: the late count s_xi_d * ln(J/gamma_b)**d = {g_late:.4g} is below {_TINY_RATE:.3g}, "
-            "so S(0) ~ 1/(gamma_b n_fast) is beyond the float range; a larger s_xi_d (or J/gamma_b) is needed")
+            f"s_xi_d = {s_xi_d!r}: the late count s_xi_d * ln(J/Gamma_b)**d = {g_late:.4g} is below {_TINY_RATE:.3g}, "
+            "so S(0) ~ 1/(Gamma_b n_fast) is beyond the float range; a larger s_xi_d (or J/Gamma_b) is needed")
 
 
-def _in_rate_units(S, gamma_b, what="S(omega)"):
-    """A transform computed in units of Gamma_b, back in units of 1/gamma_b (ValueError on overflow)."""
+def _in_rate_units(S, Gamma_b, what="S(omega)"):
+    """A transform computed in units of Gamma_b, back in units of 1/Gamma_b (ValueError on overflow)."""
     with np.errstate(over="ignore"):
-        out = S / gamma_b
+        out = S / Gamma_b
     if not np.all(np.isfinite(out)):
-        raise ValueError(f"gamma_b = {gamma_b!r}: {what} (~ 1/(gamma_b n_fast)) exceeds the float range; "
-                         "a larger gamma_b (or s_xi_d) is needed")
+        raise ValueError(f"Gamma_b = {Gamma_b!r}: {what} (~ 1/(Gamma_b n_fast)) exceeds the float range; "
+                         "a larger Gamma_b (or s_xi_d) is needed")
     return out
 
 
 @_warns_on_return
-def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
+def lineshape(omega, *, Gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
     """Spectral lineshape :math:`S(\\omega) = \\int_0^\\infty \\psi(t)\\cos(\\omega t)\\,dt`.
 
     The cosine transform of the echo decay of Eq. (10) with :math:`n_{fast}`
@@ -602,7 +602,7 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
     :math:`G/(\\omega^2 + G^2)` and :math:`\\int_0^\\infty S\\,d\\omega = \\pi/2`.
 
     Method: in units of :math:`\\Gamma_b` (:math:`S = \\tilde S(\\omega/\\Gamma_b)
-    /\\Gamma_b`, exact for ``gamma_b = 1``) the integral is split where
+    /\\Gamma_b`, exact for ``Gamma_b = 1``) the integral is split where
     :math:`\\psi` changes form (:func:`echo_pieces`); the two exponential
     pieces (first and semi-infinite last) use the closed form of
     :func:`exponential_piece_ft`; the logarithmic middle piece, further split
@@ -614,8 +614,8 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
     Parameters
     ----------
     omega : float or array_like
-        Angular frequency :math:`\\omega \\ge 0`, same unit as ``gamma_b``.
-    gamma_b, s_xi_d, J, d, nfast
+        Angular frequency :math:`\\omega \\ge 0`, same unit as ``Gamma_b``.
+    Gamma_b, s_xi_d, J, d, nfast
         As in :func:`nfast_external`.
     epsrel : float
         Relative tolerance requested from QAWO on each sub-piece, in
@@ -625,7 +625,7 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
     Returns
     -------
     float or numpy.ndarray
-        :math:`S(\\omega)` in units of 1/``gamma_b``; same shape as ``omega``.
+        :math:`S(\\omega)` in units of 1/``Gamma_b``; same shape as ``omega``.
 
     Validity
     --------
@@ -640,14 +640,14 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
         frequencies that work); if :math:`\\omega > 10^{15}\\Gamma_b`
         (:data:`MAX_OMEGA`: the phases :math:`\\omega t` on the middle branch
         have no significant digits left); or if :math:`S` overflows (tiny
-        ``gamma_b`` with a tiny late count).
+        ``Gamma_b`` with a tiny late count).
     """
     w, shape = _check_omega(omega)
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
     epsrel = check_scalar(check_real, "epsrel", epsrel, lo=0.0, hi=1e-3)
-    gb, s, Jt = _unit_pars(gamma_b, s_xi_d, J)
+    gb, s, Jt = _unit_pars(Gamma_b, s_xi_d, J)
     with np.errstate(over="ignore"):   # omega/Gamma_b beyond the float range: S = 0 there
-        wt = w / gamma_b if gamma_b != 1.0 else w
+        wt = w / Gamma_b if Gamma_b != 1.0 else w
     pieces = _pieces(gb, s, Jt, d, nfast)
     a0, b0, g0 = pieces["first"]
     ta, g_late = pieces["tail"]
@@ -656,8 +656,8 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
     if pieces["middle"] is not None:
         if wt.size and not float(np.max(wt)) <= MAX_OMEGA:
             raise ValueError(
-                f"omega must be <= {MAX_OMEGA:g} * gamma_b = {MAX_OMEGA * gamma_b:.6g} for lineshape: beyond, the "
-                f"phases omega*t on the middle branch (t up to 1/gamma_b) have no significant digits left in double "
+                f"omega must be <= {MAX_OMEGA:g} * Gamma_b = {MAX_OMEGA * Gamma_b:.6g} for lineshape: beyond, the "
+                f"phases omega*t on the middle branch (t up to 1/Gamma_b) have no significant digits left in double "
                 f"precision; got max(omega) = {float(np.max(w))!r}")
         a, b = pieces["middle"]
         cuts = _middle_cuts(a, b)
@@ -665,7 +665,7 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
         if n_quad > MAX_QUAD:
             raise ValueError(
                 f"omega has {wt.size} frequencies and the middle branch of Eq. (11) spans {len(cuts) - 1} decades "
-                f"(J/gamma_b = {Jt:.3g}): {n_quad} QAWO integrals exceed MAX_QUAD = {MAX_QUAD}; omega must have "
+                f"(J/Gamma_b = {Jt:.3g}): {n_quad} QAWO integrals exceed MAX_QUAD = {MAX_QUAD}; omega must have "
                 f"at most {MAX_QUAD // (len(cuts) - 1)} frequencies per call here")
         f = _middle_integrand_scalar(gb, s, Jt, int(d))
         # absolute tolerance: epsrel times a lower estimate of |S(omega)| ~ Gamma_b/(omega^2 + G_late^2)
@@ -685,8 +685,8 @@ def lineshape(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", epsrel=1e-12):
                            limit=400, full_output=1)
                 total += res[0]
             out[i] += total
-    if gamma_b != 1.0:
-        out = _in_rate_units(out, gamma_b)
+    if Gamma_b != 1.0:
+        out = _in_rate_units(out, Gamma_b)
     return _shaped(out, shape)
 
 
@@ -739,7 +739,7 @@ def _gl_integrate(f, edges, omega, nodes, weights):
 
 
 @_warns_on_return
-def lineshape_gauss(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", order=24, tail_decades=40.0):
+def lineshape_gauss(omega, *, Gamma_b, s_xi_d, J, d=1, nfast="literal", order=24, tail_decades=40.0):
     """Second, independent evaluation of :func:`lineshape` (for cross-checks).
 
     Composite Gauss-Legendre quadrature of order ``order`` on every piece,
@@ -776,10 +776,10 @@ def lineshape_gauss(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", order=24
         raise ValueError(f"order must be an integer in [4, {MAX_GL_ORDER}] (numpy's leggauss costs order^3); "
                          f"got {order}")
     tail_decades = check_scalar(check_positive, "tail_decades", tail_decades)
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    gb, s, Jt = _unit_pars(gamma_b, s_xi_d, J)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    gb, s, Jt = _unit_pars(Gamma_b, s_xi_d, J)
     with np.errstate(over="ignore"):   # omega/Gamma_b beyond the float range: S = 0 there
-        wt = w / gamma_b if gamma_b != 1.0 else w
+        wt = w / Gamma_b if Gamma_b != 1.0 else w
     pieces = _pieces(gb, s, Jt, d, nfast)
     a0, b0, g0 = pieces["first"]
     ta, g_late = pieces["tail"]
@@ -800,10 +800,10 @@ def lineshape_gauss(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", order=24
     if not total * order <= MAX_GL_NODES:
         mid = 0.0 if pieces["middle"] is None else pieces["middle"][1] - pieces["middle"][0]
         span = (b0 - a0) + (t_cut - ta) + mid
-        w_max = MAX_GL_NODES / order / max(1, wt.size) * 2 * np.pi / 4.0 / span * gamma_b
+        w_max = MAX_GL_NODES / order / max(1, wt.size) * 2 * np.pi / 4.0 / span * Gamma_b
         raise ValueError(
             f"omega (and tail_decades = {tail_decades!r}) need {total * order:.3g} Gauss-Legendre nodes (panels of a "
-            f"quarter period over t up to {t_cut / gamma_b:.3g}), more than MAX_GL_NODES = {MAX_GL_NODES}; with "
+            f"quarter period over t up to {t_cut / Gamma_b:.3g}), more than MAX_GL_NODES = {MAX_GL_NODES}; with "
             f"{wt.size} frequencies omega must be <= about {w_max:.4g} here (use lineshape for large omega)")
     nodes, weights = np.polynomial.legendre.leggauss(order)
     f_mid = _middle_integrand(gb, s, Jt, int(d))
@@ -819,8 +819,8 @@ def lineshape_gauss(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal", order=24
         total += _gl_integrate(lambda t: np.exp(-g_late * t), _gl_panels(ta, t_cut, wi), wi, nodes, weights)
         total += float(_exp_ft(np.asarray(wi), g_late, t_cut, math.inf))
         out[i] = total
-    if gamma_b != 1.0:
-        out = _in_rate_units(out, gamma_b)
+    if Gamma_b != 1.0:
+        out = _in_rate_units(out, Gamma_b)
     return _shaped(out, shape)
 
 
@@ -874,7 +874,7 @@ def lorentzian(omega, *, width):
 
 
 @_warns_on_return
-def lineshape_eq12(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def lineshape_eq12(omega, *, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Analytic approximation of Eq. (12): a Lorentzian with a running width.
 
     .. math::
@@ -899,20 +899,20 @@ def lineshape_eq12(omega, *, gamma_b, s_xi_d, J, d=1, nfast="literal"):
         As :func:`nfast_external`, or if :math:`S` overflows.
     """
     w, shape = _check_omega(omega)
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
     with np.errstate(divide="ignore", over="ignore"):
         t = np.where(w > 0, 1.0 / np.where(w > 0, w, 1.0), np.inf)
     with np.errstate(over="ignore"):
-        g = gamma_b * _nfast_raw(t, gamma_b, s_xi_d, J, d, nfast)
+        g = Gamma_b * _nfast_raw(t, Gamma_b, s_xi_d, J, d, nfast)
     with np.errstate(invalid="ignore"):
         out = np.where(g > 0, _lorentz(g, w), 0.0)
     if not np.all(np.isfinite(out)):
-        raise ValueError(f"gamma_b = {gamma_b!r}: S(omega) of Eq. (12) ~ 1/(gamma_b n_fast) exceeds the float range")
+        raise ValueError(f"Gamma_b = {Gamma_b!r}: S(omega) of Eq. (12) ~ 1/(Gamma_b n_fast) exceeds the float range")
     return _shaped(out, shape)
 
 
 @_warns_on_return
-def central_width(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def central_width(*, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Width :math:`\\tilde\\Gamma` of the central peak, Eq. (13), solved numerically.
 
     Solves :math:`\\tilde\\Gamma = \\Gamma_b\\, n_{fast}(1/\\tilde\\Gamma)`
@@ -925,7 +925,7 @@ def central_width(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     Returns
     -------
     float
-        :math:`\\tilde\\Gamma`, same unit as ``gamma_b`` (0.0 where it underflows:
+        :math:`\\tilde\\Gamma`, same unit as ``Gamma_b`` (0.0 where it underflows:
         a literal late count :math:`\\ll 10^{-280}`).
 
     Validity
@@ -937,8 +937,8 @@ def central_width(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     ValueError
         As :func:`nfast_external`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    gb, s, Jt = _unit_pars(gamma_b, s_xi_d, J)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    gb, s, Jt = _unit_pars(Gamma_b, s_xi_d, J)
     n_late = _nfast_late_value(gb, s, Jt, d, nfast)
 
     def h(u):
@@ -947,11 +947,11 @@ def central_width(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
 
     if n_late < 1e-280:
         # only the literal reading with s xi^d ln^d(J/Gamma_b) << 1: the root is on the late branch, x = n_late
-        return float(gamma_b * n_late)
+        return float(Gamma_b * n_late)
     lo = math.log(0.5 * gb * min(1.0, n_late))
     hi = math.log(2.0 * Jt)
     u = brentq_or_bisect(h, lo, hi, xtol=1e-15, rtol=4 * np.finfo(float).eps, maxiter=200)
-    return float(gamma_b * math.exp(u))
+    return float(Gamma_b * math.exp(u))
 
 
 def _lambertw_exp(L):
@@ -965,7 +965,7 @@ def _lambertw_exp(L):
 
 
 @_warns_on_return
-def central_width_closed_form(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
+def central_width_closed_form(*, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     """Closed form of Eq. (13) via the Lambert W function.
 
     In the middle branch of Eq. (11) (:math:`\\Gamma_b \\le \\tilde\\Gamma
@@ -998,8 +998,8 @@ def central_width_closed_form(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     ValueError
         As :func:`nfast_external`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    gb, s, Jt = _unit_pars(gamma_b, s_xi_d, J)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    gb, s, Jt = _unit_pars(Gamma_b, s_xi_d, J)
     a = gb * s
     q = Jt / a
     if q < 1e300:
@@ -1010,12 +1010,12 @@ def central_width_closed_form(*, gamma_b, s_xi_d, J, d=1, nfast="literal"):
     with np.errstate(under="ignore"):
         x_m = float(Jt * math.exp(-d * W))
     if x_m >= gb:
-        return float(gamma_b * x_m), "middle"
-    return float(gamma_b * _nfast_late_value(gb, s, Jt, d, nfast)), "late"
+        return float(Gamma_b * x_m), "middle"
+    return float(Gamma_b * _nfast_late_value(gb, s, Jt, d, nfast)), "late"
 
 
 @_warns_on_return
-def central_width_leading(*, gamma_b, s_xi_d, J, d=1):
+def central_width_leading(*, Gamma_b, s_xi_d, J, d=1):
     """Leading-order width :math:`\\Gamma_b s\\xi^d\\ln^d(J/\\Gamma_b)` (remark after Eq. 13).
 
     This is :math:`\\Gamma_b n_{fast}` at late times; it exceeds the
@@ -1033,10 +1033,10 @@ def central_width_leading(*, gamma_b, s_xi_d, J, d=1):
     ValueError
         As :func:`nfast_external`; also if the width exceeds :math:`10^{300}`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, "literal")
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, "literal")
     with np.errstate(over="ignore"):
-        out = float(gamma_b * _nfast_late_value(gamma_b, s_xi_d, J, d, "literal"))
-    return _check_rate("gamma_b", out, "leading-order width Gamma_b s xi^d ln^d(J/Gamma_b)")
+        out = float(Gamma_b * _nfast_late_value(Gamma_b, s_xi_d, J, d, "literal"))
+    return _check_rate("Gamma_b", out, "leading-order width Gamma_b s xi^d ln^d(J/Gamma_b)")
 
 
 def _check_grid(n_grid):
@@ -1063,10 +1063,10 @@ def _refine(g, a, b, **kw):
     return brentq_or_bisect(g, a, b, **kw)
 
 
-def _check_omega_max(hi, gamma_b, s_xi_d, J, d, nfast):
-    """omega_max within the range of :func:`lineshape` (MAX_OMEGA * gamma_b when there is a middle branch)."""
-    if _pieces(1.0, s_xi_d, J / gamma_b, d, nfast)["middle"] is not None and not hi <= MAX_OMEGA * gamma_b:
-        raise ValueError(f"omega_max must be <= {MAX_OMEGA:g} * gamma_b = {MAX_OMEGA * gamma_b:.6g} (the range of "
+def _check_omega_max(hi, Gamma_b, s_xi_d, J, d, nfast):
+    """omega_max within the range of :func:`lineshape` (MAX_OMEGA * Gamma_b when there is a middle branch)."""
+    if _pieces(1.0, s_xi_d, J / Gamma_b, d, nfast)["middle"] is not None and not hi <= MAX_OMEGA * Gamma_b:
+        raise ValueError(f"omega_max must be <= {MAX_OMEGA:g} * Gamma_b = {MAX_OMEGA * Gamma_b:.6g} (the range of "
                          f"lineshape: beyond, the phases omega*t have no significant digits); got {hi!r}")
 
 
@@ -1083,7 +1083,7 @@ def _budgeted(fn, limit, what):
 
 
 @_warns_on_return
-def lorentzian_crossings(*, gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min=None, omega_max=None,
+def lorentzian_crossings(*, Gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min=None, omega_max=None,
                          n_grid=200):
     """Frequencies where :math:`S(\\omega)` equals the Lorentzian of width :math:`\\tilde\\Gamma`.
 
@@ -1110,17 +1110,17 @@ def lorentzian_crossings(*, gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min=
         scalars; ``n_grid`` in ``[3, MAX_GRID]``; and if the refinement needs
         more than ``50 n_grid`` lineshape evaluations (very many crossings).
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    pars = dict(gamma_b=gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
-    lo = check_scalar(check_positive, "omega_min", 0.1 * gamma_b if omega_min is None else omega_min)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    pars = dict(Gamma_b=Gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
+    lo = check_scalar(check_positive, "omega_min", 0.1 * Gamma_b if omega_min is None else omega_min)
     hi = check_scalar(check_real, "omega_max", 0.5 * J if omega_max is None else omega_max, lo=lo)
     n_grid = _check_grid(n_grid)
-    _check_omega_max(hi, gamma_b, s_xi_d, J, d, nfast)
+    _check_omega_max(hi, Gamma_b, s_xi_d, J, d, nfast)
     with warnings.catch_warnings():   # the premises were checked (and warned about) once above
         warnings.simplefilter("ignore", ValidityWarning)
         width = central_width(**pars)
         if not width >= _TINY_RATE:
-            raise ValueError(f"gamma_b = {gamma_b!r}, s_xi_d = {s_xi_d!r}: the central width of Eq. (13) = {width!r} "
+            raise ValueError(f"Gamma_b = {Gamma_b!r}, s_xi_d = {s_xi_d!r}: the central width of Eq. (13) = {width!r} "
                              "(Gamma_b times a tiny late count) leaves the float range; no Lorentzian to compare with")
 
         def diff(w):
@@ -1204,7 +1204,7 @@ def tunnelling_dos(delta_omega, *, gamma, W):
 
 
 @_warns_on_return
-def lineshape_zeros(*, gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min, omega_max, n_grid=100):
+def lineshape_zeros(*, Gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min, omega_max, n_grid=100):
     """Frequencies in ``[omega_min, omega_max]`` where :math:`S(\\omega)` of :func:`lineshape` changes sign.
 
     :math:`S` is scanned on a linear grid of ``n_grid`` points and each sign
@@ -1227,12 +1227,12 @@ def lineshape_zeros(*, gamma_b, s_xi_d, J, d=1, nfast="literal", omega_min, omeg
     ValueError
         As :func:`lorentzian_crossings`.
     """
-    gamma_b, s_xi_d, J, d = _check_external(gamma_b, s_xi_d, J, d, nfast)
-    pars = dict(gamma_b=gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
+    Gamma_b, s_xi_d, J, d = _check_external(Gamma_b, s_xi_d, J, d, nfast)
+    pars = dict(Gamma_b=Gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
     lo = check_scalar(check_positive, "omega_min", omega_min)
     hi = check_scalar(check_real, "omega_max", omega_max, lo=lo)
     n_grid = _check_grid(n_grid)
-    _check_omega_max(hi, gamma_b, s_xi_d, J, d, nfast)
+    _check_omega_max(hi, Gamma_b, s_xi_d, J, d, nfast)
     with warnings.catch_warnings():   # the premises were checked (and warned about) once above
         warnings.simplefilter("ignore", ValidityWarning)
         grid = np.linspace(lo, hi, n_grid)

@@ -10,9 +10,9 @@ Conventions
   (Sec. IV) unless a docstring says otherwise, so ``gamma`` means
   :math:`\\gamma/\\delta_m`.
 * ``Xi`` is the Fock-space localization length :math:`\\Xi` (Sec. IV B);
-  ``xi`` is the real-space localization length :math:`\\xi` (Sec. II).  The
-  mean-field solver (:mod:`nblm_helpers.meanfield`) keeps the keyword ``xi``
-  for :math:`\\Xi` because only :math:`\\Xi` appears in Secs. IV-V.
+  ``xi`` is the real-space localization length :math:`\\xi` (Sec. II), in
+  every module (before version 0.2 the mean-field solver took ``xi`` for
+  :math:`\\Xi`; see ``CHANGELOG.md``).
 * :math:`\\varepsilon = 1 - 1/(\\Xi \\ln K) = (\\Xi\\ln K - 1)/(\\Xi\\ln K)`
   (Appendix E, where the printed definition is garbled; see the errata page).
   :math:`\\varepsilon > 0` is a single dot that would delocalize on the Cayley
@@ -43,6 +43,7 @@ import numbers
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
+from ._deprecate import module_getattr
 
 __all__ = [
     "MAX_ARRAY_SIZE",
@@ -61,8 +62,8 @@ __all__ = [
     "check_ln_rate",
     "resolve_ln_rate",
     "check_broadcast",
-    "eps_from_xi",
-    "xi_from_eps",
+    "eps_from_Xi",
+    "Xi_from_eps",
     "resolve_eps",
 ]
 
@@ -307,7 +308,7 @@ def scalar_or_array(arr, dtype=float):
 
 
 def check_ln_rate(name, value, *, allow_zero_rate=True):
-    """Validate the natural log of a rate (e.g. ``ln_gamma`` = ln Gamma).
+    """Validate the natural log of a rate (e.g. ``ln_Gamma`` = ln Gamma).
 
     Any real number is allowed, and ``-inf`` (a rate of exactly 0) where
     ``allow_zero_rate``; NaN, ``+inf``, booleans, non-numbers and empty arrays
@@ -358,12 +359,12 @@ def check_eps(value):
     return check_real("eps", value, hi=1.0)
 
 
-def eps_from_xi(xi, K):
+def eps_from_Xi(Xi, K):
     """:math:`\\varepsilon = (\\Xi\\ln K - 1)/(\\Xi\\ln K)` (App. E, corrected).
 
     Parameters
     ----------
-    xi : float or array_like
+    Xi : float or array_like
         Fock-space localization length :math:`\\Xi > 0`.
     K : float
         Branching number of the Fock-space Cayley tree, ``K > 1``.
@@ -371,22 +372,22 @@ def eps_from_xi(xi, K):
     Raises
     ------
     ValueError
-        If ``xi`` or ``K`` is out of range, if they do not broadcast, or if
+        If ``Xi`` or ``K`` is out of range, if they do not broadcast, or if
         :math:`\\Xi\\ln K` is so small (below ~5.6e-309) that
         :math:`\\varepsilon` overflows to ``-inf``; the message gives the
-        smallest ``xi`` that works for that ``K``.
+        smallest ``Xi`` that works for that ``K``.
     """
-    xi = check_positive("xi", xi)
+    Xi = check_positive("Xi", Xi)
     K = check_branching("K", K)
-    check_broadcast(xi=xi, K=K)
+    check_broadcast(Xi=Xi, K=K)
     with np.errstate(over="ignore", under="ignore", divide="ignore"):
-        eps = 1.0 - 1.0 / (xi * np.log(K))
+        eps = 1.0 - 1.0 / (Xi * np.log(K))
     if not np.all(np.isfinite(eps)):
         bad = ~np.isfinite(np.broadcast_to(eps, np.shape(eps)))
-        xb = float(np.broadcast_to(xi, np.shape(eps))[bad].flat[0])
+        xb = float(np.broadcast_to(Xi, np.shape(eps))[bad].flat[0])
         kb = float(np.broadcast_to(K, np.shape(eps))[bad].flat[0])
         raise ValueError(
-            f"xi must be > {1.0 / _FLOAT_MAX / math.log(kb):.3g} for K = {kb!r} "
+            f"Xi must be > {1.0 / _FLOAT_MAX / math.log(kb):.3g} for K = {kb!r} "
             f"(eps = 1 - 1/(Xi ln K) overflows below that); got {xb!r}"
         )
     # eps < 1 for every finite Xi, but 1 - 1/(Xi ln K) rounds to 1.0 once Xi ln K > 2^53:
@@ -395,8 +396,8 @@ def eps_from_xi(xi, K):
     return float(eps) if np.ndim(eps) == 0 else eps
 
 
-def xi_from_eps(eps, K):
-    """Inverse of :func:`eps_from_xi`: :math:`\\Xi = 1/((1-\\varepsilon)\\ln K)`.
+def Xi_from_eps(eps, K):
+    """Inverse of :func:`eps_from_Xi`: :math:`\\Xi = 1/((1-\\varepsilon)\\ln K)`.
 
     Raises
     ------
@@ -409,35 +410,35 @@ def xi_from_eps(eps, K):
     K = check_branching("K", K)
     check_broadcast(eps=eps, K=K)
     with np.errstate(over="ignore", under="ignore"):
-        xi = 1.0 / ((1.0 - eps) * np.log(K))
-    if np.any(np.asarray(xi) <= 0):
-        bad = np.asarray(xi) <= 0
-        eb = float(np.broadcast_to(eps, np.shape(xi))[bad].flat[0])
-        kb = float(np.broadcast_to(K, np.shape(xi))[bad].flat[0])
+        Xi = 1.0 / ((1.0 - eps) * np.log(K))
+    if np.any(np.asarray(Xi) <= 0):
+        bad = np.asarray(Xi) <= 0
+        eb = float(np.broadcast_to(eps, np.shape(Xi))[bad].flat[0])
+        kb = float(np.broadcast_to(K, np.shape(Xi))[bad].flat[0])
         raise ValueError(
             f"eps must be > {1.0 - _FLOAT_MAX / math.log(kb):.3g} for K = {kb!r} "
             f"(Xi = 1/((1 - eps) ln K) underflows to 0 below that); got {eb!r}"
         )
-    return xi
+    return Xi
 
 
-def resolve_eps(eps, xi, K):
-    """Return validated ``eps`` given exactly one of ``eps`` and ``xi`` (= Xi).
+def resolve_eps(eps, Xi, K):
+    """Return validated ``eps`` given exactly one of ``eps`` and ``Xi`` (Fock-space localization length).
 
     Raises
     ------
     ValueError
         If both or neither are given, or if the given one is out of range.
     """
-    if (eps is None) == (xi is None):
+    if (eps is None) == (Xi is None):
         raise ValueError(
-            "give exactly one of eps (= 1 - 1/(Xi ln K), in (-inf, 1)) and xi (= Xi > 0); "
-            f"got eps={eps!r}, xi={xi!r}"
+            "give exactly one of eps (= 1 - 1/(Xi ln K), in (-inf, 1)) and Xi (= Xi > 0); "
+            f"got eps={eps!r}, Xi={Xi!r}"
         )
     if eps is not None:
         check_branching("K", K)          # unused here, but a bad K is an error, not silently ignored
         return check_eps(eps)
-    return eps_from_xi(xi, K)
+    return eps_from_Xi(Xi, K)
 
 
 @dataclass(frozen=True)
@@ -536,9 +537,9 @@ class Parameters:
             raise ValueError(f"give Xi or eps, not both; got Xi={self.Xi!r}, eps={self.eps!r}")
         if self.K is not None:
             if self.Xi is not None:
-                object.__setattr__(self, "eps", float(eps_from_xi(self.Xi, self.K)))
+                object.__setattr__(self, "eps", float(eps_from_Xi(self.Xi, self.K)))
             elif self.eps is not None:
-                object.__setattr__(self, "Xi", float(xi_from_eps(self.eps, self.K)))
+                object.__setattr__(self, "Xi", float(Xi_from_eps(self.eps, self.K)))
         elif self.eps is not None:
             raise ValueError("eps needs K to define Xi = 1/((1 - eps) ln K); give K as well")
 
@@ -570,3 +571,8 @@ class Parameters:
             base.pop("Xi", None)
         base.update(changes)
         return replace(Parameters(), **base)
+
+
+# Names before version 0.2 (one spelling per symbol, CHANGELOG.md): still served, with a
+# DeprecationWarning.
+__getattr__ = module_getattr(__name__, globals(), {'eps_from_xi': 'eps_from_Xi', 'xi_from_eps': 'Xi_from_eps'})

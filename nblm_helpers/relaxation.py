@@ -37,8 +37,8 @@ Regime of the formulas (Validity)
 ---------------------------------
 Eqs. (6)-(8) are Golden-rule rates for a Markovian bath, which Sec. II A
 assumes by :math:`\\gamma \\ll W` (Sec. II D: for :math:`W \\ll \\gamma` "our
-Golden Rule arguments cannot be used directly").  :func:`ln_gamma_a`,
-:func:`ln_gamma_b`, :func:`ln_gamma_c`, :func:`ln_rates` and
+Golden Rule arguments cannot be used directly").  :func:`ln_Gamma_a`,
+:func:`ln_Gamma_b`, :func:`ln_Gamma_c`, :func:`ln_rates` and
 :func:`dominant_channel` issue one
 :class:`~nblm_helpers.parameters.ValidityWarning` per call when
 :math:`\\gamma \\ge W` at some point (the message counts them); a map that
@@ -58,7 +58,7 @@ names the parameters.  Array arguments must broadcast to at most
 
 Readings (see the errata page)
 ------------------------------
-``form`` of :func:`ln_gamma_b`:
+``form`` of :func:`ln_Gamma_b`:
 
 ``"full"``
     :math:`\\ln\\Gamma_b = \\ln(\\gamma^2/W) - 2\\hat n/\\xi - 2s\\hat n^d/\\Xi`
@@ -78,7 +78,7 @@ Readings (see the errata page)
 ``"brentq"`` solves it by root finding; ``"approx"`` is the paper's
 :math:`x = \\ln(\\Delta/W)/s`.
 
-``form`` of :func:`ln_gamma_c`: ``"eq8a"`` is the first expression of Eq. (8),
+``form`` of :func:`ln_Gamma_c`: ``"eq8a"`` is the first expression of Eq. (8),
 :math:`\\gamma^{2x}/(W\\Delta^{2x-2})`; ``"eq8b"`` is
 :math:`(\\gamma^2/W)(\\gamma/\\Delta)^{2x}`, which with ``method="approx"``
 is the second printed expression
@@ -111,6 +111,7 @@ from .parameters import (
     scalar_or_array,
 )
 from .validity import condition_golden_rule
+from ._deprecate import module_getattr
 
 __all__ = [
     "CHANNELS",
@@ -120,14 +121,14 @@ __all__ = [
     "GAMMA_C_FORMS",
     "p_single_flip_on_shell",
     "hop_range",
-    "ln_gamma_a",
+    "ln_Gamma_a",
     "rearrangement_size",
-    "xi_eff_1d",
-    "gamma_b_exponent",
-    "ln_gamma_b",
+    "Xi_eff_1d",
+    "Gamma_b_exponent",
+    "ln_Gamma_b",
     "rearrangement_volume_c",
     "rearrangement_size_c",
-    "ln_gamma_c",
+    "ln_Gamma_c",
     "ln_rates",
     "dominant_channel",
     "premise_holds",
@@ -234,7 +235,7 @@ def _hop_range(W, d):
     return _finite(R, "the hop range R = (Delta/W)^(1/d)", "W, d")
 
 
-def ln_gamma_a(gamma, W, *, xi, d):
+def ln_Gamma_a(gamma, W, *, xi, d):
     """:math:`\\ln\\Gamma_a`, long-range single l-bit hop, Eq. (6).
 
     .. math:: \\Gamma_a = \\frac{\\gamma^2}{W}\\exp[-2(\\Delta/W)^{1/d}/\\xi]
@@ -319,7 +320,7 @@ def _rearrangement_size(W, s, d):
     return _finite(n, "the block size n = (ln(Delta/W)/s)^(1/d)", "s, W")
 
 
-def xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
+def Xi_eff_1d(xi, Xi, s=1.0, *, reading="derived"):
     """Effective Fock-space length of channel b in :math:`d = 1` (remark under Eq. 7).
 
     In :math:`d = 1` both terms of the exponent of the matrix element are
@@ -364,7 +365,7 @@ def _xi_eff_1d(xi, Xi, s, reading):
     return out
 
 
-def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
+def Gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     """Power :math:`p` in :math:`\\Gamma_b = (\\gamma^2/W)(W/\\Delta)^p` (Eq. 7).
 
     Parameters
@@ -393,13 +394,13 @@ def gamma_b_exponent(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     s = check_scalar(check_unit_interval, "s", s)
     d = check_dimension(d)
     check_choice("form", form, ("derived", "printed"))
-    p = _gamma_b_exponent(Xi, xi, s, d, form)
+    p = _Gamma_b_exponent(Xi, xi, s, d, form)
     if not math.isfinite(p):
         raise ValueError(f"Xi (and xi, s): the exponent of Eq. (7) = {p} is beyond the float range; Xi = {Xi!r}")
     return p
 
 
-def _gamma_b_exponent(Xi, xi, s, d, form):
+def _Gamma_b_exponent(Xi, xi, s, d, form):
     """The exponent p for validated scalars (inf where it overflows)."""
     factor = 2.0 if form == "derived" else 1.0
     with np.errstate(over="ignore", divide="ignore"):
@@ -408,7 +409,7 @@ def _gamma_b_exponent(Xi, xi, s, d, form):
         return float(np.float64(factor) / np.float64(Xi))
 
 
-def ln_gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
+def ln_Gamma_b(gamma, W, *, Xi, xi, s, d, form="full"):
     """:math:`\\ln\\Gamma_b`, collective rearrangement of :math:`\\hat n^d` l-bits, Eq. (7).
 
     Parameters
@@ -469,7 +470,7 @@ def _ln_gamma_b(gamma, W, Xi, xi, s, d, form, check=True):
             # s n^d = ln(Delta/W) exactly
             out = prefactor - 2 * np.asarray(n_hat) / xi + 2 * np.log(W) / Xi
         else:
-            p = _gamma_b_exponent(float(Xi), float(xi), float(s), d, form)
+            p = _Gamma_b_exponent(float(Xi), float(xi), float(s), d, form)
             out = prefactor + p * np.log(W)
     if check:
         _finite(out, "ln Gamma_b = ln(gamma^2/W) - 2 n/xi - 2 s n^d/Xi", "xi, Xi, s, W")
@@ -568,7 +569,7 @@ def rearrangement_size_c(W, *, s, d, method="lambert"):
     return scalar_or_array(np.asarray(rearrangement_volume_c(W, s=s, method=method)) ** (1.0 / d))
 
 
-def ln_gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
+def ln_Gamma_c(gamma, W, *, s, method="lambert", form="eq8a"):
     """:math:`\\ln\\Gamma_c`, rearrangement at order :math:`x = \\hat n^d` in the coupling, Eq. (8).
 
     .. math:: \\Gamma_c \\sim \\frac{\\gamma^{2x}}{W\\Delta^{2x-2}}
@@ -626,11 +627,11 @@ def _ln_gamma_c(gamma, W, x, form):
 
 
 # -- comparison ---------------------------------------------------------------------
-def ln_rates(gamma, W, *, xi, Xi, s, d, gamma_b_form="full", method_c="lambert", gamma_c_form="eq8a"):
+def ln_rates(gamma, W, *, xi, Xi, s, d, Gamma_b_form="full", method_c="lambert", Gamma_c_form="eq8a"):
     """The three :math:`\\ln\\Gamma`'s stacked along a new first axis (order :data:`CHANNELS`).
 
-    Parameters are those of :func:`ln_gamma_a`, :func:`ln_gamma_b` (``form=gamma_b_form``)
-    and :func:`ln_gamma_c` (``method=method_c``, ``form=gamma_c_form``).
+    Parameters are those of :func:`ln_Gamma_a`, :func:`ln_Gamma_b` (``form=Gamma_b_form``)
+    and :func:`ln_Gamma_c` (``method=method_c``, ``form=Gamma_c_form``).
 
     Returns
     -------
@@ -644,23 +645,23 @@ def ln_rates(gamma, W, *, xi, Xi, s, d, gamma_b_form="full", method_c="lambert",
     Raises
     ------
     ValueError
-        As :func:`ln_gamma_a`, :func:`ln_gamma_b`, :func:`ln_gamma_c`.
+        As :func:`ln_Gamma_a`, :func:`ln_Gamma_b`, :func:`ln_Gamma_c`.
     """
-    out = _ln_rates(gamma, W, xi=xi, Xi=Xi, s=s, d=d, gamma_b_form=gamma_b_form, method_c=method_c,
-                    gamma_c_form=gamma_c_form)
+    out = _ln_rates(gamma, W, xi=xi, Xi=Xi, s=s, d=d, Gamma_b_form=Gamma_b_form, method_c=method_c,
+                    Gamma_c_form=Gamma_c_form)
     _warn(_premise_msg(gamma, W))
     return out
 
 
-def _ln_rates(gamma, W, *, xi, Xi, s, d, gamma_b_form="full", method_c="lambert", gamma_c_form="eq8a"):
-    check_choice("gamma_b_form", gamma_b_form, GAMMA_B_FORMS)
+def _ln_rates(gamma, W, *, xi, Xi, s, d, Gamma_b_form="full", method_c="lambert", Gamma_c_form="eq8a"):
+    check_choice("Gamma_b_form", Gamma_b_form, GAMMA_B_FORMS)
     check_choice("method_c", method_c, NHAT_C_METHODS)
-    check_choice("gamma_c_form", gamma_c_form, GAMMA_C_FORMS)
+    check_choice("Gamma_c_form", Gamma_c_form, GAMMA_C_FORMS)
     with warnings.catch_warnings():   # the premise is warned about once by the caller
         warnings.simplefilter("ignore", ValidityWarning)
-        a = ln_gamma_a(gamma, W, xi=xi, d=d)
-        b = ln_gamma_b(gamma, W, Xi=Xi, xi=xi, s=s, d=d, form=gamma_b_form)
-        c = ln_gamma_c(gamma, W, s=s, method=method_c, form=gamma_c_form)
+        a = ln_Gamma_a(gamma, W, xi=xi, d=d)
+        b = ln_Gamma_b(gamma, W, Xi=Xi, xi=xi, s=s, d=d, form=Gamma_b_form)
+        c = ln_Gamma_c(gamma, W, s=s, method=method_c, form=Gamma_c_form)
     return np.stack(np.broadcast_arrays(a, b, c))
 
 
@@ -683,8 +684,8 @@ def dominant_channel(gamma, W, **kwargs):
     try:
         rates = _ln_rates(gamma, W, **kwargs)
     except TypeError as exc:  # an unknown or missing keyword
-        raise ValueError(f"dominant_channel takes the keywords of ln_rates (xi, Xi, s, d, gamma_b_form, method_c, "
-                         f"gamma_c_form); got {sorted(kwargs)}: {exc}") from None
+        raise ValueError(f"dominant_channel takes the keywords of ln_rates (xi, Xi, s, d, Gamma_b_form, method_c, "
+                         f"Gamma_c_form); got {sorted(kwargs)}: {exc}") from None
     idx = np.argmax(rates, axis=0)
     _warn(_premise_msg(gamma, W))
     return int(idx) if np.ndim(idx) == 0 else idx
@@ -716,7 +717,7 @@ def window_a_beats_b(*, xi, Xi, s, d, form="full"):
     Parameters
     ----------
     xi, Xi, s, d, form
-        As in :func:`ln_gamma_b` (``form`` in ``GAMMA_B_FORMS``).
+        As in :func:`ln_Gamma_b` (``form`` in ``GAMMA_B_FORMS``).
 
     Returns
     -------
@@ -775,7 +776,7 @@ def gamma_star_c(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     For large :math:`u = \\ln(\\Delta/W)`, :math:`\\ln\\Gamma_c - \\ln(\\gamma^2/W)
     \\simeq -(2u/s)\\ln(\\Delta/\\gamma)` while
     :math:`\\ln\\Gamma_b - \\ln(\\gamma^2/W) \\simeq -p\\,u` with :math:`p` of
-    :func:`gamma_b_exponent`; so b wins asymptotically iff
+    :func:`Gamma_b_exponent`; so b wins asymptotically iff
     :math:`\\gamma/\\Delta < \\gamma_* = e^{-sp/2}`.
 
     Returns
@@ -793,7 +794,7 @@ def gamma_star_c(*, Xi, xi=1.0, s=1.0, d, form="derived"):
     s_f = check_scalar(check_unit_interval, "s", s)
     d = check_dimension(d)
     check_choice("form", form, ("derived", "printed"))
-    p = _gamma_b_exponent(Xi, xi, s_f, d, form)
+    p = _Gamma_b_exponent(Xi, xi, s_f, d, form)
     return math.exp(-s_f * p / 2)
 
 
@@ -877,3 +878,8 @@ def power_law_bandwidth(R0, *, alpha):
         _warn(f"R0 <= 1 at {n_dense} point(s): the resonant network is not sparse, W/V_0 = R0^-alpha >= 1 is "
               "not a narrow bandwidth (Sec. III assumes R0 >> 1)")
     return scalar_or_array(out)
+
+
+# Names before version 0.2 (one spelling per symbol, CHANGELOG.md): still served, with a
+# DeprecationWarning.
+__getattr__ = module_getattr(__name__, globals(), {'ln_gamma_a': 'ln_Gamma_a', 'ln_gamma_b': 'ln_Gamma_b', 'ln_gamma_c': 'ln_Gamma_c', 'gamma_b_exponent': 'Gamma_b_exponent', 'xi_eff_1d': 'Xi_eff_1d'})

@@ -6,7 +6,7 @@ Units and conventions
 ---------------------
 * Energies in units of :math:`\\delta_m` (:math:`\\delta_m = 1`): ``gamma``
   is :math:`\\gamma/\\delta_m`, ``Gamma`` the linewidth :math:`\\Gamma/\\delta_m`.
-* :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`; the keyword ``xi`` is the
+* :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`; the keyword ``Xi`` is the
   Fock-space localization length :math:`\\Xi`, so that
   :math:`\\Xi\\ln K/(\\Xi\\ln K - 1) = 1/\\varepsilon`.
 * Functions of the linewidth accept either ``Gamma`` or (underflow-safe)
@@ -269,11 +269,11 @@ def Nc_lambert(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1, warn=True):
     return scalar_or_array(out)
 
 
-def _warn_D3(what, lnG, ln_gamma):
-    bad = np.broadcast_to(np.asarray(lnG) >= ln_gamma, np.broadcast_shapes(np.shape(lnG), np.shape(ln_gamma)))
+def _warn_D3(what, lnG, ln_g):
+    bad = np.broadcast_to(np.asarray(lnG) >= ln_g, np.broadcast_shapes(np.shape(lnG), np.shape(ln_g)))
     if np.any(bad):
         _warn(f"{what}: Gamma >= gamma at {int(np.count_nonzero(bad))} of {bad.size} point(s) (e.g. ln Gamma = "
-              f"{_first(lnG, bad):.6g}, ln gamma = {_first(ln_gamma, bad):.6g}); (D3) uses the middle branch of "
+              f"{_first(lnG, bad):.6g}, ln gamma = {_first(ln_g, bad):.6g}); (D3) uses the middle branch of "
               "Eq. (20), which needs Gamma < gamma", 3)
 
 
@@ -385,7 +385,7 @@ def Nc_asymptotic(Gamma=None, *, ln_Gamma=None, K, N, s, d=1, gamma=None, warn=T
     return scalar_or_array(out)
 
 
-def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=True):
+def saddle_point_ln_linewidth(*, eps=None, Xi=None, gamma, K, N, s, d=1, warn=True):
     """:math:`\\ln\\Gamma` of the saddle-point closed form, Eq. (C5).
 
     .. math::
@@ -397,7 +397,7 @@ def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=Tr
 
     Parameters
     ----------
-    eps, xi : float or array_like
+    eps, Xi : float or array_like
         Exactly one of :math:`\\varepsilon` (< 1) and :math:`\\Xi` (> 0).
     gamma, K, N, s, d
         As in :func:`Nc_lambert` (``gamma``, ``K``, ``s`` may be arrays that
@@ -435,7 +435,7 @@ def saddle_point_ln_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=Tr
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
-    eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    eps = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     s = check_unit_interval("s", s)
     N = check_positive_int("N", N)
     d = _check_d(d)
@@ -461,7 +461,7 @@ def saddle_point_eps_at_linewidth(*, ln_Gamma, gamma, N, s, d=1):
         \\qquad n_c = sNd^d.
 
     With ``ln_Gamma`` the floor :math:`\\ln(NK^{-N})` of Eq. (27)
-    (:func:`nblm_helpers.validity.ln_gamma_floor_27`) it is where (C5) enters the window of
+    (:func:`nblm_helpers.validity.ln_Gamma_floor_27`) it is where (C5) enters the window of
     Eq. (27); for :math:`\\gamma\\sqrt{n_c} < 1` (C6) the (C5) linewidth grows with
     :math:`\\varepsilon`, so (C5) is above the floor for larger :math:`\\varepsilon`.
 
@@ -538,7 +538,7 @@ def fig8_ordinate(ln_Gamma, *, s, N, d=1):
         return scalar_or_array(np.where(z < 0, -1.0 / z, np.nan))
 
 
-def saddle_point_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=True):
+def saddle_point_linewidth(*, eps=None, Xi=None, gamma, K, N, s, d=1, warn=True):
     """:math:`\\Gamma/\\delta_m` of Eq. (C5) (``exp`` of
     :func:`saddle_point_ln_linewidth`; 0.0 where it is ``-inf`` or underflows).
 
@@ -549,16 +549,16 @@ def saddle_point_linewidth(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=True)
     :math:`\\gamma\\sqrt{n_c} > 1`).
     """
     gamma = check_positive("gamma", gamma)
-    ln_gamma = saddle_point_ln_linewidth(eps=eps, xi=xi, gamma=gamma, K=K, N=N, s=s, d=d, warn=False)
+    ln_Gamma = saddle_point_ln_linewidth(eps=eps, Xi=Xi, gamma=gamma, K=K, N=N, s=s, d=d, warn=False)
     if warn:
         K = check_branching("K", K)
-        _warn_saddle("(C5)", resolve_eps(eps, xi, K), gamma, K, check_positive_int("N", N),
+        _warn_saddle("(C5)", resolve_eps(eps, Xi, K), gamma, K, check_positive_int("N", N),
                      check_unit_interval("s", s), _check_d(d), 2)
     with np.errstate(over="ignore", under="ignore"):
-        return scalar_or_array(np.exp(ln_gamma))
+        return scalar_or_array(np.exp(ln_Gamma))
 
 
-def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1, warn=True):
+def saddle_point_ln_linewidth_C4(*, eps=None, Xi=None, gamma, K, N, s, d=1, warn=True):
     """:math:`\\ln\\Gamma` from Eq. (C4) with the full :math:`N_c` of Eq. (C2).
 
     Eq. (C4), :math:`\\Gamma = \\gamma^2 N_c K^{N_c} e^{-2N_c/\\Xi}`, becomes with
@@ -576,7 +576,7 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1, warn
 
     Parameters
     ----------
-    eps, xi, gamma, K, N, s, d
+    eps, Xi, gamma, K, N, s, d
         As in :func:`saddle_point_ln_linewidth`, with scalar ``gamma``, ``K``,
         ``s`` and ``0 < gamma < 1``.
     warn : bool
@@ -606,7 +606,7 @@ def saddle_point_ln_linewidth_C4(*, eps=None, xi=None, gamma, K, N, s, d=1, warn
         if np.ndim(v) != 0:
             raise ValueError(f"{name} must be a single number for Eq. C4 (the root search is per eps); "
                              f"got an array of shape {np.shape(v)}")
-    eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    eps = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     _check_points("eps", eps.size, _MAX_C4_POINTS, "one root search per point, ~1 ms each")
     a, ell = math.log(gamma), math.log(K)
     lnsN = math.log(s * N)

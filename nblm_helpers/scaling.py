@@ -8,7 +8,7 @@ linewidth to
 
 :func:`fit_critical_power_law` fits that form with
 :func:`scipy.optimize.least_squares`, with :math:`\\Xi_c` free or held fixed
-(e.g. at the exact boundary from :func:`nblm_helpers.meanfield.critical_xi`),
+(e.g. at the exact boundary from :func:`nblm_helpers.meanfield.critical_Xi`),
 and returns standard errors from the Jacobian at the optimum.
 :func:`fit_windows` repeats the fit over several windows of
 :math:`\\Xi - \\Xi_c`, and :func:`local_exponent` gives the running slope

@@ -60,6 +60,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from . import meanfield
+from ._deprecate import renamed_attributes
 from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
@@ -747,6 +748,7 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
     return t0p
 
 
+@renamed_attributes(ln_gamma_dm="ln_Gamma_dm")
 @dataclass(frozen=True)
 class ConductivityResult:
     """Full numerical :math:`\\ln\\sigma(T)` (returned by :func:`ln_conductivity`).
@@ -760,7 +762,7 @@ class ConductivityResult:
         where ``status == "above_gamma"`` (no root below :math:`\\gamma`) the
         bound :math:`\\ln(\\gamma/\\Delta)` that the solver returns (not a root,
         and never NaN).
-    ln_gamma_dm : numpy.ndarray
+    ln_Gamma_dm : numpy.ndarray
         :math:`\\ln(\\Gamma/\\delta_m(T))` as the solver returns it.
     status : numpy.ndarray of str
         ``"root"``, ``"localized"`` or ``"above_gamma"`` per point.
@@ -774,7 +776,7 @@ class ConductivityResult:
 
     T: Any
     ln_sigma: Any
-    ln_gamma_dm: Any
+    ln_Gamma_dm: Any
     status: Any
     valid: Any
     violations: dict
@@ -848,7 +850,7 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
     s_arr = np.asarray(np.atleast_1d(s_of_T(T, T_s=T_s, model=s_model)), dtype=float)
     r = meanfield.solve_linewidth(eps=eps, gamma=gdm, s=s_arr, K=K, N=N, d=d, equation=equation,
                                   sum_range=sum_range, nfast=nfast, warn=False)
-    lnG = np.atleast_1d(np.asarray(r.ln_gamma, dtype=float)).copy()
+    lnG = np.atleast_1d(np.asarray(r.ln_Gamma, dtype=float)).copy()
     status = np.atleast_1d(np.asarray(r.status)).astype(str)
     root = status == "root"
     # Eqs. 23, 26, 27 as the solver classified them (validity.classify); counted at roots only
@@ -869,7 +871,7 @@ def ln_conductivity(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", equat
             ValidityWarning,
             stacklevel=2,
         )
-    return ConductivityResult(T=T, ln_sigma=ln_sigma, ln_gamma_dm=lnG, status=status,
+    return ConductivityResult(T=T, ln_sigma=ln_sigma, ln_Gamma_dm=lnG, status=status,
                               valid=ok, violations=violations, eps=eps, gamma_dm=gdm, s=s_arr)
 
 

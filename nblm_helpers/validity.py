@@ -9,10 +9,10 @@ Units and conventions
 * Energies are in units of the accessible level spacing :math:`\\delta_m`
   (so ``gamma`` means :math:`\\gamma/\\delta_m` and the linewidth
   :math:`\\Gamma` means :math:`\\Gamma/\\delta_m`).
-* :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`; the keyword ``xi`` is the
-  Fock-space localization length :math:`\\Xi` (give ``eps`` or ``xi``).
+* :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`; the keyword ``Xi`` is the
+  Fock-space localization length :math:`\\Xi` (give ``eps`` or ``Xi``).
 * The linewidth may be given as ``Gamma`` or, underflow-safe, as its
-  logarithm ``ln_gamma`` (:math:`\\ln\\Gamma`, ``-inf`` allowed for a
+  logarithm ``ln_Gamma`` (:math:`\\ln\\Gamma`, ``-inf`` allowed for a
   localized point).  All comparisons are made in logarithms.
 * Every function returns a Python ``bool`` for scalar input and a boolean
   array (NumPy broadcasting over all array arguments) otherwise.
@@ -25,7 +25,7 @@ For any input the functions either return booleans or raise
 together, or a broadcast result of more than
 :data:`~nblm_helpers.parameters.MAX_ARRAY_SIZE` points.  Every comparison is
 made in logarithms, so extreme inputs (``gamma = 1e-300``, ``K = 1 + 1e-9``
-or ``1e300``, ``N = 1e9``, ``ln_gamma = -1e300``, ``eps = -1e300``) give a
+or ``1e300``, ``N = 1e9``, ``ln_Gamma = -1e300``, ``eps = -1e300``) give a
 definite answer with no NaN and no NumPy RuntimeWarning.  They never warn:
 they are the tests from which the other modules build their
 :class:`~nblm_helpers.parameters.ValidityWarning` s.
@@ -65,6 +65,7 @@ from .parameters import (
     resolve_ln_rate,
     scalar_or_array,
 )
+from ._deprecate import module_getattr
 
 __all__ = [
     "CONDITIONS",
@@ -80,7 +81,7 @@ __all__ = [
     "condition_C6_coupling",
     "condition_C7",
     "eps_edge",
-    "ln_gamma_floor_27",
+    "ln_Gamma_floor_27",
     "mean_field_violations",
 ]
 
@@ -132,7 +133,7 @@ def _c7_mask(ln_K, eps):
 
 
 
-def condition_23(*, gamma, K, eps=None, xi=None, z=None):
+def condition_23(*, gamma, K, eps=None, Xi=None, z=None):
     """Eq. (23): weak inter-dot coupling, :math:`\\gamma < \\min(e^{-1/\\Xi}, 1/z)`.
 
     Parameters
@@ -141,7 +142,7 @@ def condition_23(*, gamma, K, eps=None, xi=None, z=None):
         :math:`\\gamma/\\delta_m > 0`.
     K : float
         Cayley-tree branching number, ``K > 1`` (needed to turn ``eps`` into Xi).
-    eps, xi : float or array_like
+    eps, Xi : float or array_like
         Exactly one of :math:`\\varepsilon` and the Fock-space localization
         length :math:`\\Xi`.  :math:`e^{-1/\\Xi} = K^{-(1-\\varepsilon)}`.
     z : float, optional
@@ -155,12 +156,12 @@ def condition_23(*, gamma, K, eps=None, xi=None, z=None):
     Raises
     ------
     ValueError
-        Bad ``gamma``, ``K``, ``eps``/``xi`` or ``z``; arrays that do not
+        Bad ``gamma``, ``K``, ``eps``/``Xi`` or ``z``; arrays that do not
         broadcast (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
-    eps = resolve_eps(eps, xi, K)
+    eps = resolve_eps(eps, Xi, K)
     if z is not None:
         z = check_positive("z", z)
     check_broadcast(gamma=gamma, K=K, eps=eps, **({} if z is None else {"z": z}))
@@ -204,33 +205,33 @@ def condition_24(*, gamma, K, N, z=1.0):
         return _out(np.log(gamma) > 0.5 * np.log(z) + math.log(N) - N * _log(K))
 
 
-def condition_25(*, gamma, K, N, eps=None, xi=None, z=None):
+def condition_25(*, gamma, K, N, eps=None, Xi=None, z=None):
     """Eq. (25): Eq. (23) and Eq. (24) together (``z=None`` means ``z = 1``
     in Eq. 24 and no :math:`1/z` bound in Eq. 23).
 
     Raises :class:`ValueError` for bad input (see the module's contract).
     """
-    c23 = np.asarray(condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z))
+    c23 = np.asarray(condition_23(gamma=gamma, K=K, eps=eps, Xi=Xi, z=z))
     c24 = np.asarray(condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z))
     check_broadcast(**{"Eq. 23": c23, "Eq. 24": c24})
     return _out(c23 & c24)
 
 
-def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
+def condition_26(*, gamma, d=1, ln_Gamma=None, Gamma=None):
     """Eq. (26): typical-spectrum validity,
     :math:`(\\Gamma/\\gamma)\\ln^{2d}(\\gamma/\\Gamma) < 1`.
 
     Evaluated with :math:`y = \\ln(\\gamma/\\Gamma)` as
     :math:`-y + 2d\\ln y < 0`; :math:`\\Gamma \\ge \\gamma` (``y <= 0``) counts
-    as a violation, :math:`\\Gamma = 0` (``ln_gamma = -inf``) as satisfied.
+    as a violation, :math:`\\Gamma = 0` (``ln_Gamma = -inf``) as satisfied.
     For ``d = 1`` the condition holds for every :math:`\\Gamma<\\gamma`.
 
     Raises :class:`ValueError` for bad input (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
     d = check_dimension(d)
-    lnG = resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma")
-    check_broadcast(gamma=gamma, ln_gamma=lnG)
+    lnG = resolve_ln_rate(Gamma, ln_Gamma, ln_name="ln_Gamma")
+    check_broadcast(gamma=gamma, ln_Gamma=lnG)
     y = np.log(gamma) - np.asarray(lnG, dtype=float)
     pos = y > 0
     finite = np.isfinite(y)
@@ -242,7 +243,7 @@ def condition_26(*, gamma, d=1, ln_gamma=None, Gamma=None):
     return _out(ok)
 
 
-def ln_gamma_floor_27(*, K, N):
+def ln_Gamma_floor_27(*, K, N):
     """Lower edge of Eq. (27) in logarithms: :math:`\\ln(N K^{-N}) = \\ln N - N\\ln K`.
 
     The linewidth of a dot must exceed the level spacing of its
@@ -259,22 +260,22 @@ def ln_gamma_floor_27(*, K, N):
     return float(math.log(N) - N * math.log(K))     # Python floats: overflow gives -inf, no warning
 
 
-def condition_27(*, gamma, K, N, ln_gamma=None, Gamma=None):
+def condition_27(*, gamma, K, N, ln_Gamma=None, Gamma=None):
     """Eq. (27): :math:`N K^{-N} < \\Gamma < \\gamma`, compared in logarithms.
 
     Raises :class:`ValueError` for bad input (see the module's contract).
     """
     gamma = check_positive("gamma", gamma)
-    lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
+    lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, ln_name="ln_Gamma"), dtype=float)
     K = check_branching("K", K)
     N = check_positive_int("N", N)
-    check_broadcast(gamma=gamma, K=K, ln_gamma=lnG)
+    check_broadcast(gamma=gamma, K=K, ln_Gamma=lnG)
     with np.errstate(over="ignore"):
         floor = math.log(N) - N * _log(K)
     return _out((lnG > floor) & (lnG < np.log(gamma)))
 
 
-def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
+def condition_C6(*, gamma, K, N, s, d=1, eps=None, Xi=None):
     """Eq. (C6): :math:`\\gamma^2 sNd^d < 1` and
     :math:`\\ln(1/(\\gamma sN))/(N\\ln K) < \\varepsilon < 1`.
 
@@ -290,7 +291,7 @@ def condition_C6(*, gamma, K, N, s, d=1, eps=None, xi=None):
     N = check_positive_int("N", N)
     s = check_unit_interval("s", s)
     d = check_dimension(d)
-    eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    eps = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     check_broadcast(gamma=gamma, K=K, s=s, eps=eps)
     return _out(_c6_mask(np.log(gamma), np.log(s * N), _ln_gsN(gamma, s, N), N, d, _log(K), eps))
 
@@ -311,14 +312,14 @@ def condition_C6_coupling(*, gamma, N, s, d=1):
     return _out(2 * np.log(gamma) + np.log(s * N) + d * math.log(d) < 0)
 
 
-def condition_C7(*, K, eps=None, xi=None):
+def condition_C7(*, K, eps=None, Xi=None):
     """Eq. (C7): saddle-point control, :math:`1/(2\\ln K) < \\varepsilon < 1`
     (i.e. :math:`\\ln K - 1/\\Xi > 1/2`).
 
     Raises :class:`ValueError` for bad input (see the module's contract).
     """
     K = check_branching("K", K)
-    eps = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    eps = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     check_broadcast(K=K, eps=eps)
     return _out(_c7_mask(_log(K), eps))
 
@@ -458,8 +459,8 @@ def classify(
     s=None,
     d=1,
     eps=None,
-    xi=None,
-    ln_gamma=None,
+    Xi=None,
+    ln_Gamma=None,
     Gamma=None,
     z=None,
     saddle_point=False,
@@ -469,15 +470,15 @@ def classify(
 
     Parameters
     ----------
-    gamma, K, N, d, eps, xi, z
+    gamma, K, N, d, eps, Xi, z
         As in the individual ``condition_*`` functions (energies in units of
         :math:`\\delta_m`).
     s : float, optional
         Entropy per degree of freedom; needed only for ``"C6"``.
-    ln_gamma, Gamma : float or array_like, optional
+    ln_Gamma, Gamma : float or array_like, optional
         The linewidth (at most one of them).  Without it the linewidth
         conditions ``"26"`` and ``"27"`` are not checked.  A non-finite
-        ``ln_gamma`` (``-inf``: a localized point) counts as holding them
+        ``ln_Gamma`` (``-inf``: a localized point) counts as holding them
         (nothing to check).
     saddle_point : bool
         Also check ``"C6"`` and ``"C7"`` (validity of the saddle-point
@@ -495,7 +496,7 @@ def classify(
     Raises :class:`ValueError` for bad input (see the module's contract;
     ``s`` is validated whenever it is given).
     """
-    has_width = ln_gamma is not None or Gamma is not None
+    has_width = ln_Gamma is not None or Gamma is not None
     default = ["23", "24"] + (["26", "27"] if has_width else []) + (["C6", "C7"] if saddle_point else [])
     wanted = list(default if conditions is None else conditions)
     unknown = [c for c in wanted if c not in ("23", "24", "26", "27", "C6", "C7")]
@@ -505,26 +506,26 @@ def classify(
         check_unit_interval("s", s)
     holds = {}
     if "23" in wanted:
-        holds["23"] = condition_23(gamma=gamma, K=K, eps=eps, xi=xi, z=z)
+        holds["23"] = condition_23(gamma=gamma, K=K, eps=eps, Xi=Xi, z=z)
     if "24" in wanted:
         holds["24"] = condition_24(gamma=gamma, K=K, N=N, z=1.0 if z is None else z)
     if "26" in wanted or "27" in wanted:
         if not has_width:
-            raise ValueError("conditions 26 and 27 need the linewidth: give ln_gamma or Gamma")
-        lnG = np.asarray(resolve_ln_rate(Gamma, ln_gamma, ln_name="ln_gamma"), dtype=float)
+            raise ValueError("conditions 26 and 27 need the linewidth: give ln_Gamma or Gamma")
+        lnG = np.asarray(resolve_ln_rate(Gamma, ln_Gamma, ln_name="ln_Gamma"), dtype=float)
         finite = np.isfinite(lnG)
         lnG_safe = np.where(finite, lnG, 0.0)
-        for name, cond in (("26", lambda: condition_26(gamma=gamma, d=d, ln_gamma=lnG_safe)),
-                           ("27", lambda: condition_27(gamma=gamma, K=K, N=N, ln_gamma=lnG_safe))):
+        for name, cond in (("26", lambda: condition_26(gamma=gamma, d=d, ln_Gamma=lnG_safe)),
+                           ("27", lambda: condition_27(gamma=gamma, K=K, N=N, ln_Gamma=lnG_safe))):
             if name in wanted:
                 val = np.asarray(cond()) | ~finite
                 holds[name] = bool(val) if val.ndim == 0 else val
     if "C6" in wanted:
         if s is None:
             raise ValueError("s (entropy per degree of freedom, in (0, 1]) is needed for C6")
-        holds["C6"] = condition_C6(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, xi=xi)
+        holds["C6"] = condition_C6(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, Xi=Xi)
     if "C7" in wanted:
-        holds["C7"] = condition_C7(K=K, eps=eps, xi=xi)
+        holds["C7"] = condition_C7(K=K, eps=eps, Xi=Xi)
     return Validity(holds)
 
 
@@ -536,8 +537,8 @@ def mean_field_violations(
     s=None,
     d=1,
     eps=None,
-    xi=None,
-    ln_gamma=None,
+    Xi=None,
+    ln_Gamma=None,
     Gamma=None,
     z=None,
     saddle_point=False,
@@ -547,14 +548,14 @@ def mean_field_violations(
 
     Parameters
     ----------
-    gamma, K, N, d, eps, xi, z
+    gamma, K, N, d, eps, Xi, z
         As in the individual ``condition_*`` functions (energies in units of
         :math:`\\delta_m`).
     s : float, optional
         Entropy per degree of freedom; needed only with ``saddle_point=True``.
-    ln_gamma, Gamma : float or array_like, optional
+    ln_Gamma, Gamma : float or array_like, optional
         The linewidth (at most one of them).  Without it only the parameter
-        conditions ``"23"`` and ``"24"`` are checked.  ``ln_gamma = -inf``
+        conditions ``"23"`` and ``"24"`` are checked.  ``ln_Gamma = -inf``
         (a localized point) is not checked against Eqs. 26-27.
     saddle_point : bool
         Also check ``"C6"`` and ``"C7"`` (validity of the saddle-point
@@ -572,7 +573,11 @@ def mean_field_violations(
     Raises :class:`ValueError` for bad input (see the module's contract;
     ``s`` is validated whenever it is given).
     """
-    v = classify(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, xi=xi, ln_gamma=ln_gamma, Gamma=Gamma,
+    v = classify(gamma=gamma, K=K, N=N, s=s, d=d, eps=eps, Xi=Xi, ln_Gamma=ln_Gamma, Gamma=Gamma,
                  z=z, saddle_point=saddle_point)
     return v.counts() if counts else v.violated()
 
+
+# Names before version 0.2 (one spelling per symbol, CHANGELOG.md): still served, with a
+# DeprecationWarning.
+__getattr__ = module_getattr(__name__, globals(), {'ln_gamma_floor_27': 'ln_Gamma_floor_27'})

@@ -74,13 +74,13 @@ def cases():
         add("solve", mf.solve_linewidth, eps=np.array([0.2, 0.4]), gamma=np.array([0.05, 0.1]), K=3, N=10, s=0.5,
             equation=eq, warn=False)
         add("solve", mf.solve_linewidth, eps=0.2, gamma=0.01, K=3, N=10, s=0.5, d=1, equation=eq)
-    add("solve", mf.solve_linewidth, xi=np.array([0.5, 1.0, 2.0]), **BASE)
-    add("solve", mf.solve_linewidth, xi=1.5, **BASE, equation="E3")
+    add("solve", mf.solve_linewidth, Xi=np.array([0.5, 1.0, 2.0]), **BASE)
+    add("solve", mf.solve_linewidth, Xi=1.5, **BASE, equation="E3")
     add("solve", mf.solve_linewidth, eps=np.linspace(-0.2, 0.8, 37), gamma=0.05, K=2.5, N=8, s=0.7, d=2)
     add("solve", mf.solve_linewidth, eps=0.0, gamma=1e-9, K=3, N=10, s=0.5)
     add("solve", mf.solve_linewidth, eps=0.0, gamma=0.9, K=3, N=10, s=0.5)
     add("solve", mf.solve_linewidth, eps=0.5, gamma=1.5, K=3, N=10, s=0.5)
-    for bad in (dict(eps=1.0), dict(eps=0.1, xi=1.0), dict(), dict(eps=0.1, equation="E9"), dict(eps=0.1, K=1.0),
+    for bad in (dict(eps=1.0), dict(eps=0.1, Xi=1.0), dict(), dict(eps=0.1, equation="E9"), dict(eps=0.1, K=1.0),
                 dict(eps=0.1, N=0), dict(eps=0.1, s=1.5), dict(eps=0.1, d=65), dict(eps=0.1, N=30000, sum_range="square"),
                 dict(eps=0.1, K=1.00001), dict(eps=0.1, N=5000, equation="E3"), dict(eps=0.1, drop_negative=1),
                 dict(eps=np.zeros(3), s=np.ones(2) * 0.5), dict(eps=np.linspace(-0.5, 0.5, 20001)),
@@ -98,17 +98,17 @@ def cases():
         add("ratio", mf.self_consistency_ratio, X[:, None], eps=np.array([-0.2, 0.1]), **BASE, **o)
         add("lnF0", mf.ln_F_zero, eps=EPS_A, **BASE, **o)
         add("F0", mf.F_zero, eps=EPS_A, **BASE, **o)
-        add("lnF0", mf.ln_F_zero, xi=np.array([0.3, 0.8]), **BASE, d=3, **o)
+        add("lnF0", mf.ln_F_zero, Xi=np.array([0.3, 0.8]), **BASE, d=3, **o)
     for eq in ("E3", "E2"):
         for dn in (False, True):
             add("ratio", mf.self_consistency_ratio, X, eps=0.2, **BASE, equation=eq, drop_negative=dn)
             add("ratio", mf.self_consistency_ratio, 3.0, eps=0.2, **BASE, equation=eq, drop_negative=dn)
             add("lnF0", mf.ln_F_zero, eps=EPS_A, **BASE, equation=eq, drop_negative=dn)
             add("F0", mf.F_zero, eps=-0.4, **BASE, equation=eq, drop_negative=dn)
-    for bad in (dict(ln_gamma=0.0), dict(ln_gamma=-1e8), dict(ln_gamma=math.nan), dict(gamma=np.array([0.1, 0.2])),
-                dict(ln_gamma=-5.0, eps=None), dict(ln_gamma=-5.0, N=2_000_000, equation="E3")):
+    for bad in (dict(ln_Gamma=0.0), dict(ln_Gamma=-1e8), dict(ln_Gamma=math.nan), dict(gamma=np.array([0.1, 0.2])),
+                dict(ln_Gamma=-5.0, eps=None), dict(ln_Gamma=-5.0, N=2_000_000, equation="E3")):
         kw = {"eps": 0.1, **BASE, **bad}
-        lg = kw.pop("ln_gamma", -5.0)
+        lg = kw.pop("ln_Gamma", -5.0)
         add("ratio", mf.self_consistency_ratio, lg, **kw)
     add("lnF0", mf.ln_F_zero, eps=-0.1, gamma=1e-40, K=1.001, N=10, s=0.5)
     add("lnF0", mf.ln_F_zero, eps=-0.1, gamma=0.1, K=3, N=10, s=1e-9, nfast="continuous")
@@ -137,13 +137,13 @@ def cases():
     for o in opts19:
         kw = dict(K=3, N=10, s=0.5, **o)
         add("tab", mf.ln_F_zero_table, gamma=G[:, None], eps=np.array([-0.5, -0.1, 0.0, 0.4]), **kw)
-        add("tab", mf.ln_F_zero_table, gamma=0.05, xi=0.7, **kw)
+        add("tab", mf.ln_F_zero_table, gamma=0.05, Xi=0.7, **kw)
         add("gc", mf.critical_coupling, eps=np.array([-1.0, -0.3, -0.05, 0.0, 0.5, 0.99]), **kw)
-        add("gc", mf.critical_coupling, xi=0.6, **kw)
+        add("gc", mf.critical_coupling, Xi=0.6, **kw)
         add("gc", mf.critical_coupling, eps=-0.2, K=2, N=5, s=0.3, d=2, **o)
         add("ec", mf.critical_eps, gamma=np.array([1e-300, 1e-5, 0.02, 0.1, 0.9]), **kw)
         add("ec", mf.critical_eps, gamma=0.05, **kw)
-        add("xic", mf.critical_xi, gamma=np.array([1e-5, 0.05]), **kw)
+        add("xic", mf.critical_Xi, gamma=np.array([1e-5, 0.05]), **kw)
         add("edge", mf.critical_coupling_eq23_edge, **kw)
         add("edge", mf.critical_coupling_eq23_edge, z=4.0, **kw)
         add("eal", mf.eps_at_linewidth, ln_Gamma=-15.0, gamma=np.array([0.05, 0.1]), **kw)
@@ -151,10 +151,10 @@ def cases():
     for sr in ("infinite", "square"):
         add("re", mf.literal_reentrance, eps=np.array([-0.6, -0.2, -0.05]), K=3, N=10, s=0.5, sum_range=sr)
         add("re", mf.literal_reentrance, eps=-0.3, K=3, N=10, s=0.5, sum_range=sr)
-        add("re", mf.literal_reentrance, xi=0.8, K=1.5, N=40, s=0.9, d=2, sum_range=sr)
+        add("re", mf.literal_reentrance, Xi=0.8, K=1.5, N=40, s=0.9, d=2, sum_range=sr)
     for eq in ("E3", "E2"):
         add("ec", mf.critical_eps, gamma=np.array([0.05, 0.1]), K=3, N=10, s=0.5, equation=eq)
-        add("xic", mf.critical_xi, gamma=0.1, K=3, N=10, s=0.5, equation=eq)
+        add("xic", mf.critical_Xi, gamma=0.1, K=3, N=10, s=0.5, equation=eq)
     add("ec", mf.critical_eps, gamma=0.1, K=3, N=1000, s=0.5, equation="E3")
     add("gc", mf.critical_coupling, eps=-0.3, K=1.00001, N=10, s=0.5)
     add("gc", mf.critical_coupling, eps=-0.3, K=3, N=10, s=0.5, sum_range="bad")
@@ -164,11 +164,11 @@ def cases():
     add("eal", mf.eps_at_linewidth, ln_Gamma=-1e7, gamma=0.1, K=3, N=10, s=0.5)
     for d in (1, 2, 3):
         add("asym", mf.critical_coupling_asymptote, eps=np.array([-1e6, -0.1, -1e-3, 0.0, 0.5]), K=3, N=10, s=0.5, d=d)
-    add("asym", mf.critical_coupling_asymptote, xi=0.5, K=3, N=10, s=0.5)
+    add("asym", mf.critical_coupling_asymptote, Xi=0.5, K=3, N=10, s=0.5)
     for w in (True, False):
         add("eq21", mf.eq21_ln_linewidth, eps=np.array([-0.2, 0.0, 0.3, 0.9]), gamma=0.1, K=3, warn=w)
         add("eq21", mf.eq21_ln_linewidth, eps=0.3, gamma=0.1, K=3, warn=w)
-        add("eq21", mf.eq21_ln_linewidth, xi=2.0, gamma=0.1, K=3, warn=w)
+        add("eq21", mf.eq21_ln_linewidth, Xi=2.0, gamma=0.1, K=3, warn=w)
     add("eq21", mf.eq21_ln_linewidth, eps=0.3, gamma=0.0, K=3)
     add("consts", lambda: (mf.EQUATIONS, mf.SUM_RANGES, mf.NFAST_READINGS, sorted(set(mf.__all__) - {"MeanFieldModel"})))  # the one name added by the split
     add("lwr", lambda: [f.name for f in dataclasses.fields(mf.LinewidthResult)])

@@ -413,7 +413,7 @@ if __name__ == "__main__":
         with Sandbox() as sb:
             print("baseline VmSize after imports: %.0f MiB (limit %.0f MiB)"
                   % (sb.baseline_vm / 2**20, MEMORY_LIMIT / 2**20))
-            print(sb.call("nblm_helpers.parameters:eps_from_xi", (2.0, 3.0)).summary())
+            print(sb.call("nblm_helpers.parameters:eps_from_Xi", (2.0, 3.0)).summary())
             print(sb.call("numpy:ones", ((10**6, 10**6),)).summary())
             print(sb.call("time:sleep", (0.2,), timeout=0.1).summary())
             print(sb.call("numpy:log", (0.0,)).summary())

@@ -15,7 +15,7 @@ address space (``RLIMIT_AS``) and 5 s of wall time.  Allowed outcomes:
 (a) a returned value with no NaN anywhere (floats, arrays, tuples, lists,
     dicts, dataclasses are searched) and no +-inf unless the spec says
     ``inf_ok`` (a documented meaning: ``ln`` of a rate that is exactly 0,
-    ``ln_gamma = -inf`` for "localized", ``F0 = inf`` where the sum diverges,
+    ``ln_Gamma = -inf`` for "localized", ``F0 = inf`` where the sum diverges,
     ...).  A few helpers document a NaN sentinel (e.g. "``nan`` for
     ``T <= T0``"); their spec says ``nan_ok`` with the documented condition;
 (b) the same with one or more :class:`~nblm_helpers.parameters.ValidityWarning`;
@@ -298,11 +298,11 @@ class OneOf(Group):
         return self._out(va=self.pa.corner(which), use=(True, False))
 
 
-def eps_xi(*, both_keys=False, array=True):
+def eps_Xi(*, both_keys=False, array=True):
     e, x = (EPS.A, POS.A) if array else (EPS, POS)
-    return OneOf("eps", e, "xi", x, both_keys=both_keys,
+    return OneOf("eps", e, "Xi", x, both_keys=both_keys,
                  corners=({"eps": -1e6}, {"eps": 1 - 1e-12}) if not both_keys else
-                 ({"eps": -1e6, "xi": None}, {"eps": None, "xi": 1e300}))
+                 ({"eps": -1e6, "Xi": None}, {"eps": None, "Xi": 1e300}))
 
 
 def rate_or_ln(rate, ln_rate, *, zero_ok, neither_ok=False, both_keys=False, array=True):
@@ -513,8 +513,8 @@ def _num(v):
 
 
 def post_J(kw, u):
-    """J = gamma_b / u > gamma_b (lineshape, Eq. 11 needs J > Gamma_b)."""
-    gb = _num(kw.get("gamma_b"))
+    """J = Gamma_b / u > Gamma_b (lineshape, Eq. 11 needs J > Gamma_b)."""
+    gb = _num(kw.get("Gamma_b"))
     if gb is not None and "J" in kw:
         kw["J"] = min(gb / u, 1e300) if gb / u > gb else gb * 2.0
 
@@ -537,13 +537,13 @@ def post_Gamma_below_gamma(kw, u):
 
 
 def post_ln_gamma_19(kw, u):
-    """self_consistency_ratio: ln_gamma < ln(gamma) for Eq. 19."""
+    """self_consistency_ratio: ln_Gamma < ln(gamma) for Eq. 19."""
     g = _num(kw.get("gamma"))
-    x = kw.get("ln_gamma")
+    x = kw.get("ln_Gamma")
     if g is not None and x is not None and not isinstance(x, (bool, str)) and kw.get("equation", "19") == "19":
         with np.errstate(all="ignore"):
             v = math.log(g) - np.abs(np.asarray(x, dtype=float)) - 1e-12 * max(1.0, abs(math.log(g)))
-        kw["ln_gamma"] = float(v) if np.ndim(v) == 0 else v
+        kw["ln_Gamma"] = float(v) if np.ndim(v) == 0 else v
 
 
 def post_ln_Gamma_monotone(kw, u):
@@ -637,7 +637,7 @@ OPT_POS = PT(st.one_of(st.none(), POS.scalar), POS.bad, corners=(1e-300, 1e300))
 OPT_N = PT(st.one_of(st.none(), N.scalar), N.bad, corners=(1, 10**9))  # optional integer >= 1
 METHOD_C = choice("lambert", "brentq", "approx")
 NFAST = choice("literal", "continuous")
-L11 = dict(gamma_b=POS, s_xi_d=POS, J=POS, d=D, nfast=NFAST)
+L11 = dict(Gamma_b=POS, s_xi_d=POS, J=POS, d=D, nfast=NFAST)
 MF = dict(gamma=GAMMA_MF, K=K, N=N, s=S, d=D)
 MF_OPTS = dict(equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
                nfast=NFAST, drop_negative=FLAG)
@@ -688,23 +688,23 @@ SPECS = [
         name=const("Gamma"), ln_name=const("ln_Gamma"), allow_zero_rate=FLAG),
         err_names=_name_arg, inf_ok=neg_inf_only, why_inf="-inf: a rate of exactly 0"),
     Spec("parameters.check_broadcast", dict(gamma=SHAPED, eps=SHAPED), err_names=lambda c: list(c.kwargs)),
-    Spec("parameters.eps_from_xi", dict(xi=POS.A, K=K)),
-    Spec("parameters.xi_from_eps", dict(eps=EPS.A, K=K)),
-    Spec("parameters.resolve_eps", dict(ex=eps_xi(both_keys=True), K=K)),
+    Spec("parameters.eps_from_Xi", dict(Xi=POS.A, K=K)),
+    Spec("parameters.Xi_from_eps", dict(eps=EPS.A, K=K)),
+    Spec("parameters.resolve_eps", dict(ex=eps_Xi(both_keys=True), K=K)),
     # ---------------------------------------------------------------- relaxation
     Spec("relaxation.p_single_flip_on_shell", dict(W=UNIT.A, z=COUNT)),
     Spec("relaxation.hop_range", dict(W=UNIT.A, d=D)),
-    Spec("relaxation.ln_gamma_a", dict(RELAX, xi=POS, d=D)),
+    Spec("relaxation.ln_Gamma_a", dict(RELAX, xi=POS, d=D)),
     Spec("relaxation.rearrangement_size", dict(W=UNIT.A, s=S, d=D)),
-    Spec("relaxation.xi_eff_1d", dict(xi=POS.A, Xi=POS.A, s=S, reading=choice("derived", "printed"))),
-    Spec("relaxation.gamma_b_exponent", dict(Xi=POS, xi=POS, s=S, d=D, form=choice("derived", "printed"))),
-    Spec("relaxation.ln_gamma_b", dict(RELAX, Xi=POS, xi=POS, s=S, d=D, form=choice("full", "derived", "printed"))),
+    Spec("relaxation.Xi_eff_1d", dict(xi=POS.A, Xi=POS.A, s=S, reading=choice("derived", "printed"))),
+    Spec("relaxation.Gamma_b_exponent", dict(Xi=POS, xi=POS, s=S, d=D, form=choice("derived", "printed"))),
+    Spec("relaxation.ln_Gamma_b", dict(RELAX, Xi=POS, xi=POS, s=S, d=D, form=choice("full", "derived", "printed"))),
     Spec("relaxation.rearrangement_volume_c", dict(W=UNIT.A, s=S, method=METHOD_C)),
     Spec("relaxation.rearrangement_size_c", dict(W=UNIT.A, s=S, d=D, method=METHOD_C)),
-    Spec("relaxation.ln_gamma_c", dict(RELAX, s=S, method=METHOD_C,
+    Spec("relaxation.ln_Gamma_c", dict(RELAX, s=S, method=METHOD_C,
                                        form=choice("eq8a", "eq8b"))),
-    Spec("relaxation.ln_rates", dict(RELAX, xi=POS, Xi=POS, s=S, d=D, gamma_b_form=choice("full", "derived", "printed"),
-                                     method_c=METHOD_C, gamma_c_form=choice("eq8a", "eq8b"))),
+    Spec("relaxation.ln_rates", dict(RELAX, xi=POS, Xi=POS, s=S, d=D, Gamma_b_form=choice("full", "derived", "printed"),
+                                     method_c=METHOD_C, Gamma_c_form=choice("eq8a", "eq8b"))),
     Spec("relaxation.dominant_channel", dict(RELAX, xi=POS, Xi=POS, s=S, d=D)),
     Spec("relaxation.premise_holds", dict(gamma=POS.A, W=POS.A)),
     Spec("relaxation.window_a_beats_b", dict(xi=POS, Xi=POS, s=S, d=D, form=choice("full", "derived", "printed")),
@@ -729,7 +729,7 @@ SPECS = [
     Spec("lineshape.lorentzian", dict(omega=NONNEG.A, width=POS)),
     Spec("lineshape.central_width", dict(L11), post=post_J),
     Spec("lineshape.central_width_closed_form", dict(L11), post=post_J),
-    Spec("lineshape.central_width_leading", dict(gamma_b=POS, s_xi_d=POS, J=POS, d=D), post=post_J),
+    Spec("lineshape.central_width_leading", dict(Gamma_b=POS, s_xi_d=POS, J=POS, d=D), post=post_J),
     Spec("lineshape.lorentzian_crossings", dict(
         L11, omega_min=POS, omega_max=POS, n_grid=integer(3, typical=st.integers(3, 50),
                                                           extremes=[3, 4, 200, 10**4, 10**9])),
@@ -740,25 +740,25 @@ SPECS = [
          post=chain(post_J, post_omega_range), max_examples=10),
     Spec("lineshape.tunnelling_dos", dict(delta_omega=POS.A, gamma=POS, W=POS)),
     # ---------------------------------------------------------------- echo
-    Spec("echo.telegraph_echo", dict(t=NONNEG.A, v=NONNEG, gamma=POS)),
-    Spec("echo.telegraph_echo_expm", dict(t=NONNEG.A, v=NONNEG, gamma=POS)),
+    Spec("echo.telegraph_echo", dict(t=NONNEG.A, v=NONNEG, Gamma=POS)),
+    Spec("echo.telegraph_echo_expm", dict(t=NONNEG.A, v=NONNEG, Gamma=POS)),
     Spec("echo.telegraph_echo_mc", dict(
-        t=NONNEG.A, v=NONNEG, gamma=POS, n_samples=integer(2, typical=st.integers(2, 500),
+        t=NONNEG.A, v=NONNEG, Gamma=POS, n_samples=integer(2, typical=st.integers(2, 500),
                                                            extremes=[2, 3, 20000, 10**6, 10**9]),
         seed=integer(0, typical=st.integers(0, 10**6), extremes=[0, 1, 2**32, 2**63 - 1]),
         max_flips=PT(st.one_of(st.none(), st.integers(1, 100), st.sampled_from([1, 10**6, 10**9])),
                      [0, -1, 1.5, NAN, True, "3"], corners=(None, 10**9))), max_examples=12),
-    Spec("echo.telegraph_late_rate", dict(v=NONNEG.A, gamma=POS)),
-    Spec("echo.lattice_couplings", dict(J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3, 1.5, "1"],
+    Spec("echo.telegraph_late_rate", dict(v=NONNEG.A, Gamma=POS)),
+    Spec("echo.lattice_couplings", dict(J=POS, xi=POS, Gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3, 1.5, "1"],
                                                                              corners=(1, 2)),
                                         cutoff=UNIT)),
-    Spec("echo.lattice_echo", dict(t=NONNEG.A, J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
+    Spec("echo.lattice_echo", dict(t=NONNEG.A, J=POS, xi=POS, Gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
                                                                                     corners=(1, 2)),
                                    cutoff=UNIT)),
-    Spec("echo.lattice_nfast", dict(t=POS.A, J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
+    Spec("echo.lattice_nfast", dict(t=POS.A, J=POS, xi=POS, Gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
                                                                                   corners=(1, 2)),
                                     cutoff=UNIT)),
-    Spec("echo.lattice_nfast_late", dict(J=POS, xi=POS, gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
+    Spec("echo.lattice_nfast_late", dict(J=POS, xi=POS, Gamma_b=POS, sides=PT(st.sampled_from([1, 2]), [0, 3],
                                                                               corners=(1, 2)),
                                          cutoff=UNIT)),
     # ---------------------------------------------------------------- bath_spectra
@@ -835,11 +835,11 @@ SPECS = [
     # ---------------------------------------------------------------- meanfield
     Spec("meanfield.MeanFieldModel", dict(**MF, **MF_OPTS), max_examples=25),
     Spec("meanfield.solve_linewidth", dict(
-        ex=eps_xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
-         inf_ok=only_paths("result.ln_gamma", "result.F0", "result.ln_F0", "result.gamma"),
-         why_inf="ln_gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges; "
-                 "gamma=inf where e^ln_gamma overflows (gamma >> 1, outside Eq. 23, which warns)"),
-    Spec("meanfield.self_consistency_ratio", dict(ln_gamma=LN_RATE.A, ex=eps_xi(), **MF, **MF_OPTS),
+        ex=eps_Xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
+         inf_ok=only_paths("result.ln_Gamma", "result.F0", "result.ln_F0", "result.Gamma"),
+         why_inf="ln_Gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges; "
+                 "Gamma=inf where e^ln_Gamma overflows (gamma >> 1, outside Eq. 23, which warns)"),
+    Spec("meanfield.self_consistency_ratio", dict(ln_Gamma=LN_RATE.A, ex=eps_Xi(), **MF, **MF_OPTS),
          post=post_ln_gamma_19, max_examples=25, inf_ok=True,
          why_inf="+inf: divergent F(0+); -inf: F = 0"),
     Spec("meanfield.n_fast", dict(t=POS.A, gamma=POS, Gamma=POS.A, s=S, N=N, d=D, nfast=NFAST),
@@ -847,27 +847,27 @@ SPECS = [
     Spec("meanfield.ln_n_fast", dict(ln_t=REAL.A, gamma=POS, ln_Gamma=REAL.A, s=S, N=N, d=D,
                                      nfast=NFAST),
          post=post_Gamma_below_gamma, inf_ok=neg_inf_only, why_inf="-inf where n_fast = 0"),
-    Spec("meanfield.ln_F_zero", dict(ex=eps_xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
+    Spec("meanfield.ln_F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
          why_inf="+inf where the infinite sum diverges (eps >= 0); -inf: F0 = 0"),
-    Spec("meanfield.F_zero", dict(ex=eps_xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
+    Spec("meanfield.F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
          why_inf="inf where the infinite sum diverges (eps >= 0)"),
     Spec("meanfield.bath_lineshape", dict(omega=POS.A, Gamma=POS, gamma=POS, s=S, N=N, d=D,
                                           nfast=NFAST), post=post_Gamma_below_gamma),
-    Spec("meanfield.ln_F_zero_table", dict(gamma=GAMMA_MF.A, ex=eps_xi(), **BOUNDARY), max_examples=25,
+    Spec("meanfield.ln_F_zero_table", dict(gamma=GAMMA_MF.A, ex=eps_Xi(), **BOUNDARY), max_examples=25,
          inf_ok=True, why_inf="+inf where the infinite sum diverges (eps >= 0)"),
-    Spec("meanfield.critical_coupling", dict(ex=eps_xi(), **BOUNDARY), max_examples=20, inf_ok=True,
+    Spec("meanfield.critical_coupling", dict(ex=eps_Xi(), **BOUNDARY), max_examples=20, inf_ok=True,
          why_inf="inf: no metal with gamma < delta_m"),
-    Spec("meanfield.literal_reentrance", dict(ex=eps_xi(), K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square")),
+    Spec("meanfield.literal_reentrance", dict(ex=eps_Xi(), K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square")),
          max_examples=15),
     Spec("meanfield.critical_eps", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
          max_examples=15),
-    Spec("meanfield.critical_xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
+    Spec("meanfield.critical_Xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
          max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
     Spec("meanfield.critical_coupling_eq23_edge", dict(
         **BOUNDARY, z=OPT_POS), max_examples=10),
-    Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_xi(), K=K, N=N, s=S, d=D), inf_ok=pos_inf_only,
+    Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_Xi(), K=K, N=N, s=S, d=D), inf_ok=pos_inf_only,
          why_inf="inf where the formula exceeds the float range"),
-    Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, warn=FLAG), inf_ok=neg_inf_only,
+    Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_Xi(), gamma=GAMMA_MF, K=K, warn=FLAG), inf_ok=neg_inf_only,
          why_inf="-inf for eps <= 0"),
     Spec("meanfield.eps_at_linewidth", dict(ln_Gamma=REAL, gamma=GAMMA_MF.A, **BOUNDARY),
          post=post_ln_Gamma_monotone, max_examples=12),
@@ -896,11 +896,11 @@ SPECS = [
          inf_ok=pos_inf_only, why_inf="+inf on overflow"),
     Spec("saddle_point.Nc_asymptotic", dict(g=NC_RATE, K=K, N=N, s=S, d=D, gamma=OPT_POS, warn=FLAG),
          inf_ok=pos_inf_only, why_inf="+inf where N_c exceeds the float range"),
-    Spec("saddle_point.saddle_point_ln_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, warn=FLAG),
+    Spec("saddle_point.saddle_point_ln_linewidth", dict(ex=eps_Xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, warn=FLAG),
          inf_ok=True, why_inf="-inf for eps <= 0 (no saddle point: localized); +-inf where 1/eps overflows"),
-    Spec("saddle_point.saddle_point_linewidth", dict(ex=eps_xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, warn=FLAG),
+    Spec("saddle_point.saddle_point_linewidth", dict(ex=eps_Xi(), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, warn=FLAG),
          inf_ok=pos_inf_only, why_inf="inf where Gamma overflows"),
-    Spec("saddle_point.saddle_point_ln_linewidth_C4", dict(ex=eps_xi(), gamma=UNIT, K=K, N=N, s=S, d=D, warn=FLAG),
+    Spec("saddle_point.saddle_point_ln_linewidth_C4", dict(ex=eps_Xi(), gamma=UNIT, K=K, N=N, s=S, d=D, warn=FLAG),
          inf_ok=neg_inf_only, why_inf="-inf for eps <= 0", max_examples=25),
     Spec("saddle_point.saddle_point_eps_at_linewidth", dict(ln_Gamma=LN_RATE_FINITE.A, gamma=GAMMA_MF.A, N=N, s=S.A,
                                                             d=D),
@@ -910,27 +910,27 @@ SPECS = [
     # ---------------------------------------------------------------- validity
     Spec("validity.eps_edge", dict(condition=choice("23", "C6", "C7"), K=K, gamma=GAMMA_MF.A, N=N, s=S.A, d=D,
                                    z=OPT_POS)),
-    Spec("validity.condition_23", dict(gamma=GAMMA_MF.A, K=K, ex=eps_xi(),
+    Spec("validity.condition_23", dict(gamma=GAMMA_MF.A, K=K, ex=eps_Xi(),
                                        z=OPT_POS)),
     Spec("validity.condition_24", dict(gamma=GAMMA_MF.A, K=K, N=N, z=POS)),
-    Spec("validity.condition_25", dict(gamma=GAMMA_MF.A, K=K, N=N, ex=eps_xi(),
+    Spec("validity.condition_25", dict(gamma=GAMMA_MF.A, K=K, N=N, ex=eps_Xi(),
                                        z=OPT_POS)),
-    Spec("validity.condition_26", dict(gamma=GAMMA_MF.A, d=D, g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True))),
-    Spec("validity.condition_27", dict(gamma=GAMMA_MF.A, K=K, N=N, g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True))),
-    Spec("validity.condition_C6", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S, d=D, ex=eps_xi())),
+    Spec("validity.condition_26", dict(gamma=GAMMA_MF.A, d=D, g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=True))),
+    Spec("validity.condition_27", dict(gamma=GAMMA_MF.A, K=K, N=N, g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=True))),
+    Spec("validity.condition_C6", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S, d=D, ex=eps_Xi())),
     Spec("validity.condition_C6_coupling", dict(gamma=GAMMA_MF.A, N=N, s=S, d=D)),
-    Spec("validity.condition_C7", dict(K=K, ex=eps_xi())),
+    Spec("validity.condition_C7", dict(K=K, ex=eps_Xi())),
     Spec("validity.condition_golden_rule", dict(gamma=POS.A, W=POS.A)),
-    Spec("validity.ln_gamma_floor_27", dict(K=K, N=N), inf_ok=neg_inf_only, why_inf="-inf if N ln K overflows"),
+    Spec("validity.ln_Gamma_floor_27", dict(K=K, N=N), inf_ok=neg_inf_only, why_inf="-inf if N ln K overflows"),
     Spec("validity.classify", dict(
         gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,
-        ex=eps_xi(), g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True, neither_ok=True),
+        ex=eps_Xi(), g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=True, neither_ok=True),
         z=OPT_POS, saddle_point=FLAG,
         conditions=PT(st.one_of(st.none(), st.sampled_from([("23",), ("24", "C7"), ("23", "24")])),
                       [("25",), "x"], corners=(None, ("23", "24"))))),
     Spec("validity.mean_field_violations", dict(
         gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,
-        ex=eps_xi(), g=rate_or_ln("Gamma", "ln_gamma", zero_ok=True, neither_ok=True),
+        ex=eps_Xi(), g=rate_or_ln("Gamma", "ln_Gamma", zero_ok=True, neither_ok=True),
         z=OPT_POS, saddle_point=FLAG, counts=FLAG)),
     # ---------------------------------------------------------------- scaling
     Spec("scaling.fit_critical_power_law", inf_ok=only_paths("result.stderr", "result.cov"),
@@ -983,7 +983,7 @@ SPECS = [
         T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D, s_model=choice("linear", "tanh"),
         equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
         nfast=NFAST, warn=FLAG), post=post_T_domain, max_examples=12,
-         inf_ok=only_paths("result.ln_sigma", "result.ln_gamma_dm"), why_inf="-inf where localized"),
+         inf_ok=only_paths("result.ln_sigma", "result.ln_Gamma_dm"), why_inf="-inf where localized"),
     Spec("temperature.vogel_fulcher", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0=REAL), inf_ok=True,
          why_inf="-inf (sigma = 0) for T <= T0; +-inf where the value overflows"),
     Spec("temperature.near_critical", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0p=REAL, nu=POS), inf_ok=True,
@@ -1023,10 +1023,10 @@ EXTRA = {
         dict(eps=-0.2, gamma=0.1, K=3.0, N=10**9, s=1.0, equation="E3"),
         dict(eps=0.5, gamma=1e-300, K=3.0, N=10, s=0.5),
         dict(eps=0.5, gamma=0.1, K=1 + 1e-9, N=10**6, s=0.5, sum_range="square"),
-        dict(xi=1e100, gamma=0.1, K=3.0, N=10, s=0.5),  # Xi ln K huge: eps rounded to 1.0 (hung)
-        dict(xi=1e100, gamma=1e-300, K=16.0, N=43, s=0.5),  # RuntimeError "NaN in ln F"
+        dict(Xi=1e100, gamma=0.1, K=3.0, N=10, s=0.5),  # Xi ln K huge: eps rounded to 1.0 (hung)
+        dict(Xi=1e100, gamma=1e-300, K=16.0, N=43, s=0.5),  # RuntimeError "NaN in ln F"
         dict(eps=0.5, gamma=1e6, K=3.0, N=10, s=1.0),  # ValueError "cannot convert float NaN to integer"
-        dict(xi=1.0, gamma=1e-4, K=1.05, N=1, s=1e-300, nfast="continuous"),  # OverflowError in _M0
+        dict(Xi=1.0, gamma=1e-4, K=1.05, N=1, s=1e-300, nfast="continuous"),  # OverflowError in _M0
     ],
     "meanfield.ln_F_zero": [dict(eps=-1.0, gamma=0.1, K=3.0, N=1, s=1e-30, nfast="continuous")],
     "meanfield.n_fast": [dict(t=np.array([1.0, 2.0, 3.0]), gamma=1.0, Gamma=np.array([0.1, 0.2]), s=0.5, N=10)],
@@ -1037,17 +1037,17 @@ EXTRA = {
         dict(gamma=1e-300, K=1.001, N=3, s=0.001),
         dict(gamma=np.array([0.999, 1e300]), K=1 + 1e-9, N=1, s=0.01, d=3),
     ],
-    "meanfield.critical_xi": [dict(gamma=1e-300, K=1.001, N=3, s=0.001)],
+    "meanfield.critical_Xi": [dict(gamma=1e-300, K=1.001, N=3, s=0.001)],
     "meanfield.critical_coupling": [dict(eps=-1e-12, K=3.0, N=10, s=0.5), dict(eps=-1e6, K=1e6, N=10**9, s=1.0)],
     "meanfield.critical_coupling_eq23_edge": [dict(K=1 + 1e-9, N=10, s=0.9, sum_range="square")],
-    "echo.lattice_echo": [dict(t=1.0, J=1.0, xi=1e300, gamma_b=1.0)],
-    "echo.telegraph_echo_mc": [dict(t=1.0, v=1.0, gamma=1.0, n_samples=10**9)],
-    "lineshape.lineshape": [dict(omega=1.0, gamma_b=1.0, s_xi_d=1.0, J=10.0),
-                            dict(omega=1e300, gamma_b=1e-300, s_xi_d=1e300, J=1e300),
-                            dict(omega=1e100, gamma_b=1e-300, s_xi_d=1.0, J=1e-298)],
-    "lineshape.lineshape_gauss": [dict(omega=1e300, gamma_b=1.0, s_xi_d=1.0, J=10.0),
-                                  dict(omega=1e-300, gamma_b=1e100, s_xi_d=1e-300, J=1e112, order=6, tail_decades=1e12)],
-    "relaxation.ln_gamma_a": [dict(gamma=1e-300, W=1e-300, xi=1e-300, d=1)],
+    "echo.lattice_echo": [dict(t=1.0, J=1.0, xi=1e300, Gamma_b=1.0)],
+    "echo.telegraph_echo_mc": [dict(t=1.0, v=1.0, Gamma=1.0, n_samples=10**9)],
+    "lineshape.lineshape": [dict(omega=1.0, Gamma_b=1.0, s_xi_d=1.0, J=10.0),
+                            dict(omega=1e300, Gamma_b=1e-300, s_xi_d=1e300, J=1e300),
+                            dict(omega=1e100, Gamma_b=1e-300, s_xi_d=1.0, J=1e-298)],
+    "lineshape.lineshape_gauss": [dict(omega=1e300, Gamma_b=1.0, s_xi_d=1.0, J=10.0),
+                                  dict(omega=1e-300, Gamma_b=1e100, s_xi_d=1e-300, J=1e112, order=6, tail_decades=1e12)],
+    "relaxation.ln_Gamma_a": [dict(gamma=1e-300, W=1e-300, xi=1e-300, d=1)],
     "relaxation.rearrangement_volume_c": [dict(W=0.5, s=1e-300, method="brentq")],
     "single_dot.ln_relaxation_rate_sum": [dict(W=1e-300, gamma=1e-300, K=1 + 1e-9, Xi=1e-300, n_max=10**9)],
     "scaling.fit_critical_power_law": [dict(x=np.array([0.001, 0.01, 0.1, 1.0]),
@@ -1058,7 +1058,7 @@ EXTRA = {
     "temperature.ln_conductivity": [dict(T=np.array([0.5, 1.0, 1.5]), gamma=1e-3, g=10.0, lam=1.0, K=3.0, N=10,
                                          T_s=10.0),
                                     dict(T=1e-100, gamma=1.0, g=1.0, lam=1.0, K=10.0, N=1, T_s=1.0, nfast="continuous")],
-    "parameters.eps_from_xi": [dict(xi=1e-300, K=1 + 1e-9), dict(xi=1e100, K=1.5)],
+    "parameters.eps_from_Xi": [dict(Xi=1e-300, K=1 + 1e-9), dict(Xi=1e100, K=1.5)],
     "parameters.check_broadcast": [dict(gamma=np.zeros((10**5, 1)), eps=np.zeros(10**5))],
 }
 

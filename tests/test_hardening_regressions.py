@@ -154,8 +154,8 @@ def test_regression_nfast_tie_takes_the_first_branch():
 
 def test_regression_huge_xi_is_not_eps_one(sb):
     # Xi = 1e100 made eps round to exactly 1.0, where every term of Eq. 19 grows: the solver
-    # exhausted the machine's memory.  eps_from_xi now stays below 1.
-    out = _answers(sb, f"{MF}:solve_linewidth", xi=1e100, gamma=0.135, K=19.17, N=10000, s=0.5, d=3, warn=False)
+    # exhausted the machine's memory.  eps_from_Xi now stays below 1.
+    out = _answers(sb, f"{MF}:solve_linewidth", Xi=1e100, gamma=0.135, K=19.17, N=10000, s=0.5, d=3, warn=False)
     assert "above_gamma" in out.result_repr
 
 
@@ -177,7 +177,7 @@ def test_regression_eq23_edge_outside_everywhere_and_huge_f0(sb):
 @pytest.mark.parametrize("call", [
     # continuous n_fast with tiny s N: n_fast stays 1 up to order ~(sN)^(-1/d)/ln K (OverflowError before)
     dict(target="ln_F_zero", kw=dict(eps=-1.0, gamma=0.1, K=3.0, N=1, s=1e-30, nfast="continuous"), name="s N"),
-    dict(target="solve_linewidth", kw=dict(xi=1.0, gamma=1e-4, K=1.05, N=1, s=1e-300, nfast="continuous"),
+    dict(target="solve_linewidth", kw=dict(Xi=1.0, gamma=1e-4, K=1.05, N=1, s=1e-300, nfast="continuous"),
          name="s N"),
     # K near 1 with tiny gamma: ~ln(1/gamma)/ln K head terms on every evaluation (22 s at K = 1.001)
     dict(target="critical_eps", kw=dict(gamma=1e-300, K=1.001, N=3, s=0.5), name="gamma"),
@@ -226,9 +226,9 @@ def test_regression_bath_lineshape_in_logs(sb):
 
 def test_regression_critical_xi_e3_large_n_is_refused(sb):
     # ~100 E3 solves (the bistable grid and its bisection) at N = 10000 took far beyond 5 s
-    _refuses(sb, "N", f"{MF}:critical_xi", gamma=0.0096, K=1.05, N=10000, s=0.17, equation="E3",
+    _refuses(sb, "N", f"{MF}:critical_Xi", gamma=0.0096, K=1.05, N=10000, s=0.17, equation="E3",
              sum_range="square", nfast="continuous")
-    _answers(sb, f"{MF}:critical_xi", gamma=0.0096, K=1.05, N=1000, s=0.17, equation="E3")
+    _answers(sb, f"{MF}:critical_Xi", gamma=0.0096, K=1.05, N=1000, s=0.17, equation="E3")
 
 
 def test_regression_tiny_gamma_and_tiny_s_at_eps_zero(sb):

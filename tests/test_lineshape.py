@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from nblm_helpers.lineshape import echo_decay, nfast_external
 from nblm_helpers.parameters import ValidityWarning
 
-FIG2 = dict(gamma_b=1.0, s_xi_d=4.0, J=1000.0, d=1)
+FIG2 = dict(Gamma_b=1.0, s_xi_d=4.0, J=1000.0, d=1)
 
 
 def test_nfast_branches_literal():
@@ -24,12 +24,12 @@ def test_nfast_branches_literal():
     np.testing.assert_allclose(n, expected, rtol=1e-14, atol=0)
 
 
-def premise_expectation(gamma_b, s_xi_d, J, d, nfast="literal"):
+def premise_expectation(Gamma_b, s_xi_d, J, d, nfast="literal"):
     """pytest.warns(ValidityWarning) where Eqs. (10)-(13) leave their regime, else a block that must not warn.
 
     The two conditions of the module docstring: J < 10 Gamma_b, or (literal) s xi^d ln^d(J/Gamma_b) < 1.
     """
-    outside = J / gamma_b < 10 or (nfast == "literal" and s_xi_d * math.log(J / gamma_b) ** d < 1)
+    outside = J / Gamma_b < 10 or (nfast == "literal" and s_xi_d * math.log(J / Gamma_b) ** d < 1)
     return pytest.warns(ValidityWarning) if outside else nullcontext()
 
 
@@ -54,12 +54,12 @@ def test_echo_decay_closed_forms():
 @given(t=st.floats(0, 1e3), gb=st.floats(1e-3, 10), s=st.floats(0.1, 10), d=st.integers(1, 3))
 def test_echo_is_a_decay(t, gb, s, d):
     with premise_expectation(gb, s, 1000.0, d):
-        psi = echo_decay(t, gamma_b=gb, s_xi_d=s, J=1000.0, d=d)
+        psi = echo_decay(t, Gamma_b=gb, s_xi_d=s, J=1000.0, d=d)
     assert 0.0 <= psi <= 1.0
     n = {}
     for reading in ("literal", "continuous"):
         with premise_expectation(gb, s, 1000.0, d, reading):
-            n[reading] = nfast_external(t, gamma_b=gb, s_xi_d=s, J=1000.0, d=d, nfast=reading)
+            n[reading] = nfast_external(t, Gamma_b=gb, s_xi_d=s, J=1000.0, d=d, nfast=reading)
         assert np.isfinite(n[reading]) and n[reading] >= 0
     # the continuous reading never counts fewer neighbours than the literal one
     assert n["continuous"] >= n["literal"]
@@ -68,7 +68,7 @@ def test_echo_is_a_decay(t, gb, s, d):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        (dict(gamma_b=0), "^gamma_b"),
+        (dict(Gamma_b=0), "^Gamma_b"),
         (dict(s_xi_d=-1), "^s_xi_d"),
         (dict(J=0.5), r"^J must .* \(1, inf\)"),
         (dict(d=0), "^d must"),
@@ -109,7 +109,7 @@ def test_exponential_piece_closed_form():
 
 def test_lineshape_of_a_pure_exponential_is_a_lorentzian():
     # continuous reading with s xi^d ln(J/Gamma_b) < 1: n_fast = 1 at all times, psi = exp(-Gamma_b t)
-    pars = dict(gamma_b=2.0, s_xi_d=0.1, J=20.0, nfast="continuous")
+    pars = dict(Gamma_b=2.0, s_xi_d=0.1, J=20.0, nfast="continuous")
     assert ls.echo_pieces(**pars)["middle"] is None
     w = np.geomspace(1e-3, 1e3, 13)
     np.testing.assert_allclose(ls.lineshape(w, **pars), ls.lorentzian(w, width=2.0), rtol=1e-13)
@@ -127,15 +127,15 @@ def test_two_fourier_methods_agree(nfast, d):
 
 
 def test_two_methods_agree_for_larger_J():
-    pars = dict(gamma_b=1.0, s_xi_d=1.0, J=1e4, d=1)
+    pars = dict(Gamma_b=1.0, s_xi_d=1.0, J=1e4, d=1)
     w = np.geomspace(1e-2, 5e3, 8)
     np.testing.assert_allclose(ls.lineshape(w, **pars), ls.lineshape_gauss(w, **pars), rtol=1e-8, atol=0)
 
 
-def _mp_lineshape(w, gamma_b, s_xi_d, J, d, nfast):
+def _mp_lineshape(w, Gamma_b, s_xi_d, J, d, nfast):
     """Third method: mpmath tanh-sinh at 30 digits on pieces of at most one period."""
     mpmath.mp.dps = 30
-    pcs = ls.echo_pieces(gamma_b=gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
+    pcs = ls.echo_pieces(Gamma_b=Gamma_b, s_xi_d=s_xi_d, J=J, d=d, nfast=nfast)
     w = mpmath.mpf(w)
     a0, b0, g0 = pcs["first"]
     ta, gl = pcs["tail"]
@@ -144,7 +144,7 @@ def _mp_lineshape(w, gamma_b, s_xi_d, J, d, nfast):
     m = int(mpmath.ceil((b - a) * w / (2 * mpmath.pi))) + 1
     pts = [a * (b / a) ** (mpmath.mpf(k) / 20) for k in range(21)]  # geometric: log(Jt) near t = 1/J
     pts = sorted(set(pts) | {a + (b - a) * k / m for k in range(m + 1)})
-    total += mpmath.quad(lambda t: mpmath.exp(-gamma_b * s_xi_d * mpmath.log(J * t) ** d * t) * mpmath.cos(w * t),
+    total += mpmath.quad(lambda t: mpmath.exp(-Gamma_b * s_xi_d * mpmath.log(J * t) ** d * t) * mpmath.cos(w * t),
                          pts)
     gl = mpmath.mpf(gl)
     total += mpmath.exp(-gl * ta) * (gl * mpmath.cos(w * ta) - w * mpmath.sin(w * ta)) / (gl ** 2 + w ** 2)
@@ -191,7 +191,7 @@ def test_eq12_limits():
        nfast=st.sampled_from(READINGS))
 def test_central_width_closed_form_matches_brentq(gb, s, logj, d, nfast):
     J = gb * 10 ** logj
-    pars = dict(gamma_b=gb, s_xi_d=s, J=J, d=d, nfast=nfast)
+    pars = dict(Gamma_b=gb, s_xi_d=s, J=J, d=d, nfast=nfast)
     with premise_expectation(gb, s, J, d, nfast):   # J < 10 Gamma_b or a literal late count < 1 warn
         g = ls.central_width(**pars)
         g_closed, branch = ls.central_width_closed_form(**pars)
@@ -212,7 +212,7 @@ def test_central_width_fig2_and_late_branch():
     assert 1.0 < g < 1000.0
     assert ls.central_width_leading(**FIG2) == pytest.approx(4 * math.log(1000))
     # tiny s xi^d: n_late < 1, the late branch applies -- outside the regime of the literal Eq. (11)
-    pars = dict(gamma_b=1.0, s_xi_d=0.1, J=10.0)
+    pars = dict(Gamma_b=1.0, s_xi_d=0.1, J=10.0)
     with pytest.warns(ValidityWarning, match="literal third branch"):
         assert ls.central_width_closed_form(**pars) == (pytest.approx(0.1 * math.log(10)), "late")
     with pytest.warns(ValidityWarning, match="literal third branch"):
@@ -234,7 +234,7 @@ def test_lorentzian_crossings_fig2():
 @given(s=st.floats(0.5, 10), logj=st.floats(1, 3.5), d=st.integers(1, 2), nfast=st.sampled_from(READINGS),
        x=st.floats(0, 1))
 def test_lineshape_properties(s, logj, d, nfast, x):
-    pars = dict(gamma_b=1.0, s_xi_d=s, J=10 ** logj, d=d, nfast=nfast)
+    pars = dict(Gamma_b=1.0, s_xi_d=s, J=10 ** logj, d=d, nfast=nfast)
     w = 10 ** (-2 + x * (logj - math.log10(2) + 2))   # in [0.01, J/2]
     a = ls.lineshape(w, **pars)
     assert a == pytest.approx(ls.lineshape_gauss(w, **pars), rel=1e-8)
@@ -256,7 +256,7 @@ def test_tunnelling_dos():
         (lambda: ls.lineshape(1.0, epsrel=0.5, **FIG2), "^epsrel must"),
         (lambda: ls.lineshape_gauss(1.0, order=2, **FIG2), "^order must"),
         (lambda: ls.lineshape_eq12(np.nan, **FIG2), "^omega must"),
-        (lambda: ls.central_width(gamma_b=1.0, s_xi_d=4.0, J=0.5), r"^J must .* \(1, inf\)"),
+        (lambda: ls.central_width(Gamma_b=1.0, s_xi_d=4.0, J=0.5), r"^J must .* \(1, inf\)"),
         (lambda: ls.lorentzian(1.0, width=0.0), "^width must"),
         (lambda: ls.exponential_piece_ft(1.0, rate=1.0, a=2.0, b=1.0), "^b must"),
         (lambda: ls.tunnelling_dos(0.0, gamma=0.1, W=1.0), "^delta_omega must"),
@@ -297,7 +297,7 @@ def test_regression_nfast_tie_at_Jt_equal_1():
     # Eq. (11) read literally: the first branch includes J t = 1 (n_fast = 1, not s xi^d ln^d 1 = 0),
     # the convention of Eq. (20) (gamma t <= 1) and of the errata page
     for J in (1000.0, 70.0, 3.3e5):
-        pars = dict(gamma_b=1.0, s_xi_d=4.0, J=J, d=1)
+        pars = dict(Gamma_b=1.0, s_xi_d=4.0, J=J, d=1)
         t_tie = 1.0 / J
         assert nfast_external(t_tie, **pars) == 1.0
         assert echo_decay(t_tie, **pars) == pytest.approx(math.exp(-t_tie), rel=1e-15)
@@ -316,12 +316,12 @@ def test_regression_nfast_tie_at_Jt_equal_1():
 
 
 def test_validity_warning_J_not_much_larger_than_gamma_b():
-    pars = dict(gamma_b=1.0, s_xi_d=4.0, J=9.9, d=1)
+    pars = dict(Gamma_b=1.0, s_xi_d=4.0, J=9.9, d=1)
     for call in (lambda: nfast_external(0.5, **pars), lambda: echo_decay(0.5, **pars), lambda: ls.nfast_late(**pars),
                  lambda: ls.echo_pieces(**pars), lambda: ls.lineshape(1.0, **pars),
                  lambda: ls.lineshape_eq12(1.0, **pars), lambda: ls.central_width(**pars),
                  lambda: ls.central_width_closed_form(**pars), lambda: ls.central_width_leading(**pars)):
-        with pytest.warns(ValidityWarning, match=r"J/gamma_b = 9.9 < 10"):
+        with pytest.warns(ValidityWarning, match=r"J/Gamma_b = 9.9 < 10"):
             call()
     # one warning per call, also for the root finders that evaluate the lineshape many times
     with pytest.warns(ValidityWarning) as rec:
@@ -333,7 +333,7 @@ def test_validity_warning_J_not_much_larger_than_gamma_b():
 
 
 def test_validity_warning_literal_late_count_below_one():
-    pars = dict(gamma_b=1.0, s_xi_d=0.1, J=100.0, d=1)       # s xi ln(J/Gamma_b) = 0.46
+    pars = dict(Gamma_b=1.0, s_xi_d=0.1, J=100.0, d=1)       # s xi ln(J/Gamma_b) = 0.46
     with pytest.warns(ValidityWarning, match="literal third branch .* 0.4605"):
         assert ls.nfast_late(**pars) == pytest.approx(0.1 * math.log(100.0))
     with warnings.catch_warnings():
@@ -358,7 +358,7 @@ def test_regression_nfast_late_huge_d_raises_valueerror():
     with pytest.raises(ValueError, match="s_xi_d"):
         nfast_external(1.0, **dict(FIG2, s_xi_d=1e300, d=3))
     # a large d that fits is evaluated through logarithms: s ln^d(J t) with ln^d alone beyond the float range
-    pars = dict(gamma_b=1.0, s_xi_d=1e-250, J=1e300, d=100)
+    pars = dict(Gamma_b=1.0, s_xi_d=1e-250, J=1e300, d=100)
     n = ls.nfast_late(**pars)
     assert n == pytest.approx(math.exp(math.log(1e-250) + 100 * math.log(math.log(1e300))), rel=1e-12)
     assert np.isfinite(nfast_external(np.array([0.5, 2.0]), **pars)).all()
@@ -366,7 +366,7 @@ def test_regression_nfast_late_huge_d_raises_valueerror():
 
 def test_regression_scalar_parameters_reject_arrays():
     # was: TypeError ("only 0-dimensional arrays can be converted to Python scalars")
-    for name in ("gamma_b", "s_xi_d", "J"):
+    for name in ("Gamma_b", "s_xi_d", "J"):
         with pytest.raises(ValueError, match=rf"^{name} must be a single real number"):
             nfast_external(1.0, **dict(FIG2, **{name: [2000.0, 3000.0]}))
     with pytest.raises(ValueError, match="^width must be a single"):
@@ -385,7 +385,7 @@ def test_regression_lineshape_huge_omega():
         ls.lineshape(1e150, **FIG2)
     assert abs(ls.lineshape(1e12, **FIG2)) < 1e-11
     # without a middle branch S is closed form for any omega
-    pure = dict(gamma_b=2.0, s_xi_d=0.1, J=20.0, nfast="continuous")
+    pure = dict(Gamma_b=2.0, s_xi_d=0.1, J=20.0, nfast="continuous")
     assert ls.lineshape(1e300, **pure) == pytest.approx(2e-600 if False else 0.0, abs=1e-300)
     # 2-D omega keeps its shape (was: TypeError inside quad)
     w = np.array([[0.0, 1.0], [10.0, 100.0]])
@@ -393,28 +393,28 @@ def test_regression_lineshape_huge_omega():
 
 
 def test_regression_lineshape_extreme_gamma_b_scaling():
-    # was: NaN (gamma_b = 1e-300), OverflowError (gamma_b = 5e-324) -- the transforms now work in units of
+    # was: NaN (Gamma_b = 1e-300), OverflowError (Gamma_b = 5e-324) -- the transforms now work in units of
     # Gamma_b: S(omega; Gamma_b, J) = S(omega/Gamma_b; 1, J/Gamma_b) / Gamma_b
     w = np.array([0.0, 1.0, 30.0, 300.0])
     ref = ls.lineshape(w, **FIG2)
     for gb in (1e-200, 1e-3, 1e100):
-        pars = dict(FIG2, gamma_b=gb, J=1000.0 * gb)
+        pars = dict(FIG2, Gamma_b=gb, J=1000.0 * gb)
         np.testing.assert_allclose(ls.lineshape(w * gb, **pars) * gb, ref, rtol=1e-12)
         np.testing.assert_allclose(ls.lineshape_eq12(w * gb, **pars) * gb, ls.lineshape_eq12(w, **FIG2), rtol=1e-13)
         assert ls.central_width(**pars) / gb == pytest.approx(ls.central_width(**FIG2), rel=1e-13)
-    with pytest.raises(ValueError, match="^gamma_b must be >= 5.5"):
-        ls.lineshape(1.0, gamma_b=5e-324, s_xi_d=4.0, J=1e-320)
-    with pytest.raises(ValueError, match=r"^J must be <= 1e\+300 \* gamma_b"):
-        ls.lineshape(1.0, gamma_b=1e-300, s_xi_d=4.0, J=1e10)
+    with pytest.raises(ValueError, match="^Gamma_b must be >= 5.5"):
+        ls.lineshape(1.0, Gamma_b=5e-324, s_xi_d=4.0, J=1e-320)
+    with pytest.raises(ValueError, match=r"^J must be <= 1e\+300 \* Gamma_b"):
+        ls.lineshape(1.0, Gamma_b=1e-300, s_xi_d=4.0, J=1e10)
     # a late count that underflows: S(0) ~ 1/(Gamma_b n_fast) is not a float (was: ZeroDivisionError)
-    tiny = dict(gamma_b=1.0, s_xi_d=1e-300, J=1.000000001, d=10)
+    tiny = dict(Gamma_b=1.0, s_xi_d=1e-300, J=1.000000001, d=10)
     with pytest.raises(ValueError, match="^s_xi_d"):     # (a call that raises issues no ValidityWarning)
         ls.lineshape_gauss(0.0, **tiny)
 
 
 def test_regression_large_s_xi_d_integrand():
     # was: OverflowError ("math range error") from exp(c ln(Jt) t) where ln(Jt) rounds below 0 at t = 1/J
-    pars = dict(gamma_b=1.0, s_xi_d=2.0**70, J=1000.0)
+    pars = dict(Gamma_b=1.0, s_xi_d=2.0**70, J=1000.0)
     S = ls.lineshape(np.array([0.0, 10.0]), **pars)
     # psi is e^{-t} up to 1/J and ~0 after: S(0) = 1 - e^{-1/J} + the (negligible) tail
     assert S[0] == pytest.approx(1 - math.exp(-1e-3), rel=1e-9)
@@ -456,7 +456,7 @@ def test_regression_closed_forms_extreme_values():
     assert ls.exponential_piece_ft(np.array([0.0, 1e300]), rate=1e200).tolist() == pytest.approx([1e-200, 1e-400])
     # Eq. (12) at huge omega and a huge late rate (overflow warnings before)
     assert ls.lineshape_eq12(1e300, **FIG2) == 0.0
-    big = dict(gamma_b=1.0, s_xi_d=1e280, J=1000.0)
+    big = dict(Gamma_b=1.0, s_xi_d=1e280, J=1000.0)
     assert ls.lineshape_eq12(0.0, **big) == pytest.approx(1 / ls.nfast_late(**big), rel=1e-12)
     # tunnelling_dos: 1/delta_omega^2 overflowed to inf, gamma**2 raised OverflowError
     assert ls.tunnelling_dos(1e300, gamma=1e299, W=1e301) == pytest.approx(1e-303, rel=1e-9)
@@ -470,37 +470,37 @@ def test_regression_closed_forms_extreme_values():
 def test_regression_root_refinement_at_noise_level_sign_changes():
     # was: ValueError "f(a) and f(b) must have different signs" (no parameter named) when a sign change of
     # the scan did not survive the re-evaluation at the bracket ends; such candidates are now dropped
-    pars = dict(gamma_b=0.06747037418790441, s_xi_d=1.0, J=67.47037418790441)
+    pars = dict(Gamma_b=0.06747037418790441, s_xi_d=1.0, J=67.47037418790441)
     roots = ls.lorentzian_crossings(**pars, omega_max=1e12)
     assert np.all(np.diff(roots) > 0) and roots[0] > 0
 
 
 def test_regression_lineshape_gauss_omega_over_gamma_b_overflows():
-    # was: RuntimeWarning (overflow in omega/gamma_b); such a frequency gives S = 0
+    # was: RuntimeWarning (overflow in omega/Gamma_b); such a frequency gives S = 0
     with warnings.catch_warnings():
         warnings.simplefilter("error", RuntimeWarning)
         warnings.simplefilter("ignore", ValidityWarning)
-        assert ls.lineshape_gauss(np.array([1e12, 1e300]), gamma_b=1e-300, s_xi_d=1.0, J=2e-299).tolist() == [0.0, 0.0]
-        assert ls.lineshape(1e300, gamma_b=1e-300, s_xi_d=0.1, J=2e-299, nfast="continuous") == 0.0  # no middle branch
+        assert ls.lineshape_gauss(np.array([1e12, 1e300]), Gamma_b=1e-300, s_xi_d=1.0, J=2e-299).tolist() == [0.0, 0.0]
+        assert ls.lineshape(1e300, Gamma_b=1e-300, s_xi_d=0.1, J=2e-299, nfast="continuous") == 0.0  # no middle branch
 
 
 def test_regression_root_finders_name_omega_max():
     # was: a ValueError from inside lineshape naming "omega" (and RuntimeWarnings) for omega_max = 1e300
     for f in (ls.lorentzian_crossings, ls.lineshape_zeros):
-        with pytest.raises(ValueError, match=r"^omega_max must be <= 1e\+15 \* gamma_b"):
-            f(gamma_b=1e-300, s_xi_d=1.0, J=1e-290, omega_min=1e-300, omega_max=1e300)
+        with pytest.raises(ValueError, match=r"^omega_max must be <= 1e\+15 \* Gamma_b"):
+            f(Gamma_b=1e-300, s_xi_d=1.0, J=1e-290, omega_min=1e-300, omega_max=1e300)
 
 
 def test_regression_lorentzian_crossings_underflowing_width():
     # was: "width must be a finite real number" from the inner lorentzian call (a name the caller never used)
-    with pytest.raises(ValueError, match=r"^gamma_b = 1e-300, s_xi_d = 1e-300: the central width"):
-        ls.lorentzian_crossings(gamma_b=1e-300, s_xi_d=1e-300, J=2e-300)
+    with pytest.raises(ValueError, match=r"^Gamma_b = 1e-300, s_xi_d = 1e-300: the central width"):
+        ls.lorentzian_crossings(Gamma_b=1e-300, s_xi_d=1e-300, J=2e-300)
     with pytest.warns(ValidityWarning):
-        assert ls.central_width(gamma_b=1e-300, s_xi_d=1e-300, J=2e-300) == 0.0   # Gamma_b n_late underflows
+        assert ls.central_width(Gamma_b=1e-300, s_xi_d=1e-300, J=2e-300) == 0.0   # Gamma_b n_late underflows
 
 
 def test_regression_lineshape_gauss_tail_beyond_float_range():
     # was: RuntimeWarning (0 * inf in the phases) for a tail quadrature ending at t = inf
-    pars = dict(gamma_b=1e100, s_xi_d=1e-300, J=1e112, order=6, nfast="literal")
+    pars = dict(Gamma_b=1e100, s_xi_d=1e-300, J=1e112, order=6, nfast="literal")
     with pytest.raises(ValueError, match="^tail_decades must be <= "):
         ls.lineshape_gauss(1e-300, tail_decades=1e300, **pars)

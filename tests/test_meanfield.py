@@ -211,7 +211,7 @@ def test_F0_divergent_for_nonnegative_eps_and_finite_for_square():
     assert F_zero(eps=0.3, **FIG8) == math.inf
     val = F_zero(eps=0.3, sum_range="square", **FIG8)
     assert math.isfinite(val) and val > 1
-    # ln_gamma = -inf in self_consistency_ratio is the same limit
+    # ln_Gamma = -inf in self_consistency_ratio is the same limit
     assert self_consistency_ratio(-np.inf, eps=0.3, sum_range="square", **FIG8)[0] == pytest.approx(
         math.log(val), abs=1e-13
     )
@@ -226,17 +226,17 @@ def test_fig8_E3_root_and_independent_mpmath_root():
     res = solve_linewidth(eps=0.5, equation="E3", **FIG8)
     assert isinstance(res, LinewidthResult)
     assert res.status == "root" and not res.localized
-    assert res.roots == (res.ln_gamma,)
-    lnF, s = self_consistency_ratio(res.ln_gamma, eps=0.5, equation="E3", **FIG8)
+    assert res.roots == (res.ln_Gamma,)
+    lnF, s = self_consistency_ratio(res.ln_Gamma, eps=0.5, equation="E3", **FIG8)
     assert s == 1.0 and abs(lnF) <= 1e-10
     # independent: bisection in mpmath on the brute-force sum
     with mp.workdps(30):
         f = lambda x: mp.log(_mp_FE3(x, 0.5, **FIG8, dps=30))  # noqa: E731
         ref = mp.findroot(f, (-6, -3), solver="bisect", tol=1e-25)
-    assert res.ln_gamma == pytest.approx(float(ref), abs=1e-11)
-    assert res.gamma == pytest.approx(math.exp(float(ref)), rel=1e-10)
+    assert res.ln_Gamma == pytest.approx(float(ref), abs=1e-11)
+    assert res.Gamma == pytest.approx(math.exp(float(ref)), rel=1e-10)
     # pinned value (regression): ln Gamma(eps = 0.5) for Fig. 8
-    assert res.ln_gamma == pytest.approx(-4.3953353165, abs=1e-9)
+    assert res.ln_Gamma == pytest.approx(-4.3953353165, abs=1e-9)
 
 
 @pytest.mark.parametrize("sum_range", ["infinite", "square"])
@@ -247,7 +247,7 @@ def test_eq19_root_independent_mpmath_bisection(sum_range):
     with mp.workdps(30):
         f = lambda x: mp.log(_mp_F19(x, eps, sum_range=sum_range, **FIG8, dps=30))  # noqa: E731
         ref = mp.findroot(f, (-12, -3), solver="bisect", tol=1e-25)
-    assert res.ln_gamma == pytest.approx(float(ref), abs=1e-11)
+    assert res.ln_Gamma == pytest.approx(float(ref), abs=1e-11)
 
 
 def test_literal_nfast_creates_extra_root_below_gamma():
@@ -255,9 +255,9 @@ def test_literal_nfast_creates_extra_root_below_gamma():
     cont = solve_linewidth(eps=0.5, nfast="continuous", **FIG8)
     a = math.log(0.1)
     assert res.n_roots == 2
-    assert res.roots[0] == res.ln_gamma  # physical = first crossing from Gamma -> 0
+    assert res.roots[0] == res.ln_Gamma  # physical = first crossing from Gamma -> 0
     assert a - 1e-2 < res.roots[1] < a  # the artefact just below Gamma = gamma
-    assert cont.roots == pytest.approx((res.ln_gamma,), abs=1e-9)
+    assert cont.roots == pytest.approx((res.ln_Gamma,), abs=1e-9)
     for x in res.roots:
         assert abs(self_consistency_ratio(x, eps=0.5, **FIG8)[0]) <= 1e-10
 
@@ -266,7 +266,7 @@ def test_above_gamma_status_warns_and_reports_bound():
     with pytest.warns(ValidityWarning, match="above_gamma"):
         res = solve_linewidth(eps=0.85, **FIG8)
     assert res.status == "above_gamma"
-    assert res.ln_gamma == math.log(0.1)
+    assert res.ln_Gamma == math.log(0.1)
     assert res.roots == ()
     # F > 1 just below Gamma = gamma
     assert self_consistency_ratio(math.log(0.1) - 1e-6, eps=0.85, **FIG8)[0] > 0
@@ -275,7 +275,7 @@ def test_above_gamma_status_warns_and_reports_bound():
 def test_localized_point():
     res = solve_linewidth(eps=-0.5, **FIG8)
     assert res.status == "localized" and res.localized
-    assert res.ln_gamma == -math.inf and res.gamma == 0.0 and res.roots == ()
+    assert res.ln_Gamma == -math.inf and res.Gamma == 0.0 and res.roots == ()
     assert 0 < res.F0 <= 1
     assert res.F0 == pytest.approx(F_zero(eps=-0.5, **FIG8), rel=1e-14)
 
@@ -286,7 +286,7 @@ def test_validity_warning_for_root_violating_eq27():
     with pytest.warns(ValidityWarning, match="Eq. 27"):
         res = solve_linewidth(eps=0.05, **p)
     assert res.status == "root"
-    assert res.ln_gamma < math.log(10) - 10 * math.log(3)
+    assert res.ln_Gamma < math.log(10) - 10 * math.log(3)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         solve_linewidth(eps=0.05, warn=False, **p)
@@ -301,11 +301,11 @@ def test_very_small_eps_root_deep_below():
     p = dict(FIG8, gamma=1e-8)
     res = solve_linewidth(eps=0.001, warn=False, **p)
     assert res.status == "root"
-    assert res.ln_gamma < -1000
-    assert res.gamma == 0.0  # underflow, documented
-    assert abs(self_consistency_ratio(res.ln_gamma, eps=0.001, **p)[0]) <= 1e-10
+    assert res.ln_Gamma < -1000
+    assert res.Gamma == 0.0  # underflow, documented
+    assert abs(self_consistency_ratio(res.ln_Gamma, eps=0.001, **p)[0]) <= 1e-10
     # independent float64 brute force over 40000 terms, in logs
-    a, ell, x = math.log(1e-8), math.log(3.0), res.ln_gamma
+    a, ell, x = math.log(1e-8), math.log(3.0), res.ln_Gamma
     m = np.arange(2, 40000, dtype=float)
     L = a + m * ell
     lnf = np.where(
@@ -319,20 +319,20 @@ def test_very_small_eps_root_deep_below():
 def test_array_input_and_roots_layout():
     eps = np.array([[0.2, 0.5], [-0.5, 0.2]])
     res = solve_linewidth(eps=eps, warn=False, **FIG8)
-    assert res.ln_gamma.shape == (2, 2)
+    assert res.ln_Gamma.shape == (2, 2)
     assert res.status.shape == (2, 2)
     assert len(res.roots) == 4 and res.roots[2] == ()
-    assert res.ln_gamma[0, 0] == res.ln_gamma[1, 1]
-    for e, lg, st_, rts in zip(eps.ravel(), res.ln_gamma.ravel(), res.status.ravel(), res.roots):
+    assert res.ln_Gamma[0, 0] == res.ln_Gamma[1, 1]
+    for e, lg, st_, rts in zip(eps.ravel(), res.ln_Gamma.ravel(), res.status.ravel(), res.roots):
         one = solve_linewidth(eps=float(e), warn=False, **FIG8)
-        assert one.ln_gamma == lg and one.status == st_ and one.roots == rts
+        assert one.ln_Gamma == lg and one.status == st_ and one.roots == rts
 
 
 def test_xi_keyword_equals_eps():
     xi = 1.0 / ((1 - 0.4) * math.log(3.0))
-    r1 = solve_linewidth(xi=xi, equation="E3", **FIG8)
+    r1 = solve_linewidth(Xi=xi, equation="E3", **FIG8)
     r2 = solve_linewidth(eps=0.4, equation="E3", **FIG8)
-    assert r1.ln_gamma == pytest.approx(r2.ln_gamma, abs=1e-12)
+    assert r1.ln_Gamma == pytest.approx(r2.ln_Gamma, abs=1e-12)
 
 
 def test_saddle_point_reexport():
@@ -397,7 +397,7 @@ BASE = dict(eps=0.3, gamma=0.1, K=3, N=10, s=0.5, d=1)
         (dict(K=float("inf")), "K"),
         (dict(eps=float("nan")), "eps"),
         (dict(eps=1.0), "eps"),
-        (dict(xi=2.0), "eps"),  # both eps and xi
+        (dict(Xi=2.0), "eps"),  # both eps and xi
         (dict(eps=None), "eps"),  # neither
         (dict(equation="19b"), "equation"),
         (dict(sum_range="triangle"), "sum_range"),
@@ -414,9 +414,9 @@ def test_bad_input_raises_with_name(change, name):
 
 
 def test_self_consistency_ratio_domain_error():
-    with pytest.raises(ValueError, match="ln_gamma"):
+    with pytest.raises(ValueError, match="ln_Gamma"):
         self_consistency_ratio(math.log(0.1), eps=0.3, **FIG8)
-    with pytest.raises(ValueError, match="ln_gamma"):
+    with pytest.raises(ValueError, match="ln_Gamma"):
         self_consistency_ratio(float("nan"), eps=0.3, **FIG8)
     # no domain limit in E3; at large Gamma the negative m = 2 term (tiny |L_2|,
     # so it is cut off last) dominates and F < 0
@@ -456,22 +456,22 @@ params = st.fixed_dictionaries(
 def test_property_eq19(p):
     res = solve_linewidth(warn=False, **p)
     kw = {k: v for k, v in p.items() if k != "eps"}
-    assert not np.isnan(res.ln_gamma) and not np.isnan(res.gamma) and not np.isnan(res.F0)
+    assert not np.isnan(res.ln_Gamma) and not np.isnan(res.Gamma) and not np.isnan(res.F0)
     # localized <=> F(0+) <= 1 (F <= F(0+) for Eq. 19)
     assert res.localized == (res.F0 <= 1.0)
     if res.status == "root":
-        assert res.roots[0] == res.ln_gamma
-        assert res.ln_gamma < math.log(p["gamma"])
+        assert res.roots[0] == res.ln_Gamma
+        assert res.ln_Gamma < math.log(p["gamma"])
     for x in res.roots:
         assert _is_root(x, p["eps"], kw)
     # F really stays > 1 below the physical root / < 1 just above it
     if res.status == "root":
-        lo, _ = self_consistency_ratio(res.ln_gamma - 1e-3, eps=p["eps"], **kw)
+        lo, _ = self_consistency_ratio(res.ln_Gamma - 1e-3, eps=p["eps"], **kw)
         assert lo > 0
     # int-valued floats and ints give identical results
     p2 = dict(p, K=float(p["K"]), N=float(p["N"]), d=float(p["d"]))
     res2 = solve_linewidth(warn=False, **p2)
-    assert res2.ln_gamma == res.ln_gamma and res2.roots == res.roots
+    assert res2.ln_Gamma == res.ln_Gamma and res2.roots == res.roots
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -489,9 +489,9 @@ def test_property_app_array_equals_scalar(gamma, K, N, s, d, eps, equation):
     arr = solve_linewidth(eps=np.array(eps), **kw)
     for i, e in enumerate(eps):
         one = solve_linewidth(eps=e, **kw)
-        assert one.ln_gamma == arr.ln_gamma[i] and one.status == arr.status[i]
+        assert one.ln_Gamma == arr.ln_Gamma[i] and one.status == arr.status[i]
         assert one.roots == arr.roots[i]
-        assert not math.isnan(one.ln_gamma) and not math.isnan(one.F0)
+        assert not math.isnan(one.ln_Gamma) and not math.isnan(one.F0)
         for x in one.roots:
             lnF, sg = self_consistency_ratio(x, eps=e, **{k: v for k, v in kw.items() if k != "warn"})
             assert sg == 1.0 and abs(lnF) <= 1e-10
@@ -502,7 +502,7 @@ def test_property_app_array_equals_scalar(gamma, K, N, s, d, eps, equation):
 def test_int_and_float_inputs_identical():
     r1 = solve_linewidth(eps=0.4, gamma=0.1, K=3, N=10, s=0.5, d=1)
     r2 = solve_linewidth(eps=0.4, gamma=0.1, K=3.0, N=10.0, s=0.5, d=1.0)
-    assert r1.ln_gamma == r2.ln_gamma and r1.roots == r2.roots
+    assert r1.ln_Gamma == r2.ln_Gamma and r1.roots == r2.roots
 
 
 def test_physics_modules_do_not_import_plotting_libraries():
@@ -562,7 +562,7 @@ def test_a_root_beyond_the_solver_range_is_a_clear_error_not_a_memory_error():
         solve_linewidth(eps=0.0, gamma=1e-16, K=3, N=10, s=0.5, warn=False)
     # deep but reachable roots are still solved
     r = solve_linewidth(eps=0.001, gamma=1e-8, K=3, N=10, s=0.5, warn=False)
-    assert r.status == "root" and r.ln_gamma < -5000
+    assert r.status == "root" and r.ln_Gamma < -5000
 
 
 # ---------------------------------------------------------------- solver internals
@@ -599,13 +599,13 @@ def test_eq19_array_equals_scalar(p):
     arr = solve_linewidth(eps=eps, warn=False, **p)
     for i, e in enumerate(eps):
         one = solve_linewidth(eps=float(e), warn=False, **p)
-        assert one.ln_gamma == arr.ln_gamma[i] and one.status == arr.status[i] and one.roots == arr.roots[i]
+        assert one.ln_Gamma == arr.ln_Gamma[i] and one.status == arr.status[i] and one.roots == arr.roots[i]
         assert one.F0 == arr.F0[i]
 
 
 # ---------------------------------------------------------------- per-point gamma and s
 
-_FIELDS = ("ln_gamma", "gamma", "status", "roots", "n_roots", "F0", "ln_F0", "localized", "bistable", "eps")
+_FIELDS = ("ln_Gamma", "Gamma", "status", "roots", "n_roots", "F0", "ln_F0", "localized", "bistable", "eps")
 
 
 def _assert_point_equals_scalar(arr, i, one):
@@ -638,7 +638,7 @@ def test_per_point_gamma_and_s_equal_scalar_calls(p):
     gamma = np.array([0.0137, 0.1, 1e-3, 0.0137, 0.05, 0.3, 0.3, 0.05, 0.0137])
     s = np.array([0.5, 0.5, 1.0, 0.2, 0.5, 0.9, 0.9, 0.5, 0.5])
     arr = solve_linewidth(eps=eps, gamma=gamma, s=s, warn=False, **p)
-    assert arr.ln_gamma.shape == eps.shape and len(arr.roots) == eps.size
+    assert arr.ln_Gamma.shape == eps.shape and len(arr.roots) == eps.size
     np.testing.assert_array_equal(arr.options["gamma"], gamma)
     np.testing.assert_array_equal(arr.options["s"], s)
     for i in range(eps.size):
@@ -650,7 +650,7 @@ def test_per_point_gamma_broadcasts_against_eps():
     eps = np.array([-0.1, 0.2, 0.6])[:, None]
     gamma = np.array([1e-3, 0.02, 0.1, 0.25])
     r = solve_linewidth(eps=eps, gamma=gamma, K=3, N=10, s=0.5, warn=False)
-    assert r.ln_gamma.shape == (3, 4) and r.status.shape == (3, 4) and r.eps.shape == (3, 4)
+    assert r.ln_Gamma.shape == (3, 4) and r.status.shape == (3, 4) and r.eps.shape == (3, 4)
     assert r.options["gamma"].shape == (3, 4) and r.options["s"].shape == (3, 4)
     for i in range(3):
         for j in range(4):
@@ -658,11 +658,11 @@ def test_per_point_gamma_broadcasts_against_eps():
             _assert_point_equals_scalar(r, 4 * i + j, one)
     # scalar eps, array s
     r2 = solve_linewidth(eps=0.3, gamma=0.02, s=np.array([0.1, 1.0]), K=3, N=10, warn=False)
-    assert r2.ln_gamma.shape == (2,) and r2.ln_gamma[1] > r2.ln_gamma[0]
+    assert r2.ln_Gamma.shape == (2,) and r2.ln_Gamma[1] > r2.ln_Gamma[0]
     # a one-element array is an array result
     r3 = solve_linewidth(eps=0.3, gamma=np.array([0.02]), K=3, N=10, s=0.5, warn=False)
-    assert r3.ln_gamma.shape == (1,)
-    assert r3.ln_gamma[0] == solve_linewidth(eps=0.3, gamma=0.02, K=3, N=10, s=0.5, warn=False).ln_gamma
+    assert r3.ln_Gamma.shape == (1,)
+    assert r3.ln_Gamma[0] == solve_linewidth(eps=0.3, gamma=0.02, K=3, N=10, s=0.5, warn=False).ln_Gamma
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])

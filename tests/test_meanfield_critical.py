@@ -1,4 +1,4 @@
-"""Tests of the phase boundary of Eq. (19): critical_coupling, critical_xi and helpers."""
+"""Tests of the phase boundary of Eq. (19): critical_coupling, critical_Xi and helpers."""
 
 import math
 
@@ -72,7 +72,7 @@ def test_critical_coupling_array_equals_scalar(sr, nf):
         assert sc == arr[idx] or abs(math.log(sc) - math.log(arr[idx])) < 1e-12
     # xi instead of eps
     xi = 1.0 / ((1.0 + x / ell) * ell)
-    np.testing.assert_allclose(mf.critical_coupling(xi=xi, sum_range=sr, nfast=nf, **P3), arr, rtol=1e-10)
+    np.testing.assert_allclose(mf.critical_coupling(Xi=xi, sum_range=sr, nfast=nf, **P3), arr, rtol=1e-10)
 
 
 def test_critical_coupling_increases_with_distance_and_matches_asymptote():
@@ -110,7 +110,7 @@ def test_literal_reentrance_is_detected_and_real():
 def test_critical_xi_brackets_the_solver(sr, nf, gamma):
     pars = dict(K=10, N=10, s=0.5, d=1)
     ec = mf.critical_eps(gamma=gamma, sum_range=sr, nfast=nf, **pars)
-    xi_c = mf.critical_xi(gamma=gamma, sum_range=sr, nfast=nf, **pars)
+    xi_c = mf.critical_Xi(gamma=gamma, sum_range=sr, nfast=nf, **pars)
     assert xi_c == pytest.approx(1.0 / ((1.0 - ec) * math.log(10)), rel=1e-14)
     if sr == "infinite":
         assert ec < 0
@@ -130,12 +130,12 @@ def test_critical_xi_app_e(equation):
 def test_critical_xi_array_and_inf():
     pars = dict(K=3, N=10, s=0.5, d=1)
     g = np.array([1e-3, 1e-2, 0.1])
-    arr = mf.critical_xi(gamma=g, **pars)
+    arr = mf.critical_Xi(gamma=g, **pars)
     assert arr.shape == (3,)
     for gg, v in zip(g, arr):
-        assert mf.critical_xi(gamma=float(gg), **pars) == v
+        assert mf.critical_Xi(gamma=float(gg), **pars) == v
     # square sum, tiny coupling: F0 <= 1 for every eps < 1 -> no metal at any Xi
-    assert mf.critical_xi(gamma=1e-12, sum_range="square", **pars) == math.inf
+    assert mf.critical_Xi(gamma=1e-12, sum_range="square", **pars) == math.inf
 
 
 def test_eq23_edge_is_where_gamma_c_meets_the_bound():
@@ -161,12 +161,12 @@ def test_eq21_reading():
         (lambda: mf.critical_coupling(eps=0.1, K=3, N=10, s=1.5), "s"),
         (lambda: mf.critical_coupling(eps=0.1, K=3, N=10, s=0.5, d=0), "d"),
         (lambda: mf.critical_coupling(eps=1.2, K=3, N=10, s=0.5), "eps"),
-        (lambda: mf.critical_coupling(xi=-1.0, K=3, N=10, s=0.5), "xi"),
+        (lambda: mf.critical_coupling(Xi=-1.0, K=3, N=10, s=0.5), "Xi"),
         (lambda: mf.critical_coupling(K=3, N=10, s=0.5), "eps"),
         (lambda: mf.critical_coupling(eps=0.1, K=3, N=10, s=0.5, sum_range="all"), "sum_range"),
         (lambda: mf.critical_coupling(eps=0.1, K=3, N=10, s=0.5, nfast="x"), "nfast"),
-        (lambda: mf.critical_xi(gamma=0.0, K=3, N=10, s=0.5), "gamma"),
-        (lambda: mf.critical_xi(gamma=0.1, K=3, N=10, s=0.5, equation="20"), "equation"),
+        (lambda: mf.critical_Xi(gamma=0.0, K=3, N=10, s=0.5), "gamma"),
+        (lambda: mf.critical_Xi(gamma=0.1, K=3, N=10, s=0.5, equation="20"), "equation"),
         (lambda: mf.ln_F_zero_table(gamma=-1.0, eps=0.1, K=3, N=10, s=0.5), "gamma"),
         (lambda: mf.critical_coupling_eq23_edge(K=3, N=10, s=0.5, z=0), "z"),
     ],
@@ -182,7 +182,7 @@ def test_eps_at_linewidth_matches_solver(sr):
     target = math.log(10 * 3.0**-10)
     e = mf.eps_at_linewidth(ln_Gamma=target, **pars)
     r = mf.solve_linewidth(eps=e, warn=False, **pars)
-    assert r.ln_gamma == pytest.approx(target, abs=1e-8)
+    assert r.ln_Gamma == pytest.approx(target, abs=1e-8)
     arr = mf.eps_at_linewidth(ln_Gamma=target, **{**pars, "gamma": [0.01, 0.02]})
     assert arr.shape == (2,) and arr[0] == e
     with pytest.raises(ValueError, match="ln_Gamma"):

@@ -28,7 +28,7 @@ def _old_phase_diagram_curve(gamma, sum_range, n=56, X_max=1.0):
                 for name, ok in r.validity.holds.items() if np.any(root & ~ok)}
     if np.any(r.status == "above_gamma"):
         violated["above_gamma"] = int(np.count_nonzero(r.status == "above_gamma"))
-    y = np.where(root, -1.0 / r.ln_gamma, np.nan)
+    y = np.where(root, -1.0 / r.ln_Gamma, np.nan)
     X_c = eps_c / (1 - eps_c) if eps_c < 1 else np.nan
     return dict(X=np.concatenate([[X_c], X[keep]]), y=np.concatenate([[0.0], y]), violated=violated)
 
@@ -56,7 +56,7 @@ def test_linewidth_curve_known_counts_and_window():
     assert w.window == pytest.approx((0.4347457627118644, 0.7406779661016949), abs=1e-15)
     # inside the window every root satisfies Eqs. 23-27 (classify, independently)
     v = validity.classify(gamma=1e-2, **{k: P3[k] for k in ("K", "N", "d")}, eps=w.eps[w.inside],
-                          ln_gamma=w.ln_Gamma[w.inside])
+                          ln_Gamma=w.ln_Gamma[w.inside])
     assert np.all(v.ok)
 
 
@@ -109,10 +109,10 @@ def test_saddle_point_curves_matches_former_chapter_code():
     for res, mine_root, mine_valid in ((e3, d.e3_root, d.e3_valid), (e19, d.e19_root, d.e19_valid)):
         root = res.status == "root"
         valid = root & np.asarray(validity.condition_27(gamma=0.1, K=3, N=10,
-                                                        ln_gamma=np.where(root, res.ln_gamma, 0.0)))
+                                                        ln_Gamma=np.where(root, res.ln_Gamma, 0.0)))
         np.testing.assert_array_equal(mine_root, root)
         np.testing.assert_array_equal(mine_valid, valid)
-    np.testing.assert_array_equal(d.e3.ln_gamma, e3.ln_gamma)
+    np.testing.assert_array_equal(d.e3.ln_Gamma, e3.ln_Gamma)
     np.testing.assert_array_equal(d.ln_Gamma_C5, saddle_point_ln_linewidth(eps=line, **FIG8, warn=False))
     np.testing.assert_array_equal(d.C5_window, np.asarray(validity.condition_C6(eps=line, **FIG8))
                                   & np.asarray(validity.condition_C7(K=3, eps=line)))

@@ -34,9 +34,9 @@ def test_root_close_to_the_sum(eps):
     # at the root of the sum (F = 1) the integral is within a few per cent of 1 (Sec. V A)
     r = meanfield.solve_linewidth(eps=eps, warn=False, **FIG8)
     assert r.status == "root"
-    assert abs(ln_F_integral(r.ln_gamma, eps=eps, **FIG8)) < 0.15
+    assert abs(ln_F_integral(r.ln_Gamma, eps=eps, **FIG8)) < 0.15
     # and it decreases with Gamma there, like the sum: one crossing
-    assert ln_F_integral(r.ln_gamma - 1, eps=eps, **FIG8) > ln_F_integral(r.ln_gamma + 1, eps=eps, **FIG8)
+    assert ln_F_integral(r.ln_Gamma - 1, eps=eps, **FIG8) > ln_F_integral(r.ln_Gamma + 1, eps=eps, **FIG8)
 
 
 def test_converged_in_nodes():

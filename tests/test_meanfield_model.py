@@ -46,7 +46,7 @@ def test_methods_equal_the_keyword_functions_bit_for_bit(opts):
         x = np.array([-np.inf, -30.0, -8.0, -4.0])
         assert all(map(_same, m.ratio(x[:, None], np.atleast_1d(eps)), mf.self_consistency_ratio(
             x[:, None], eps=np.atleast_1d(eps), **kw)))
-    _same_result(m.solve(xi=np.array([0.5, 2.0]), warn=False), mf.solve_linewidth(xi=np.array([0.5, 2.0]),
+    _same_result(m.solve(Xi=np.array([0.5, 2.0]), warn=False), mf.solve_linewidth(Xi=np.array([0.5, 2.0]),
                                                                                    warn=False, **kw))
     if opts.get("equation", "19") == "19":
         assert m.critical_eps() == mf.critical_eps(**{k: v for k, v in kw.items() if k != "drop_negative"})

@@ -16,9 +16,9 @@ from nblm_helpers.parameters import (
     check_positive_int,
     check_real,
     check_unit_interval,
-    eps_from_xi,
+    eps_from_Xi,
     resolve_eps,
-    xi_from_eps,
+    Xi_from_eps,
 )
 
 finite = st.floats(allow_nan=False, allow_infinity=False, width=64)
@@ -90,18 +90,18 @@ def test_both_xi_and_eps_rejected_and_eps_needs_K():
 
 def test_eps_matches_hand_computed_value():
     # K = 3, Xi = 2: eps = 1 - 1/(2 ln 3) = 0.5448806...
-    assert eps_from_xi(2.0, 3) == pytest.approx(1 - 1 / (2 * math.log(3)), rel=1e-15)
+    assert eps_from_Xi(2.0, 3) == pytest.approx(1 - 1 / (2 * math.log(3)), rel=1e-15)
     assert Parameters(Xi=2, K=3).eps == pytest.approx(0.5448803867, rel=1e-9)
     # eps = 0 is the single-dot Cayley-tree transition Xi ln K = 1
-    assert xi_from_eps(0.0, math.e) == pytest.approx(1.0)
+    assert Xi_from_eps(0.0, math.e) == pytest.approx(1.0)
 
 
 def test_replace_recomputes_the_derived_localization_length():
     p = Parameters(K=3, N=10, s=0.5, d=1, gamma=0.1, eps=0.5)
     q = p.replace(eps=0.25)
-    assert q.eps == 0.25 and q.Xi == pytest.approx(xi_from_eps(0.25, 3))
+    assert q.eps == 0.25 and q.Xi == pytest.approx(Xi_from_eps(0.25, 3))
     r = p.replace(Xi=1.0)
-    assert r.eps == pytest.approx(eps_from_xi(1.0, 3))
+    assert r.eps == pytest.approx(eps_from_Xi(1.0, 3))
     assert p.replace(K=10).eps == 0.5
     with pytest.raises(ValueError, match="^s "):
         p.replace(s=2)
@@ -152,9 +152,9 @@ def test_positive_int_accepts_integral_values_only(n):
 @settings(max_examples=200, deadline=None)
 @given(xi=st.floats(1e-3, 1e3), K=st.floats(1.01, 1e3))
 def test_eps_xi_round_trip(xi, K):
-    eps = eps_from_xi(xi, K)
+    eps = eps_from_Xi(xi, K)
     assert eps < 1
-    assert xi_from_eps(eps, K) == pytest.approx(xi, rel=1e-9)
+    assert Xi_from_eps(eps, K) == pytest.approx(xi, rel=1e-9)
     p = Parameters(Xi=xi, K=K)
     assert p.eps == pytest.approx(eps, rel=1e-12, abs=1e-12)
 
@@ -170,14 +170,14 @@ def test_int_and_float_inputs_give_identical_parameters(K, N, gamma):
 def test_ln_rate_validation_shared_by_the_solver_modules():
     from nblm_helpers.parameters import check_ln_rate, resolve_ln_rate
 
-    assert check_ln_rate("ln_gamma", -math.inf) == -math.inf
+    assert check_ln_rate("ln_Gamma", -math.inf) == -math.inf
     assert resolve_ln_rate(math.e, None) == pytest.approx(1.0)
     np.testing.assert_array_equal(resolve_ln_rate(None, [-1, -2]), [-1.0, -2.0])
     with pytest.raises(ValueError, match=r"^ln_Gamma must be a finite real number; got -inf"):
         resolve_ln_rate(None, -math.inf, allow_zero_rate=False)
     for bad in (math.nan, math.inf, True, "x", []):
-        with pytest.raises(ValueError, match="^ln_gamma must be"):
-            check_ln_rate("ln_gamma", bad)
+        with pytest.raises(ValueError, match="^ln_Gamma must be"):
+            check_ln_rate("ln_Gamma", bad)
     with pytest.raises(ValueError, match="exactly one of Gamma"):
         resolve_ln_rate(0.1, -1.0)
     with pytest.raises(ValueError, match="^Gamma must"):
@@ -245,21 +245,21 @@ def test_regression_replace_keeps_the_derived_localization_length():
     p = Parameters(K=3, eps=0.5)
     q = p.replace(gamma=0.2)
     assert q.eps == 0.5 and q.Xi == p.Xi and q.gamma == 0.2
-    assert Parameters(Xi=2.0).replace(K=3).eps == pytest.approx(eps_from_xi(2.0, 3))
+    assert Parameters(Xi=2.0).replace(K=3).eps == pytest.approx(eps_from_Xi(2.0, 3))
     with pytest.raises(ValueError, match=r"unknown parameter\(s\) \['foo'\]"):
         p.replace(foo=1.0)                          # dataclasses.replace raised TypeError
 
 
 def test_regression_eps_xi_conversion_overflow_is_ValueError():
     # 1/(Xi ln K) overflowed to eps = -inf (RuntimeWarning); (1 - eps) ln K to Xi = 0 (RuntimeWarning)
-    with pytest.raises(ValueError, match=r"^xi must be > 5.06e-309 for K = 3.0"):
-        eps_from_xi(1e-320, 3)
+    with pytest.raises(ValueError, match=r"^Xi must be > 5.06e-309 for K = 3.0"):
+        eps_from_Xi(1e-320, 3)
     with pytest.raises(ValueError, match=r"^eps must be > -2.6e\+305 for K = 1e\+300"):
-        xi_from_eps(-1e308, 1e300)
-    with pytest.raises(ValueError, match="^xi must be"):
+        Xi_from_eps(-1e308, 1e300)
+    with pytest.raises(ValueError, match="^Xi must be"):
         Parameters(K=3, Xi=1e-320)
     with pytest.raises(ValueError, match="do not broadcast"):
-        eps_from_xi(np.ones(3), np.full(4, 3.0))
+        eps_from_Xi(np.ones(3), np.full(4, 3.0))
 
 
 def test_regression_scalar_or_array_refuses_non_numbers():
@@ -280,8 +280,8 @@ def test_regression_resolve_eps_validates_K_even_when_unused():
 def test_regression_eps_from_huge_xi_stays_below_one():
     # 1 - 1/(Xi ln K) rounded to exactly 1.0 for Xi ln K > 2^53; the solver then diverged
     # (eps = 1 makes every term of Eq. 19 grow) and exhausted memory
-    from nblm_helpers.parameters import eps_from_xi
+    from nblm_helpers.parameters import eps_from_Xi
 
-    assert eps_from_xi(1e100, 3.0) == np.nextafter(1.0, 0.0)
-    assert np.all(eps_from_xi(np.array([1e100, 1e20, 2.0]), 3.0) < 1.0)
-    assert eps_from_xi(2.0, 3.0) == 1.0 - 1.0 / (2.0 * math.log(3.0))
+    assert eps_from_Xi(1e100, 3.0) == np.nextafter(1.0, 0.0)
+    assert np.all(eps_from_Xi(np.array([1e100, 1e20, 2.0]), 3.0) < 1.0)
+    assert eps_from_Xi(2.0, 3.0) == 1.0 - 1.0 / (2.0 * math.log(3.0))

@@ -28,7 +28,7 @@ PARS = dict(xi=1.0, Xi=0.5, s=1.0)
 def test_gamma_a_closed_form():
     # d = 2, W = 1/100: R = 10, ln Gamma_a = 2 ln gamma - ln W - 2 R / xi
     assert rx.hop_range(0.01, d=2) == pytest.approx(10.0, rel=1e-14)
-    val = rx.ln_gamma_a(1e-3, 0.01, xi=2.0, d=2)
+    val = rx.ln_Gamma_a(1e-3, 0.01, xi=2.0, d=2)
     assert val == pytest.approx(2 * math.log(1e-3) + math.log(100) - 10.0, rel=1e-14)
     assert isinstance(val, float)
 
@@ -39,28 +39,28 @@ def test_gamma_b_forms_closed():
     # d = 3: n_hat = (u/s)^(1/3)
     assert rx.rearrangement_size(W, s=0.5, d=3) == pytest.approx((u / 0.5) ** (1 / 3), rel=1e-14)
     pre = 2 * math.log(g) + u
-    full = rx.ln_gamma_b(g, W, Xi=0.5, xi=1.0, s=1.0, d=3)
+    full = rx.ln_Gamma_b(g, W, Xi=0.5, xi=1.0, s=1.0, d=3)
     assert full == pytest.approx(pre - 2 * u ** (1 / 3) - 2 * u / 0.5, rel=1e-13)
-    assert rx.ln_gamma_b(g, W, d=3, form="derived", **PARS) == pytest.approx(pre - 4 * u, rel=1e-13)
-    assert rx.ln_gamma_b(g, W, d=3, form="printed", **PARS) == pytest.approx(pre - 2 * u, rel=1e-13)
+    assert rx.ln_Gamma_b(g, W, d=3, form="derived", **PARS) == pytest.approx(pre - 4 * u, rel=1e-13)
+    assert rx.ln_Gamma_b(g, W, d=3, form="printed", **PARS) == pytest.approx(pre - 2 * u, rel=1e-13)
     # the printed exponent is half the derived one
-    assert rx.gamma_b_exponent(Xi=0.7, d=2, form="derived") == pytest.approx(
-        2 * rx.gamma_b_exponent(Xi=0.7, d=2, form="printed"))
+    assert rx.Gamma_b_exponent(Xi=0.7, d=2, form="derived") == pytest.approx(
+        2 * rx.Gamma_b_exponent(Xi=0.7, d=2, form="printed"))
 
 
 def test_d1_effective_length():
     # derived: s xi Xi / (s xi + Xi); printed: xi Xi / (xi + Xi); equal at s = 1
-    assert rx.xi_eff_1d(2.0, 3.0, 0.5) == pytest.approx(1.0 * 3.0 / 4.0, rel=1e-14)
-    assert rx.xi_eff_1d(2.0, 3.0, 0.5, reading="printed") == pytest.approx(6.0 / 5.0, rel=1e-14)
-    assert rx.xi_eff_1d(2.0, 3.0, 1.0) == pytest.approx(rx.xi_eff_1d(2.0, 3.0, 1.0, reading="printed"))
+    assert rx.Xi_eff_1d(2.0, 3.0, 0.5) == pytest.approx(1.0 * 3.0 / 4.0, rel=1e-14)
+    assert rx.Xi_eff_1d(2.0, 3.0, 0.5, reading="printed") == pytest.approx(6.0 / 5.0, rel=1e-14)
+    assert rx.Xi_eff_1d(2.0, 3.0, 1.0) == pytest.approx(rx.Xi_eff_1d(2.0, 3.0, 1.0, reading="printed"))
     # in d = 1 the full form is exactly the derived power law with Xi_1
     W = np.logspace(-9, -1, 9)
     with premise(1e-5, W):   # W = 1e-9 ... 1e-5 lie below gamma: outside gamma << W (gamma only adds 2 ln gamma)
-        full = rx.ln_gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1)
+        full = rx.ln_Gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1)
     with premise(1e-5, W):
-        derived = rx.ln_gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1, form="derived")
+        derived = rx.ln_Gamma_b(1e-5, W, Xi=0.8, xi=1.5, s=0.6, d=1, form="derived")
     np.testing.assert_allclose(full, derived, rtol=1e-13)
-    x1 = rx.xi_eff_1d(1.5, 0.8, 0.6)
+    x1 = rx.Xi_eff_1d(1.5, 0.8, 0.6)
     np.testing.assert_allclose(full, 2 * math.log(1e-5) - np.log(W) + 2 / x1 * np.log(W), rtol=1e-13)
 
 
@@ -72,7 +72,7 @@ def test_d1_remark_sympy():
     sol = sp.solve(sp.Eq(exponent, u / X1), X1)[0]
     assert sp.simplify(sol - s * xi * Xi / (s * xi + Xi)) == 0
     f = sp.lambdify((s, xi, Xi), sol)
-    assert f(0.3, 1.7, 0.9) == pytest.approx(rx.xi_eff_1d(1.7, 0.9, 0.3), rel=1e-14)
+    assert f(0.3, 1.7, 0.9) == pytest.approx(rx.Xi_eff_1d(1.7, 0.9, 0.3), rel=1e-14)
 
 
 def test_gamma_b_leading_order_sympy():
@@ -112,13 +112,13 @@ def test_gamma_c_forms():
     g, W, s = 1e-3, 1e-4, 0.5
     x = rx.rearrangement_volume_c(W, s=s)
     with premise(g, W):   # gamma = 10 W: the closed forms regardless, with a ValidityWarning
-        assert rx.ln_gamma_c(g, W, s=s) == pytest.approx(2 * x * math.log(g) - math.log(W), rel=1e-13)
+        assert rx.ln_Gamma_c(g, W, s=s) == pytest.approx(2 * x * math.log(g) - math.log(W), rel=1e-13)
         # eq8b differs from eq8a by (gamma/Delta)^2
-        diff = rx.ln_gamma_c(g, W, s=s, form="eq8b") - rx.ln_gamma_c(g, W, s=s)
+        diff = rx.ln_Gamma_c(g, W, s=s, form="eq8b") - rx.ln_Gamma_c(g, W, s=s)
         assert diff == pytest.approx(2 * math.log(g), rel=1e-13)
         # eq8b with the approximate x is the printed (gamma^2/W)(W/Delta)^(2 ln(Delta/gamma)/s)
         printed = 2 * math.log(g) - math.log(W) + 2 * math.log(1 / g) / s * math.log(W)
-        assert rx.ln_gamma_c(g, W, s=s, method="approx", form="eq8b") == pytest.approx(printed, rel=1e-13)
+        assert rx.ln_Gamma_c(g, W, s=s, method="approx", form="eq8b") == pytest.approx(printed, rel=1e-13)
 
 
 def test_window_a_beats_b():
@@ -130,8 +130,8 @@ def test_window_a_beats_b():
     assert (lo, hi) == pytest.approx((0.0107119, 0.1561116), rel=1e-5)
     # inside the window channel a wins, outside b
     mid = math.sqrt(lo * hi)
-    assert rx.dominant_channel(1e-6, mid, d=3, gamma_b_form="printed", **PARS) == 0
-    assert rx.dominant_channel(1e-9, lo / 10, d=3, gamma_b_form="printed", **PARS) == 1
+    assert rx.dominant_channel(1e-6, mid, d=3, Gamma_b_form="printed", **PARS) == 0
+    assert rx.dominant_channel(1e-9, lo / 10, d=3, Gamma_b_form="printed", **PARS) == 1
     # d = 2, printed: b always beats a
     assert all(math.isnan(v) for v in rx.window_a_beats_b(d=2, form="printed", **PARS))
     # the full form puts the lower edge lower than the derived leading order
@@ -147,7 +147,7 @@ def test_gamma_star_c():
     # check against the rates: above gamma_* channel c wins at tiny W, below it b wins
     gs = rx.gamma_star_c(Xi=0.5, d=2)
     W = 1e-250
-    kw = dict(d=2, gamma_b_form="derived", **PARS)
+    kw = dict(d=2, Gamma_b_form="derived", **PARS)
     with premise(gs, W):   # the asymptotic comparison at fixed gamma as W -> 0 leaves gamma << W by design
         assert rx.dominant_channel(gs * 1.3, W, **kw) == 2
         assert rx.dominant_channel(gs / 1.3, W, **kw) == 1
@@ -193,9 +193,9 @@ def test_properties(g, W, d, Xi, xi, s):
 
 def _check_properties(g, W, d, Xi, xi, s):
     kw = dict(Xi=Xi, xi=xi, s=s, d=d)
-    full = rx.ln_gamma_b(g, W, **kw)
-    derived = rx.ln_gamma_b(g, W, form="derived", **kw)
-    printed = rx.ln_gamma_b(g, W, form="printed", **kw)
+    full = rx.ln_Gamma_b(g, W, **kw)
+    derived = rx.ln_Gamma_b(g, W, form="derived", **kw)
+    printed = rx.ln_Gamma_b(g, W, form="printed", **kw)
     assert np.isfinite(full)
     # the full rate never exceeds its leading power law (it keeps the real-space factor)
     assert full <= derived + 1e-9 * abs(derived)
@@ -204,32 +204,32 @@ def _check_properties(g, W, d, Xi, xi, s):
     # all rates are below the single-hop ceiling gamma^2/W ... except Gamma_c's eq8a form, which is
     # below (Delta^2/W)(gamma/Delta)^(2x) and so below gamma^2/W once x >= 1
     ceiling = 2 * math.log(g) - math.log(W)
-    assert rx.ln_gamma_a(g, W, xi=xi, d=d) < ceiling
+    assert rx.ln_Gamma_a(g, W, xi=xi, d=d) < ceiling
     x = rx.rearrangement_volume_c(W, s=s)
     if x >= 1:
-        assert rx.ln_gamma_c(g, W, s=s) <= ceiling + 1e-9 * abs(ceiling)
+        assert rx.ln_Gamma_c(g, W, s=s) <= ceiling + 1e-9 * abs(ceiling)
     # a tenfold narrower bath: Gamma_b changes by at most 10^(1 - 2/Xi) (the real-space factor only
     # makes it smaller), Gamma_a by less than the 10x of the 1/W prefactor
     W2 = W / 10
-    step = rx.ln_gamma_b(g, W2, **kw) - rx.ln_gamma_b(g, W, **kw)
+    step = rx.ln_Gamma_b(g, W2, **kw) - rx.ln_Gamma_b(g, W, **kw)
     assert step <= (1 - 2 / Xi) * math.log(10) + 1e-9
-    assert rx.ln_gamma_a(g, W2, xi=xi, d=d) - rx.ln_gamma_a(g, W, xi=xi, d=d) < math.log(10)
+    assert rx.ln_Gamma_a(g, W2, xi=xi, d=d) - rx.ln_Gamma_a(g, W, xi=xi, d=d) < math.log(10)
 
 
 @pytest.mark.parametrize(
     "call, match",
     [
-        (lambda: rx.ln_gamma_a(0.1, 1.5, xi=1, d=1), r"^W must .*\(0, 1\)"),
-        (lambda: rx.ln_gamma_a(0.0, 0.1, xi=1, d=1), r"^gamma must .*\(0, 1\)"),
-        (lambda: rx.ln_gamma_a(0.01, 0.1, xi=-1, d=1), r"^xi must"),
-        (lambda: rx.ln_gamma_a(0.01, 0.1, xi=1, d=0), r"^d must"),
-        (lambda: rx.ln_gamma_b(0.01, 0.1, Xi=0, xi=1, s=1, d=2), r"^Xi must"),
-        (lambda: rx.ln_gamma_b(0.01, 0.1, Xi=1, xi=1, s=1.5, d=2), r"^s must .*\(0, 1\]"),
-        (lambda: rx.ln_gamma_b(0.01, 0.1, Xi=1, xi=1, s=1, d=2, form="half"), r"^form must"),
-        (lambda: rx.ln_gamma_c(0.01, 0.1, s=1, method="guess"), r"^method must"),
-        (lambda: rx.ln_gamma_c(0.01, 0.1, s=1, form="eq9"), r"^form must"),
-        (lambda: rx.xi_eff_1d(1, 1, reading="other"), r"^reading must"),
-        (lambda: rx.ln_gamma_b(0.01, np.array([0.1, np.nan]), Xi=1, xi=1, s=1, d=2), r"^W must"),
+        (lambda: rx.ln_Gamma_a(0.1, 1.5, xi=1, d=1), r"^W must .*\(0, 1\)"),
+        (lambda: rx.ln_Gamma_a(0.0, 0.1, xi=1, d=1), r"^gamma must .*\(0, 1\)"),
+        (lambda: rx.ln_Gamma_a(0.01, 0.1, xi=-1, d=1), r"^xi must"),
+        (lambda: rx.ln_Gamma_a(0.01, 0.1, xi=1, d=0), r"^d must"),
+        (lambda: rx.ln_Gamma_b(0.01, 0.1, Xi=0, xi=1, s=1, d=2), r"^Xi must"),
+        (lambda: rx.ln_Gamma_b(0.01, 0.1, Xi=1, xi=1, s=1.5, d=2), r"^s must .*\(0, 1\]"),
+        (lambda: rx.ln_Gamma_b(0.01, 0.1, Xi=1, xi=1, s=1, d=2, form="half"), r"^form must"),
+        (lambda: rx.ln_Gamma_c(0.01, 0.1, s=1, method="guess"), r"^method must"),
+        (lambda: rx.ln_Gamma_c(0.01, 0.1, s=1, form="eq9"), r"^form must"),
+        (lambda: rx.Xi_eff_1d(1, 1, reading="other"), r"^reading must"),
+        (lambda: rx.ln_Gamma_b(0.01, np.array([0.1, np.nan]), Xi=1, xi=1, s=1, d=2), r"^W must"),
         (lambda: rx.electron_dipolar_coupling_hz(0), r"^r_nm must"),
         (lambda: rx.power_law_bandwidth(10, alpha=0), r"^alpha must"),
     ],
@@ -243,8 +243,8 @@ def test_bad_input(call, match):
 
 
 def test_validity_warning_gamma_not_below_W():
-    for call in (lambda: rx.ln_gamma_a(0.1, 0.01, xi=1.0, d=2), lambda: rx.ln_gamma_b(0.1, 0.01, d=2, **PARS),
-                 lambda: rx.ln_gamma_c(0.1, 0.01, s=1.0), lambda: rx.ln_rates(0.1, 0.01, d=2, **PARS),
+    for call in (lambda: rx.ln_Gamma_a(0.1, 0.01, xi=1.0, d=2), lambda: rx.ln_Gamma_b(0.1, 0.01, d=2, **PARS),
+                 lambda: rx.ln_Gamma_c(0.1, 0.01, s=1.0), lambda: rx.ln_rates(0.1, 0.01, d=2, **PARS),
                  lambda: rx.dominant_channel(0.1, 0.01, d=2, **PARS)):
         with pytest.warns(ValidityWarning, match=r"gamma >= W at 1 of 1 point\(s\)") as rec:
             call()
@@ -259,38 +259,38 @@ def test_validity_warning_gamma_not_below_W():
 def test_regression_relaxation_overflow_raises_naming_parameters():
     # was: -inf (2 R/xi overflowing) with a RuntimeWarning
     with pytest.raises(ValueError, match="^xi, W: ln Gamma_a"):
-        rx.ln_gamma_a(1e-300, 1e-300, xi=1e-300, d=1)
+        rx.ln_Gamma_a(1e-300, 1e-300, xi=1e-300, d=1)
     with pytest.raises(ValueError, match="^W, d: the hop range"):
         rx.hop_range(5e-324, d=1)
     with pytest.raises(ValueError, match="^s, W: the block size"):
         rx.rearrangement_size(1e-3, s=5e-324, d=2)
     with pytest.raises(ValueError, match="^xi, Xi, s, W: ln Gamma_b"):
-        rx.ln_gamma_b(1e-310, 1e-300, Xi=5e-324, xi=1.0, s=1.0, d=2)
+        rx.ln_Gamma_b(1e-310, 1e-300, Xi=5e-324, xi=1.0, s=1.0, d=2)
     with pytest.raises(ValueError, match="^Xi .* exponent of Eq. .7."):
-        rx.gamma_b_exponent(Xi=5e-324, d=2)
+        rx.Gamma_b_exponent(Xi=5e-324, d=2)
     with pytest.raises(ValueError, match="^s, W: the number of l-bits x of channel c"):
-        rx.ln_gamma_c(1e-300, 5e-324, s=5e-324)
+        rx.ln_Gamma_c(1e-300, 5e-324, s=5e-324)
     # the sum s xi + Xi of two huge lengths overflowed (inf/inf = NaN, RuntimeWarning)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        assert rx.xi_eff_1d(1.7e308, 1.7e308, 1.0) == pytest.approx(0.85e308, rel=1e-12)
+        assert rx.Xi_eff_1d(1.7e308, 1.7e308, 1.0) == pytest.approx(0.85e308, rel=1e-12)
         assert rx.gamma_star_c(Xi=1.7e308, xi=1.7e308, s=1.0, d=1) == pytest.approx(1.0)
 
 
 def test_regression_relaxation_scalar_parameters_reject_arrays():
     # was: TypeError ("only 0-dimensional arrays can be converted to Python scalars")
     with pytest.raises(ValueError, match="^Xi must be a single real number"):
-        rx.gamma_b_exponent(Xi=[0.5, 1.0], d=2)
+        rx.Gamma_b_exponent(Xi=[0.5, 1.0], d=2)
     with pytest.raises(ValueError, match="^xi must be a single real number"):
         rx.window_a_beats_b(xi=[1.0, 2.0], Xi=0.5, s=1.0, d=3)
     with pytest.raises(ValueError, match="^s must be a single real number"):
         rx.gamma_star_c(Xi=0.5, s=[0.5, 1.0], d=2)
     with pytest.raises(ValueError, match="^Xi must be a single real number"):
-        rx.ln_gamma_b(1e-5, 1e-3, Xi=[0.5, 1.0], xi=1.0, s=1.0, d=2, form="derived")
+        rx.ln_Gamma_b(1e-5, 1e-3, Xi=[0.5, 1.0], xi=1.0, s=1.0, d=2, form="derived")
     # the "full" form still broadcasts array lengths
-    assert rx.ln_gamma_b(1e-5, 1e-3, Xi=np.array([0.5, 1.0]), xi=1.0, s=1.0, d=2).shape == (2,)
+    assert rx.ln_Gamma_b(1e-5, 1e-3, Xi=np.array([0.5, 1.0]), xi=1.0, s=1.0, d=2).shape == (2,)
     with pytest.raises(ValueError, match="do not broadcast"):
-        rx.ln_gamma_a(np.full(3, 1e-5), np.full(2, 1e-3), xi=1.0, d=2)
+        rx.ln_Gamma_a(np.full(3, 1e-5), np.full(2, 1e-3), xi=1.0, d=2)
     with pytest.raises(ValueError, match="MAX_ARRAY_SIZE"):
         rx.premise_holds(np.full((5000, 1), 1e-5), np.full((1, 5000), 1e-3))
     with pytest.raises(ValueError, match="^W must have at most MAX_BRENTQ"):
@@ -327,8 +327,8 @@ def test_regression_channel_c_brentq_huge_bracket():
 
 
 def test_regression_ln_rates_names_its_option():
-    # was: "form must be one of ..." for ln_rates(..., gamma_b_form="bogus"), a name the caller never used
-    with pytest.raises(ValueError, match="^gamma_b_form must be one of"):
-        rx.ln_rates(0.5, 0.5, xi=1.0, Xi=1.0, s=1.0, d=1, gamma_b_form="bogus")
+    # was: "form must be one of ..." for ln_rates(..., Gamma_b_form="bogus"), a name the caller never used
+    with pytest.raises(ValueError, match="^Gamma_b_form must be one of"):
+        rx.ln_rates(0.5, 0.5, xi=1.0, Xi=1.0, s=1.0, d=1, Gamma_b_form="bogus")
     with pytest.raises(ValueError, match="^method_c must be one of"):
         rx.dominant_channel(1e-5, 1e-3, xi=1.0, Xi=1.0, s=1.0, d=1, method_c="newton")

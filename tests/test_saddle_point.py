@@ -96,8 +96,8 @@ def test_C5_closed_form_against_direct_evaluation():
         # Xi = 1 is eps = 0.09, outside (C7) eps > 1/(2 ln 3): the formula is returned with a warning
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            got = saddle_point_ln_linewidth(xi=Xi, **FIG8)
-            G = saddle_point_linewidth(xi=Xi, **FIG8)
+            got = saddle_point_ln_linewidth(Xi=Xi, **FIG8)
+            G = saddle_point_linewidth(Xi=Xi, **FIG8)
         assert [w.category for w in caught] == ([ValidityWarning] * 2 if Xi == 1.0 else [])
         assert got == pytest.approx(math.log(direct), rel=1e-13)
         assert G == pytest.approx(direct, rel=1e-12)
@@ -174,7 +174,7 @@ def test_bad_linewidth_arguments():
     with pytest.raises(ValueError, match="ln_Gamma"):
         Nc_lambert(ln_Gamma=float("nan"), **FIG8)
     with pytest.raises(ValueError, match="eps"):
-        saddle_point_ln_linewidth(eps=0.5, xi=2.0, **FIG8)
+        saddle_point_ln_linewidth(eps=0.5, Xi=2.0, **FIG8)
 
 
 # ---------------------------------------------------------------- regressions of the "Hardening" issue
@@ -283,16 +283,16 @@ def test_regression_C4_tiny_eps_has_a_root():
 
 def test_saddle_point_eps_at_linewidth_inverts_C5():
     from nblm_helpers.saddle_point import saddle_point_eps_at_linewidth
-    from nblm_helpers.validity import ln_gamma_floor_27
+    from nblm_helpers.validity import ln_Gamma_floor_27
     for pars in (dict(gamma=0.1, N=10, s=0.5, d=1), dict(gamma=0.01, N=20, s=0.3, d=2)):
         eps = np.array([0.05, 0.3, 0.7, 0.95])
         lnG = saddle_point_ln_linewidth(eps=eps, K=3, **pars, warn=False)
         np.testing.assert_allclose(saddle_point_eps_at_linewidth(ln_Gamma=lnG, **pars), eps, rtol=1e-13)
     # Fig. 8: (C5) enters Eq. (27) at eps = 0.2117...; the chapter's former bisection agrees to 1e-12
-    e27 = saddle_point_eps_at_linewidth(ln_Gamma=ln_gamma_floor_27(K=3, N=10), gamma=0.1, N=10, s=0.5)
+    e27 = saddle_point_eps_at_linewidth(ln_Gamma=ln_Gamma_floor_27(K=3, N=10), gamma=0.1, N=10, s=0.5)
     assert e27 == pytest.approx(0.21173946677567757, abs=1e-12)
     assert saddle_point_ln_linewidth(eps=e27, gamma=0.1, K=3, N=10, s=0.5, warn=False) == pytest.approx(
-        ln_gamma_floor_27(K=3, N=10), rel=1e-13)
+        ln_Gamma_floor_27(K=3, N=10), rel=1e-13)
     # above the largest (C5) linewidth (eps -> 1): no eps in (0, 1)
     assert math.isnan(saddle_point_eps_at_linewidth(ln_Gamma=-1.0, gamma=0.1, N=10, s=0.5))
 

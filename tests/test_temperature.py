@@ -182,11 +182,11 @@ def _ln_conductivity_loop(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear",
         gdm = float(gamma * float(Ti) ** 2)
         s = float(tp.s_of_T(float(Ti), T_s=T_s, model=s_model))
         r = meanfield.solve_linewidth(eps=float(ei), gamma=gdm, K=K, N=N, s=s, d=d, warn=False, **opts)
-        lnG[i] = r.ln_gamma
+        lnG[i] = r.ln_Gamma
         status.append(r.status)
         if r.status == "root":
-            c = [condition_23(gamma=gdm, K=K, eps=float(ei)), condition_26(gamma=gdm, d=d, ln_gamma=r.ln_gamma),
-                 condition_27(gamma=gdm, K=K, N=N, ln_gamma=r.ln_gamma)]
+            c = [condition_23(gamma=gdm, K=K, eps=float(ei)), condition_26(gamma=gdm, d=d, ln_Gamma=r.ln_Gamma),
+                 condition_27(gamma=gdm, K=K, N=N, ln_Gamma=r.ln_Gamma)]
             for k, v in zip(("Eq. 23", "Eq. 26", "Eq. 27"), c):
                 counts[k] += int(not v)
             ok[i] = all(c)
@@ -210,7 +210,7 @@ def test_ln_conductivity_equals_per_temperature_loop(opts):
     kw = {k: pars.pop(k) for k in ("equation", "sum_range", "nfast") if k in pars}
     r = tp.ln_conductivity(T, **pars, **kw, warn=False)
     lnG, status, ok, viol = _ln_conductivity_loop(T, **pars, **kw)
-    np.testing.assert_array_equal(r.ln_gamma_dm, lnG)
+    np.testing.assert_array_equal(r.ln_Gamma_dm, lnG)
     np.testing.assert_array_equal(r.status, status)
     np.testing.assert_array_equal(r.valid, ok)
     assert r.violations == viol

@@ -16,7 +16,7 @@ from nblm_helpers.validity import (
     condition_C6,
     condition_C6_coupling,
     condition_C7,
-    ln_gamma_floor_27,
+    ln_Gamma_floor_27,
     mean_field_violations,
 )
 
@@ -28,8 +28,8 @@ def test_eq23_hand_values():
     assert condition_23(gamma=0.1, K=3, eps=0.5) is True
     assert condition_23(gamma=0.6, K=3, eps=0.5) is False
     assert condition_23(gamma=0.57, K=3, eps=0.5) is True
-    assert condition_23(gamma=0.1, K=3, xi=1.0) is True  # e^-1 = 0.368
-    assert condition_23(gamma=0.4, K=3, xi=1.0) is False
+    assert condition_23(gamma=0.1, K=3, Xi=1.0) is True  # e^-1 = 0.368
+    assert condition_23(gamma=0.4, K=3, Xi=1.0) is False
     # optional 1/z part
     assert condition_23(gamma=0.1, K=3, eps=0.5, z=20) is False
     assert condition_23(gamma=0.1, K=3, eps=0.5, z=5) is True
@@ -52,26 +52,26 @@ def test_eq24_and_25_hand_values():
 def test_eq26_hand_values():
     # d = 1: y^2 e^-y <= 4/e^2 < 1 for all y > 0
     lnG = np.log(0.1) - np.array([1e-6, 0.5, 2.0, 10.0, 500.0])
-    assert np.all(condition_26(gamma=0.1, d=1, ln_gamma=lnG))
+    assert np.all(condition_26(gamma=0.1, d=1, ln_Gamma=lnG))
     assert condition_26(gamma=0.1, d=1, Gamma=0.1) is False  # Gamma = gamma
     assert condition_26(gamma=0.1, d=1, Gamma=0.2) is False
     # d = 2, y = ln(gamma/Gamma) = 4: 4^4 e^-4 = 4.69 > 1;  y = 20: 20^4 e^-20 = 3.3e-4 < 1
-    assert condition_26(gamma=1.0, d=2, ln_gamma=-4.0) is False
-    assert condition_26(gamma=1.0, d=2, ln_gamma=-20.0) is True
-    assert condition_26(gamma=1.0, d=2, ln_gamma=-1.0) is True  # 1 * e^-1 < 1
-    assert condition_26(gamma=1.0, d=2, ln_gamma=-np.inf) is True
+    assert condition_26(gamma=1.0, d=2, ln_Gamma=-4.0) is False
+    assert condition_26(gamma=1.0, d=2, ln_Gamma=-20.0) is True
+    assert condition_26(gamma=1.0, d=2, ln_Gamma=-1.0) is True  # 1 * e^-1 < 1
+    assert condition_26(gamma=1.0, d=2, ln_Gamma=-np.inf) is True
     # deep underflow handled in logs
-    assert condition_26(gamma=1.0, d=3, ln_gamma=-1e5) is True
+    assert condition_26(gamma=1.0, d=3, ln_Gamma=-1e5) is True
 
 
 def test_eq27_hand_values():
     # ln(N K^-N) = ln 10 - 10 ln 3 = -8.6835
-    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=-5.0) is True
-    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=-8.7) is False
-    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=-8.68) is True
+    assert condition_27(gamma=0.1, K=3, N=10, ln_Gamma=-5.0) is True
+    assert condition_27(gamma=0.1, K=3, N=10, ln_Gamma=-8.7) is False
+    assert condition_27(gamma=0.1, K=3, N=10, ln_Gamma=-8.68) is True
     assert condition_27(gamma=0.1, K=3, N=10, Gamma=0.1) is False
     assert condition_27(gamma=0.1, K=3, N=10, Gamma=0.05) is True
-    out = condition_27(gamma=0.1, K=3, N=10, ln_gamma=np.array([[-1e4, -3.0]]))
+    out = condition_27(gamma=0.1, K=3, N=10, ln_Gamma=np.array([[-1e4, -3.0]]))
     assert out.shape == (1, 2) and list(out[0]) == [False, True]
 
 
@@ -85,18 +85,18 @@ def test_C6_C7_hand_values():
     assert condition_C7(K=3, eps=0.46) is True
     assert condition_C7(K=3, eps=1 / (2 * math.log(3))) is False
     assert list(condition_C7(K=3, eps=np.array([0.3, 0.6, 0.9]))) == [False, True, True]
-    assert condition_C7(K=3, xi=1 / ((1 - 0.6) * math.log(3))) is True
+    assert condition_C7(K=3, Xi=1 / ((1 - 0.6) * math.log(3))) is True
 
 
 def test_mean_field_violations():
     assert mean_field_violations(eps=0.5, **FIG8) == []
-    assert mean_field_violations(eps=0.5, ln_gamma=-10.0, **FIG8) == ["27"]
-    assert mean_field_violations(eps=0.3, ln_gamma=-5.0, saddle_point=True, **FIG8) == ["C7"]
+    assert mean_field_violations(eps=0.5, ln_Gamma=-10.0, **FIG8) == ["27"]
+    assert mean_field_violations(eps=0.3, ln_Gamma=-5.0, saddle_point=True, **FIG8) == ["C7"]
     assert mean_field_violations(eps=0.5, Gamma=0.2, **FIG8) == ["26", "27"]
     # N = 1: N K^-N = 1/3 > gamma, so Eq. 24 and (for any Gamma < gamma) Eq. 27 fail
-    assert mean_field_violations(eps=0.5, gamma=0.1, K=3, N=1, ln_gamma=-5.0) == ["24", "27"]
+    assert mean_field_violations(eps=0.5, gamma=0.1, K=3, N=1, ln_Gamma=-5.0) == ["24", "27"]
     counts = mean_field_violations(
-        eps=np.array([0.3, 0.5, 0.7]), ln_gamma=np.array([-10.0, -np.inf, -3.0]), counts=True, **FIG8
+        eps=np.array([0.3, 0.5, 0.7]), ln_Gamma=np.array([-10.0, -np.inf, -3.0]), counts=True, **FIG8
     )
     assert counts == {"27": 1}  # -inf (localized) is not checked against Eqs. 26-27
     assert set(CONDITIONS) == {"23", "24", "25", "26", "27", "C6", "C7"}
@@ -110,13 +110,13 @@ def test_mean_field_violations():
         (lambda: condition_23(gamma=0.1, K=3), "eps"),
         (lambda: condition_24(gamma=0.1, K=3, N=2.5), "N"),
         (lambda: condition_24(gamma=0.1, K=3, N=10, z=0.0), "z"),
-        (lambda: condition_26(gamma=0.1, d=0, ln_gamma=-3.0), "d"),
-        (lambda: condition_26(gamma=0.1, ln_gamma=float("nan")), "ln_gamma"),
+        (lambda: condition_26(gamma=0.1, d=0, ln_Gamma=-3.0), "d"),
+        (lambda: condition_26(gamma=0.1, ln_Gamma=float("nan")), "ln_Gamma"),
         (lambda: condition_27(gamma=0.1, K=3, N=10), "Gamma"),
         (lambda: condition_C6(gamma=0.1, K=3, N=10, s=0.0, eps=0.5), "s"),
         (lambda: condition_C6_coupling(gamma=-1.0, N=10, s=0.5), "gamma"),
-        (lambda: ln_gamma_floor_27(K=3, N=0), "N"),
-        (lambda: ln_gamma_floor_27(K=0.5, N=10), "K"),
+        (lambda: ln_Gamma_floor_27(K=3, N=0), "N"),
+        (lambda: ln_Gamma_floor_27(K=0.5, N=10), "K"),
         (lambda: mean_field_violations(eps=0.5, saddle_point=True, gamma=0.1, K=3, N=10), "s"),
     ],
 )
@@ -126,12 +126,12 @@ def test_bad_input(call, name):
 
 
 def test_eq27_floor_and_C6_coupling_closed_forms():
-    assert ln_gamma_floor_27(K=3, N=10) == pytest.approx(math.log(10 * 3.0**-10), rel=1e-15)
-    assert ln_gamma_floor_27(K=10, N=40) == pytest.approx(math.log(40) - 40 * math.log(10), rel=1e-15)
-    assert isinstance(ln_gamma_floor_27(K=3, N=10), float)
-    lo = ln_gamma_floor_27(K=3, N=10)             # the edge itself is outside the open interval
-    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=lo) is False
-    assert condition_27(gamma=0.1, K=3, N=10, ln_gamma=lo + 1e-12) is True
+    assert ln_Gamma_floor_27(K=3, N=10) == pytest.approx(math.log(10 * 3.0**-10), rel=1e-15)
+    assert ln_Gamma_floor_27(K=10, N=40) == pytest.approx(math.log(40) - 40 * math.log(10), rel=1e-15)
+    assert isinstance(ln_Gamma_floor_27(K=3, N=10), float)
+    lo = ln_Gamma_floor_27(K=3, N=10)             # the edge itself is outside the open interval
+    assert condition_27(gamma=0.1, K=3, N=10, ln_Gamma=lo) is False
+    assert condition_27(gamma=0.1, K=3, N=10, ln_Gamma=lo + 1e-12) is True
     # gamma^2 s N d^d < 1: 0.01 * 5 = 0.05; 0.25 * 5 = 1.25; d = 2: 0.09 * 5 * 4 = 1.8
     assert condition_C6_coupling(gamma=0.1, N=10, s=0.5) is True
     assert condition_C6_coupling(gamma=0.5, N=10, s=0.5) is False
@@ -149,11 +149,11 @@ def test_eq27_floor_and_C6_coupling_closed_forms():
 # ---------------------------------------------------------------- regressions of the "Hardening" issue
 
 EXTREME = [
-    dict(gamma=1e-300, K=1 + 1e-9, N=10**9, s=1e-300, d=1, eps=0.5, ln_gamma=-1e300),
-    dict(gamma=1e-300, K=1e6, N=1e9, s=1.0, d=3, eps=-1e300, ln_gamma=-np.inf),
-    dict(gamma=1e300, K=1e300, N=1e300, s=1.0, d=10**6, eps=1 - 1e-16, ln_gamma=1e300),
+    dict(gamma=1e-300, K=1 + 1e-9, N=10**9, s=1e-300, d=1, eps=0.5, ln_Gamma=-1e300),
+    dict(gamma=1e-300, K=1e6, N=1e9, s=1.0, d=3, eps=-1e300, ln_Gamma=-np.inf),
+    dict(gamma=1e300, K=1e300, N=1e300, s=1.0, d=10**6, eps=1 - 1e-16, ln_Gamma=1e300),
     dict(gamma=np.array([1e-300, 0.1, 1e300]), K=3, N=10, s=np.array([1e-300, 0.5, 1.0]), d=1,
-         eps=np.array([[-1e300], [0.5]]), ln_gamma=np.array([-1e300, -5.0, 1e300])),
+         eps=np.array([[-1e300], [0.5]]), ln_Gamma=np.array([-1e300, -5.0, 1e300])),
 ]
 
 
@@ -161,16 +161,16 @@ EXTREME = [
 def test_regression_conditions_survive_extremes(p):
     # gamma * s * N underflowed (log(0): RuntimeWarning), (1 - eps) ln K and N ln K overflowed
     # (RuntimeWarning); warnings are errors here, so each call below would fail on one
-    g, K, N, s, d, e, lg = (p[k] for k in ("gamma", "K", "N", "s", "d", "eps", "ln_gamma"))
+    g, K, N, s, d, e, lg = (p[k] for k in ("gamma", "K", "N", "s", "d", "eps", "ln_Gamma"))
     outs = [
         condition_23(gamma=g, K=K, eps=e), condition_24(gamma=g, K=K, N=N), condition_25(gamma=g, K=K, N=N, eps=e),
-        condition_26(gamma=g, d=d, ln_gamma=lg), condition_27(gamma=g, K=K, N=N, ln_gamma=lg),
+        condition_26(gamma=g, d=d, ln_Gamma=lg), condition_27(gamma=g, K=K, N=N, ln_Gamma=lg),
         condition_C6(gamma=g, K=K, N=N, s=s, d=d, eps=e), condition_C6_coupling(gamma=g, N=N, s=s, d=d),
         condition_C7(K=K, eps=e),
     ]
     for o in outs:
         assert isinstance(o, bool) or o.dtype == bool
-    mean_field_violations(gamma=g, K=K, N=N, s=s, d=d, eps=e, ln_gamma=lg, saddle_point=True, counts=True)
+    mean_field_violations(gamma=g, K=K, N=N, s=s, d=d, eps=e, ln_Gamma=lg, saddle_point=True, counts=True)
 
 
 def test_regression_C6_gamma_s_underflow_decided_in_logs():
@@ -183,7 +183,7 @@ def test_regression_C6_gamma_s_underflow_decided_in_logs():
 def test_regression_eq23_eq24_overflow():
     assert condition_23(gamma=0.1, K=1e300, eps=-1e308) is False       # (1 - eps) ln K overflowed
     assert condition_24(gamma=1e-300, K=1e300, N=1e300) is True        # N ln K overflowed
-    assert ln_gamma_floor_27(K=1e300, N=1e308) == -math.inf
+    assert ln_Gamma_floor_27(K=1e300, N=1e308) == -math.inf
 
 
 def test_regression_broadcast_errors_are_ValueErrors_naming_the_arguments():
@@ -216,11 +216,11 @@ def test_condition_golden_rule_is_gamma_below_w():
 def test_classify_agrees_with_every_condition_and_with_the_violation_list():
     eps = np.linspace(-0.2, 0.95, 24)
     lnG = np.linspace(-40.0, -1.0, 24)
-    kw = dict(gamma=0.05, K=3, N=10, s=0.5, d=1, eps=eps, ln_gamma=lnG, saddle_point=True)
+    kw = dict(gamma=0.05, K=3, N=10, s=0.5, d=1, eps=eps, ln_Gamma=lnG, saddle_point=True)
     v = classify(**kw)
     assert list(v.holds) == ["23", "24", "26", "27", "C6", "C7"]
     np.testing.assert_array_equal(v["23"], condition_23(gamma=0.05, K=3, eps=eps))
-    np.testing.assert_array_equal(v["27"], condition_27(gamma=0.05, K=3, N=10, ln_gamma=lnG))
+    np.testing.assert_array_equal(v["27"], condition_27(gamma=0.05, K=3, N=10, ln_Gamma=lnG))
     np.testing.assert_array_equal(v["C7"], condition_C7(K=3, eps=eps))
     np.testing.assert_array_equal(v.ok, np.logical_and.reduce(np.broadcast_arrays(*v.holds.values())))
     assert v.violated() == mean_field_violations(**kw)
@@ -229,10 +229,10 @@ def test_classify_agrees_with_every_condition_and_with_the_violation_list():
 
 
 def test_classify_scalars_subsets_and_refusals():
-    v = classify(gamma=1e-3, K=3, N=10, eps=0.5, ln_gamma=-8.0)
+    v = classify(gamma=1e-3, K=3, N=10, eps=0.5, ln_Gamma=-8.0)
     assert all(type(x) is bool for x in v.holds.values()) and v.ok is True and v.violated() == []
     assert list(classify(gamma=1e-3, K=3, N=10, eps=0.5, conditions=("23",)).holds) == ["23"]
-    assert classify(gamma=1e-3, K=3, N=10, eps=0.5, ln_gamma=-np.inf)["27"] is True   # localized: nothing to check
+    assert classify(gamma=1e-3, K=3, N=10, eps=0.5, ln_Gamma=-np.inf)["27"] is True   # localized: nothing to check
     with pytest.raises(ValueError, match="conditions must be among"):
         classify(gamma=1e-3, K=3, N=10, eps=0.5, conditions=("25",))
     with pytest.raises(ValueError, match="need the linewidth"):

@@ -8,8 +8,8 @@ Units and conventions
   ``gamma`` is :math:`\\gamma/\\delta_m`, the linewidth ``Gamma`` is
   :math:`\\Gamma/\\delta_m`, times are in units of :math:`1/\\delta_m`.
 * :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)` (the definition printed in App. E is
-  garbled).  The keyword ``xi`` is the Fock-space localization length
-  :math:`\\Xi`; give ``eps`` or ``xi``, not both.  With it
+  garbled).  The keyword ``Xi`` is the Fock-space localization length
+  :math:`\\Xi`; give ``eps`` or ``Xi``, not both.  With it
   :math:`e^{-2m(1/\\Xi - \\ln K)} = K^{2m\\varepsilon}`.
 * ``m = n + p`` is the total rearrangement order of Eq. (19).
 * Everything is computed in :math:`x = \\ln\\Gamma` and as
@@ -79,7 +79,7 @@ One concept per module; the public names are re-exported here.
   :func:`saddle_point_curves` (Fig. 8), :func:`eps_no_root_below_gamma`.
 * :mod:`.integral` -- :func:`ln_F_integral`, the sum of Eq. (19) replaced by an integral (Sec. V A).
 * :mod:`.boundary` -- the phase boundary :math:`F_0 = 1` (:func:`critical_coupling`,
-  :func:`critical_eps`, :func:`critical_xi`, :func:`ln_F_zero_table`, ...).
+  :func:`critical_eps`, :func:`critical_Xi`, :func:`ln_F_zero_table`, ...).
 * private: ``_lnf`` (the ln F model ``_Model``: prefix tables, band, tails), ``_numerics``
   (signed / cumulative log-sum-exp, Eulerian tail, root finders, work limits), ``_checks``
   (parameter validation and work limits).
@@ -101,7 +101,7 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   ~25/ln K explicit terms) unless the square sum is shorter; E2/E3 need
   ``N <= sqrt(1.5e7 / ln K)`` for a solve (``N <= 3695`` at ``K = 3``) and
   ``N <= 10**6`` for an evaluation of :math:`F` (a tenth of the solve limit for
-  :func:`critical_eps` / :func:`critical_xi`, which solve ~100 times); ``d <= 64``; the unbounded
+  :func:`critical_eps` / :func:`critical_Xi`, which solve ~100 times); ``d <= 64``; the unbounded
   sum is summed explicitly up to order :math:`m = 10^7`, so a linewidth
   below :math:`\\ln\\Gamma \\approx -10^7\\ln K` (e.g. :math:`\\varepsilon = 0`
   with :math:`\\gamma \\lesssim 10^{-8}`) is refused, and so is a literal-
@@ -112,7 +112,7 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   :math:`n_{\\rm fast}` leaves its first branch (about :math:`\\ln(1/\\gamma)/\\ln K`,
   more for the continuous reading with tiny :math:`sN`), and
   :func:`eps_at_linewidth` targets :math:`\\ln\\Gamma \\ge -2\\cdot10^5\\ln K`.
-* ``ln_gamma = -inf`` means :math:`\\Gamma = 0` (localized); ``F0 = inf``
+* ``ln_Gamma = -inf`` means :math:`\\Gamma = 0` (localized); ``F0 = inf``
   means the unbounded sum diverges (:math:`\\varepsilon \\ge 0`); no result is NaN.
 """
 
@@ -126,7 +126,7 @@ from .boundary import (
     critical_coupling_asymptote,
     critical_coupling_eq23_edge,
     critical_eps,
-    critical_xi,
+    critical_Xi,
     literal_reentrance,
     ln_F_zero_table,
 )
@@ -142,6 +142,7 @@ from .model import MeanFieldModel
 from .nfast import bath_lineshape, ln_n_fast, n_fast
 from .ratio import F_zero, ln_F_zero, self_consistency_ratio
 from .solve import LinewidthResult, eps_at_linewidth, eq21_ln_linewidth, solve_linewidth
+from .._deprecate import module_getattr
 
 __all__ = [
     "MeanFieldModel",
@@ -161,7 +162,7 @@ __all__ = [
     "critical_coupling",
     "literal_reentrance",
     "critical_eps",
-    "critical_xi",
+    "critical_Xi",
     "critical_coupling_eq23_edge",
     "critical_coupling_asymptote",
     "eq21_ln_linewidth",
@@ -173,3 +174,8 @@ __all__ = [
     "eps_no_root_below_gamma",
     "ln_F_integral",
 ]
+
+
+# Names before version 0.2 (one spelling per symbol, CHANGELOG.md): still served, with a
+# DeprecationWarning.
+__getattr__ = module_getattr(__name__, globals(), {'critical_xi': 'critical_Xi'})

@@ -42,22 +42,22 @@ def _check_params(gamma, K, N, s, d, equation, sum_range, nfast, drop_negative):
     return gamma, K, N, s, d, equation, sum_range, nfast, bool(drop_negative)
 
 
-def _validate(eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False, arrays=False):
+def _validate(eps, Xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative=False, arrays=False):
     """Validated parameters; ``gamma`` and ``s`` may be arrays only if ``arrays``.
 
     With ``arrays``, ``gamma`` and ``s`` are returned as floats when scalar
     and as float64 arrays otherwise, and their shapes must broadcast against
-    that of ``eps`` (or ``xi``).
+    that of ``eps`` (or ``Xi``).
     """
     gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _check_params(
         gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
     )
-    eps = resolve_eps(eps, xi, K)
+    eps = resolve_eps(eps, Xi, K)
     for name, v in (("gamma", gamma), ("s", s)):
         if np.ndim(v) and not arrays:
             raise ValueError(f"{name} must be a scalar here; got an array of shape {np.shape(v)}")
     if arrays:
-        ename = "eps" if xi is None else "xi"
+        ename = "eps" if Xi is None else "Xi"
         shape = np.shape(eps)
         for name, v in (("gamma", gamma), ("s", s)):
             try:

@@ -38,6 +38,7 @@ from ._numerics import _CHUNK, _MAX_HEAD, _MAX_NODES, _find_root, _ln_unsat_tail
 from .nfast import _ln_n_unsat
 from .ratio import ln_F_zero
 from .solve import solve_linewidth
+from .._deprecate import module_getattr
 
 
 def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
@@ -103,11 +104,11 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
     return out
 
 
-def ln_F_zero_table(*, gamma, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
+def ln_F_zero_table(*, gamma, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
     """:math:`\\ln F(\\Gamma\\to0^+)` of Eq. (19), broadcast over ``gamma`` *and* ``eps``.
 
     Same value as :func:`ln_F_zero` (``equation="19"``), whose ``gamma`` is a
-    scalar; here ``gamma`` and ``eps`` (or ``xi``) broadcast against each
+    scalar; here ``gamma`` and ``eps`` (or ``Xi``) broadcast against each
     other, so a whole :math:`(\\gamma, \\varepsilon)` phase map is one call:
     the point is metallic iff the result is ``> 0``.  ``+inf`` where the
     infinite sum diverges (``eps >= 0``).  :math:`F(0^+) > 0` always, so no
@@ -117,7 +118,7 @@ def ln_F_zero_table(*, gamma, eps=None, xi=None, K, N, s, d=1, sum_range="infini
     ----------
     gamma : float or array_like
         :math:`\\gamma/\\delta_m > 0`.
-    eps, xi : float or array_like
+    eps, Xi : float or array_like
         Exactly one of :math:`\\varepsilon < 1` and :math:`\\Xi > 0`.
     K, N, s, d, sum_range, nfast
         As in :func:`solve_linewidth`.
@@ -138,7 +139,7 @@ def ln_F_zero_table(*, gamma, eps=None, xi=None, K, N, s, d=1, sum_range="infini
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
     g = np.asarray(check_positive("gamma", gamma), dtype=float)
-    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    e = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     gb, eb = np.broadcast_arrays(g, e)
     shape = gb.shape
     uniq, inv = np.unique(np.stack([np.log(gb.ravel()), eb.ravel()]), axis=1, return_inverse=True)
@@ -224,7 +225,7 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
     return out
 
 
-def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
+def critical_coupling(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
     """Critical inter-dot coupling :math:`\\gamma_c/\\delta_m` of Eq. (19) (Fig. 5).
 
     The smallest :math:`\\gamma` for which Eq. (19) has a non-trivial
@@ -234,7 +235,7 @@ def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", 
 
     Parameters
     ----------
-    eps, xi : float or array_like
+    eps, Xi : float or array_like
         Exactly one of :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K) < 1` and
         :math:`\\Xi > 0`.  Fig. 5's abscissa is
         :math:`1/\\Xi - \\ln K = -\\varepsilon\\ln K`.
@@ -285,7 +286,7 @@ def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", 
     :math:`\\gamma = K^{-m}` for ``nfast="literal"``.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
-    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    e = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     uniq, inv = np.unique(e.ravel(), return_inverse=True)
     ln_gc = _gamma_c_columns(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
     with np.errstate(over="ignore", under="ignore"):
@@ -293,7 +294,7 @@ def critical_coupling(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite", 
     return scalar_or_array(out)
 
 
-def literal_reentrance(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite"):
+def literal_reentrance(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite"):
     """Localized windows above :math:`\\gamma_c` in the literal reading of Eq. (20).
 
     Returns, for scalar ``eps``, a list of the jump points
@@ -311,7 +312,7 @@ def literal_reentrance(*, eps=None, xi=None, K, N, s, d=1, sum_range="infinite")
     :math:`\\gamma_c` (``K`` very close to 1).
     """
     K, N, s, d, sum_range, _ = _validate_boundary(K, N, s, d, sum_range, "literal")
-    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    e = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     gc = np.atleast_1d(critical_coupling(eps=e, K=K, N=N, s=s, d=d, sum_range=sum_range))
     ell = math.log(K)
     res = []
@@ -429,7 +430,7 @@ def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
 def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
     """:math:`\\varepsilon_c`: where the non-trivial solution disappears at fixed :math:`\\gamma`.
 
-    See :func:`critical_xi` (this is the same boundary in
+    See :func:`critical_Xi` (this is the same boundary in
     :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K)`); ``1.0`` means no metal for
     any :math:`\\Xi` (i.e. :math:`\\Xi_c = \\infty`).
 
@@ -450,10 +451,10 @@ def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nf
 
 
 def _check_critical_cost(K, N, equation):
-    """critical_eps / critical_xi with E2/E3 solve ~100 times: a tenth of the solve limit on N."""
+    """critical_eps / critical_Xi with E2/E3 solve ~100 times: a tenth of the solve limit on N."""
     if equation != "19" and N > _max_n_app_solve(K) // 10:
         raise ValueError(
-            f"N must be <= {_max_n_app_solve(K) // 10} for critical_eps/critical_xi with equation {equation!r} "
+            f"N must be <= {_max_n_app_solve(K) // 10} for critical_eps/critical_Xi with equation {equation!r} "
             f"and K={K:g} (about 100 E2/E3 solves, each summing 2N terms on ~2N ln K/3 scan points); got N={N}"
         )
 
@@ -469,7 +470,7 @@ def _critical_eps(g, *, K, N, s, d, equation, sum_range, nfast):
     return scalar_or_array(out)
 
 
-def critical_xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
+def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
     """Critical Fock-space localization length :math:`\\Xi_c` at fixed :math:`\\gamma`.
 
     The metal (a non-trivial solution) exists for :math:`\\Xi > \\Xi_c`.
@@ -551,7 +552,7 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
     return float(brentq_or_bisect(h, lo, hi, xtol=1e-13, rtol=4 * np.finfo(float).eps))
 
 
-def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
+def critical_coupling_asymptote(*, eps=None, Xi=None, K, N, s, d=1):
     """Small-:math:`x` asymptote of :math:`\\gamma_c` for the infinite sum.
 
     With :math:`x = 1/\\Xi - \\ln K = -\\varepsilon\\ln K \\to 0^+` the sum
@@ -573,7 +574,7 @@ def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
     N = check_positive_int("N", N)
     s = float(check_unit_interval("s", s))
     d = check_dimension(d)
-    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    e = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     ell = math.log(K)
     x = -e * ell
     # in logs: (2x)^((d+2)/2) / sqrt(sN ln^d K (d+1)!) over- or underflows for extreme parameters
@@ -581,3 +582,8 @@ def critical_coupling_asymptote(*, eps=None, xi=None, K, N, s, d=1):
     with np.errstate(divide="ignore", over="ignore", under="ignore"):
         val = np.where(x > 0, np.exp((d + 2) / 2.0 * np.log(2.0 * np.maximum(x, 1e-320)) - ln_den), 0.0)
     return scalar_or_array(val)
+
+
+# Names before version 0.2 (one spelling per symbol, CHANGELOG.md): still served, with a
+# DeprecationWarning.
+__getattr__ = module_getattr(__name__, globals(), {'critical_xi': 'critical_Xi'})

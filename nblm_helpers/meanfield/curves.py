@@ -65,7 +65,7 @@ class LinewidthCurve:
     eps : ndarray
         The solved :math:`\\varepsilon` (``eps[keep]`` of the request).
     ln_Gamma : ndarray
-        The solver's ``ln_gamma`` there: :math:`\\ln(\\Gamma/\\delta_m)` of the root, ``-inf`` if
+        The solver's ``ln_Gamma`` there: :math:`\\ln(\\Gamma/\\delta_m)` of the root, ``-inf`` if
         localized, :math:`\\ln\\gamma` (a bound) where the status is ``"above_gamma"``.
     status : ndarray of str
         The solver's status per point (``"root"``, ``"localized"``, ``"above_gamma"``).
@@ -181,7 +181,7 @@ def linewidth_curve(eps, *, gamma, K, N, s, d=1, sum_range="infinite", nfast="li
     n_above = int(np.count_nonzero(r.status == "above_gamma"))
     if n_above:      # F > 1 up to Gamma = gamma: no root below gamma
         violated["above_gamma"] = n_above
-    return LinewidthCurve(keep=keep, eps=e, ln_Gamma=r.ln_gamma, status=r.status, eps_c=eps_c,
+    return LinewidthCurve(keep=keep, eps=e, ln_Gamma=r.ln_Gamma, status=r.status, eps_c=eps_c,
                           validity=r.validity, violated=violated)
 
 

@@ -24,7 +24,7 @@ holds the conventions, the monotonicity facts and the work limits.
 
 The parameters are validated once, on construction, by the same checks (and
 with the same messages) as the keyword functions; the methods validate only
-their own arguments (``eps`` or ``xi``, ``ln_gamma``) and apply the work
+their own arguments (``eps`` or ``Xi``, ``ln_Gamma``) and apply the work
 limit of their operation (a solve of E2/E3 allows a smaller ``N`` than an
 evaluation of :math:`F`).  ``gamma`` and ``s`` are scalars here; the keyword
 :func:`~nblm_helpers.meanfield.solve_linewidth` also takes arrays of them.
@@ -104,24 +104,24 @@ class MeanFieldModel:
         return (self.gamma, self.K, self.N, self.s, self.d, self.equation, self.sum_range, self.nfast,
                 self.drop_negative)
 
-    def ratio(self, ln_gamma, eps=None, *, xi=None):
+    def ratio(self, ln_Gamma, eps=None, *, Xi=None):
         """:math:`F(\\Gamma)` as ``(ln|F|, sign F)``; see :func:`~nblm_helpers.meanfield.self_consistency_ratio`."""
-        return _ratio(ln_gamma, resolve_eps(eps, xi, self.K), *self._params())
+        return _ratio(ln_Gamma, resolve_eps(eps, Xi, self.K), *self._params())
 
-    def ln_F0(self, eps=None, *, xi=None):
+    def ln_F0(self, eps=None, *, Xi=None):
         """:math:`F(\\Gamma\\to0^+)` as ``(ln|F0|, sign)``; see :func:`~nblm_helpers.meanfield.ln_F_zero`."""
-        e = resolve_eps(eps, xi, self.K)
+        e = resolve_eps(eps, Xi, self.K)
         return _ratio(-np.inf * np.ones_like(np.asarray(e, dtype=float)), e, *self._params())
 
-    def F0(self, eps=None, *, xi=None):
+    def F0(self, eps=None, *, Xi=None):
         """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`~nblm_helpers.meanfield.F_zero`."""
-        return _F_value(*self.ln_F0(eps, xi=xi))
+        return _F_value(*self.ln_F0(eps, Xi=Xi))
 
-    def solve(self, eps=None, *, xi=None, warn=True):
+    def solve(self, eps=None, *, Xi=None, warn=True):
         """The self-consistent linewidth; see :func:`~nblm_helpers.meanfield.solve_linewidth`."""
-        e = resolve_eps(eps, xi, self.K)
+        e = resolve_eps(eps, Xi, self.K)
         _check_cost(K=self.K, N=self.N, d=self.d, equation=self.equation, sum_range=self.sum_range, solve=True)
-        return _solve(e, "eps" if xi is None else "xi", *self._params(), warn)
+        return _solve(e, "eps" if Xi is None else "Xi", *self._params(), warn)
 
     def critical_eps(self):
         """:math:`\\varepsilon_c` at this ``gamma``; see :func:`~nblm_helpers.meanfield.critical_eps`."""

@@ -13,10 +13,10 @@ from ._numerics import _MAX_ORDER, _ORDER_FLOOR
 
 
 def self_consistency_ratio(
-    ln_gamma,
+    ln_Gamma,
     *,
     eps=None,
-    xi=None,
+    Xi=None,
     gamma,
     K,
     N,
@@ -31,12 +31,12 @@ def self_consistency_ratio(
 
     Parameters
     ----------
-    ln_gamma : float or array_like
+    ln_Gamma : float or array_like
         :math:`x = \\ln(\\Gamma/\\delta_m)`; ``-inf`` gives :math:`F(0^+)`.
         For ``equation="19"`` every finite value must be ``< ln(gamma)``
         (Eq. 20's domain).
-    eps, xi, gamma, K, N, s, d, equation, sum_range, nfast
-        As in :func:`solve_linewidth`.  ``ln_gamma`` and ``eps`` broadcast;
+    eps, Xi, gamma, K, N, s, d, equation, sum_range, nfast
+        As in :func:`solve_linewidth`.  ``ln_Gamma`` and ``eps`` broadcast;
         ``gamma`` and ``s`` must be scalars here (``ValueError`` otherwise).
     drop_negative : bool
         E2/E3: drop the negative terms (:math:`\\ln(\\gamma K^m) < 0`, odd ``d``).
@@ -52,29 +52,29 @@ def self_consistency_ratio(
     Validity
     --------
     Evaluates :math:`F` as a mathematical function; never warns.  Raises
-    ``ValueError`` for bad parameters, ``ln_gamma >= ln(gamma)`` (Eq. 19),
-    ``ln_gamma < -1e7 ln K`` (unbounded sum) and the work limits of the
+    ``ValueError`` for bad parameters, ``ln_Gamma >= ln(gamma)`` (Eq. 19),
+    ``ln_Gamma < -1e7 ln K`` (unbounded sum) and the work limits of the
     module docstring (square sum ``N <= 20000``, ``K >= 1.00013``, E2/E3
     ``N <= 10**6``, ``d <= 64``, tiny ``s N`` with ``nfast="continuous"``).
     """
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
-        eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
+        eps, Xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
     )
-    return _ratio(ln_gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative)
+    return _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative)
 
 
-def _ratio(ln_gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative):
-    """:func:`self_consistency_ratio` for validated parameters (``ln_gamma`` as given)."""
-    x = np.asarray(check_ln_rate("ln_gamma", ln_gamma))
+def _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative):
+    """:func:`self_consistency_ratio` for validated parameters (``ln_Gamma`` as given)."""
+    x = np.asarray(check_ln_rate("ln_Gamma", ln_Gamma))
     x_min = -_ORDER_FLOOR * math.log(K)
     if equation == "19" and sum_range == "infinite" and np.any((x < x_min) & np.isfinite(x)):
         raise ValueError(
-            f"ln_gamma must be >= {x_min:.6g} (= -{_MAX_ORDER:.0e} ln K: the unbounded sum of Eq. 19 is "
-            f"evaluated explicitly up to that order) or -inf (Gamma -> 0); got {ln_gamma!r}"
+            f"ln_Gamma must be >= {x_min:.6g} (= -{_MAX_ORDER:.0e} ln K: the unbounded sum of Eq. 19 is "
+            f"evaluated explicitly up to that order) or -inf (Gamma -> 0); got {ln_Gamma!r}"
         )
     if equation == "19" and np.any(x >= math.log(gamma)):
         raise ValueError(
-            f"ln_gamma must be < ln(gamma) = {math.log(gamma):g} for equation '19' "
+            f"ln_Gamma must be < ln(gamma) = {math.log(gamma):g} for equation '19' "
             "(Eq. 20 is defined for Gamma < gamma)"
         )
     e = np.asarray(eps, dtype=float)
@@ -111,7 +111,7 @@ def _ratio(ln_gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_ne
 def ln_F_zero(
     *,
     eps=None,
-    xi=None,
+    Xi=None,
     gamma,
     K,
     N,
@@ -137,9 +137,9 @@ def ln_F_zero(
     ``ValueError`` for bad parameters and the module's work limits.
     """
     return self_consistency_ratio(
-        -np.inf * np.ones_like(np.asarray(resolve_eps(eps, xi, check_branching("K", K)), dtype=float)),
+        -np.inf * np.ones_like(np.asarray(resolve_eps(eps, Xi, check_branching("K", K)), dtype=float)),
         eps=eps,
-        xi=xi,
+        Xi=Xi,
         gamma=gamma,
         K=K,
         N=N,

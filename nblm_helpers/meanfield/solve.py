@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from .._deprecate import renamed_attributes
 from ..parameters import ValidityWarning, check_branching, check_positive, check_real, resolve_eps, scalar_or_array
 from ..validity import Validity, classify
 from ._checks import _validate, _validate_boundary
@@ -19,21 +20,22 @@ from .ratio import self_consistency_ratio
 from .roots import _scan_19, _scan_app
 
 
+@renamed_attributes(ln_gamma="ln_Gamma", gamma="Gamma")
 @dataclass(frozen=True)
 class LinewidthResult:
     """Solution of the mean-field self-consistency (returned by :func:`solve_linewidth`).
 
     Attributes
     ----------
-    ln_gamma : float or numpy.ndarray
+    ln_Gamma : float or numpy.ndarray
         :math:`\\ln(\\Gamma/\\delta_m)` of the physical solution; ``-inf`` where
         localized; ``ln(gamma)`` where ``status == "above_gamma"`` (a bound,
         not a root).  Shape: the broadcast shape of ``eps``, ``gamma`` and
         ``s`` (a float when all three are scalars); every array attribute
         below has this shape.
-    gamma : float or numpy.ndarray
-        ``exp(ln_gamma)`` (0.0 where localized or where it underflows; ``inf``
-        where it overflows, ``ln_gamma > 709``, possible only far outside
+    Gamma : float or numpy.ndarray
+        ``exp(ln_Gamma)`` (0.0 where localized or where it underflows; ``inf``
+        where it overflows, ``ln_Gamma > 709``, possible only far outside
         Eq. 23, which then warns).
     localized : bool or numpy.ndarray of bool
         ``status == "localized"``.
@@ -72,10 +74,14 @@ class LinewidthResult:
         ``status == "root"`` (they hold trivially elsewhere).  ``validity.ok``
         is all three.  The ValidityWarning (``warn=True``) reports the same
         conditions at the roots; test them here instead of parsing its text.
+
+    The names before version 0.2, ``ln_gamma`` and ``gamma`` (for
+    :math:`\\ln\\Gamma` and :math:`\\Gamma`), still read these fields, with a
+    ``DeprecationWarning``.
     """
 
-    ln_gamma: Any
-    gamma: Any
+    ln_Gamma: Any
+    Gamma: Any
     localized: Any
     status: Any
     roots: tuple
@@ -100,7 +106,7 @@ def _solve_columns(opts, eps_cols, gamma, s):
         pairs, ginv = np.unique(gs, axis=0, return_inverse=True)
         ginv = np.ravel(ginv)
         ncol = eps_cols.size
-        out = dict(ln_gamma=np.empty(ncol), status=np.empty(ncol, dtype="<U11"), roots=[None] * ncol,
+        out = dict(ln_Gamma=np.empty(ncol), status=np.empty(ncol, dtype="<U11"), roots=[None] * ncol,
                    resid=[None] * ncol, lnF0=np.empty(ncol), sF0=np.empty(ncol), bistable=np.empty(ncol, bool))
         for k, (g, sv) in enumerate(pairs.tolist()):
             sel = np.nonzero(ginv == k)[0]
@@ -117,7 +123,7 @@ def _solve_columns(opts, eps_cols, gamma, s):
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         lnF0, sF0 = model.lnF0()
     F0_gt1 = (sF0 > 0) & (lnF0 > 0)
-    ln_gamma = np.full(ncol, -np.inf)
+    ln_Gamma = np.full(ncol, -np.inf)
     status = np.full(ncol, "localized", dtype="<U11")
     roots = [[] for _ in range(ncol)]
     bistable = np.zeros(ncol, dtype=bool)
@@ -135,14 +141,14 @@ def _solve_columns(opts, eps_cols, gamma, s):
     for c in range(ncol):
         down = [r[0] for r in roots[c] if r[1]]
         if down:
-            ln_gamma[c] = down[0]
+            ln_Gamma[c] = down[0]
             status[c] = "root"
             bistable[c] = model.kind == "app" and not F0_gt1[c]
         elif model.kind != "app" and F0_gt1[c]:
-            ln_gamma[c] = model.a[c]
+            ln_Gamma[c] = model.a[c]
             status[c] = "above_gamma"
     return dict(
-        ln_gamma=ln_gamma,
+        ln_Gamma=ln_Gamma,
         status=status,
         roots=[tuple(r[0] for r in lst) for lst in roots],
         resid=[tuple(r[2] for r in lst) for lst in roots],
@@ -155,7 +161,7 @@ def _solve_columns(opts, eps_cols, gamma, s):
 def solve_linewidth(
     *,
     eps=None,
-    xi=None,
+    Xi=None,
     gamma,
     K,
     N,
@@ -179,7 +185,7 @@ def solve_linewidth(
     evaluated with it, so array input gives, point by point, exactly
     (bit for bit) the result of one call per point with scalar values.
 
-    ``eps`` (or ``xi``), ``gamma`` and ``s`` broadcast against each other
+    ``eps`` (or ``Xi``), ``gamma`` and ``s`` broadcast against each other
     (NumPy rules); each distinct point :math:`(\\varepsilon, \\gamma, s)` is a
     "column".  For Eq. (19) all columns are solved together (one bracket
     scan and one ``find_root`` call), so e.g. a temperature sweep in which
@@ -192,7 +198,7 @@ def solve_linewidth(
     eps : float or array_like, optional
         :math:`\\varepsilon = 1 - 1/(\\Xi\\ln K) < 1`.  Arrays are solved
         vectorized (duplicate points solved once).
-    xi : float or array_like, optional
+    Xi : float or array_like, optional
         Fock-space localization length :math:`\\Xi > 0` instead of ``eps``.
     gamma : float or array_like
         Inter-dot coupling :math:`\\gamma/\\delta_m > 0` (every element);
@@ -232,16 +238,16 @@ def solve_linewidth(
     ValueError
         For out-of-range parameters (the message names the parameter and its
         allowed range; for arrays, any element out of range), both or neither
-        of ``eps``/``xi``, unknown options, or ``gamma``/``s`` whose shape does
+        of ``eps``/``Xi``, unknown options, or ``gamma``/``s`` whose shape does
         not broadcast against ``eps`` (the message names the parameter).
 
     Notes
     -----
     * Status ``"localized"``: for Eq. (19) exactly when :math:`F(0^+) \\le 1`
-      (every term is bounded by its :math:`\\Gamma\\to0` value).  ``ln_gamma``
+      (every term is bounded by its :math:`\\Gamma\\to0` value).  ``ln_Gamma``
       is ``-inf`` and ``gamma`` is 0.0.
     * Status ``"above_gamma"`` (Eq. 19): :math:`F > 1` up to
-      :math:`\\ln\\Gamma = \\ln\\gamma - 10^{-9}`; ``ln_gamma = ln(gamma)`` is
+      :math:`\\ln\\Gamma = \\ln\\gamma - 10^{-9}`; ``ln_Gamma = ln(gamma)`` is
       reported as a bound.
     * E2/E3 with negative terms can have :math:`F(0^+) \\le 1` and still a
       stable root (``bistable``); that root is reported with status ``"root"``.
@@ -250,9 +256,9 @@ def solve_linewidth(
       crossover band, closed-form arithmetico-geometric tail).
     """
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
-        eps, xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, arrays=True
+        eps, Xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, arrays=True
     )
-    return _solve(eps, "eps" if xi is None else "xi", gamma, K, N, s, d, equation, sum_range, nfast, drop_negative,
+    return _solve(eps, "eps" if Xi is None else "Xi", gamma, K, N, s, d, equation, sum_range, nfast, drop_negative,
                   warn)
 
 
@@ -292,13 +298,13 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
         )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         sol = _solve_columns(opts, *cols)
-    ln_gamma = sol["ln_gamma"][inv]
+    ln_Gamma = sol["ln_Gamma"][inv]
     status = sol["status"][inv]
     lnF0 = sol["lnF0"][inv]
     sF0 = sol["sF0"][inv]
     with np.errstate(over="ignore", under="ignore"):
         F0 = np.where(sF0 == 0, 0.0, sF0 * np.exp(lnF0))
-        G = np.exp(ln_gamma)
+        G = np.exp(ln_Gamma)
     roots = tuple(sol["roots"][i] for i in inv)
     n_roots = np.array([len(r) for r in roots])
     bistable = sol["bistable"][inv]
@@ -308,7 +314,7 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
     # linewidth conditions only where a root was found (-inf: nothing to check)
     with np.errstate(invalid="ignore"):
         holds = classify(gamma=g_flat if per_point else gamma, K=K, N=N, d=d, eps=flat,
-                         ln_gamma=np.where(status == "root", ln_gamma, -np.inf),
+                         ln_Gamma=np.where(status == "root", ln_Gamma, -np.inf),
                          conditions=("23", "26", "27")).holds
     if warn:
         _warn_validity(holds, status)
@@ -320,8 +326,8 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
         return v.item() if scalar else v
 
     return LinewidthResult(
-        ln_gamma=float(ln_gamma[0]) if scalar else ln_gamma.reshape(shape),
-        gamma=float(G[0]) if scalar else G.reshape(shape),
+        ln_Gamma=float(ln_Gamma[0]) if scalar else ln_Gamma.reshape(shape),
+        Gamma=float(G[0]) if scalar else G.reshape(shape),
         localized=bool(localized[0]) if scalar else localized.reshape(shape),
         status=str(status[0]) if scalar else status.reshape(shape),
         roots=roots[0] if scalar else roots,
@@ -352,7 +358,7 @@ def _warn_validity(holds, status):
     if nab:
         msgs.append(
             f"F > 1 up to Gamma = gamma (status 'above_gamma') at {nab} of {n} point(s); "
-            "ln_gamma = ln(gamma) is a bound, not a root"
+            "ln_Gamma = ln(gamma) is a bound, not a root"
         )
     if msgs:
         warnings.warn(
@@ -362,7 +368,7 @@ def _warn_validity(holds, status):
         )
 
 
-def eq21_ln_linewidth(*, eps=None, xi=None, gamma, K, warn=True):
+def eq21_ln_linewidth(*, eps=None, Xi=None, gamma, K, warn=True):
     """:math:`\\ln\\Gamma` of Eq. (21) read as single-dot scaling, :math:`\\Gamma = \\gamma^{1/\\varepsilon}`.
 
     The printed Eq. (21) lost its exponent (book errata, ``errata-eq21``):
@@ -380,7 +386,7 @@ def eq21_ln_linewidth(*, eps=None, xi=None, gamma, K, warn=True):
     """
     gamma = float(check_positive("gamma", gamma))
     K = float(check_branching("K", K))
-    e = np.asarray(resolve_eps(eps, xi, K), dtype=float)
+    e = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         val = np.where(e > 0, math.log(gamma) / np.where(e > 0, e, 1.0), -np.inf)
     nbad = int(np.count_nonzero(e <= 0))
