@@ -20,5 +20,5 @@ so importing a physics module never pulls in matplotlib or ipywidgets.
 
 from .parameters import Parameters, ValidityWarning
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["Parameters", "ValidityWarning", "__version__"]

@@ -132,3 +132,19 @@ def test_limit_critical_eps_approaches_the_asymptote():
     ec = m.critical_eps()
     gc = mf.critical_coupling_asymptote(eps=ec, K=3, N=10, s=0.5)
     assert ec < 0 and gc == pytest.approx(1e-6, rel=2e-2)
+
+
+def test_from_parameters_is_the_model_of_a_Parameters():
+    from nblm_helpers import Parameters
+
+    p = Parameters(gamma=0.1, K=3, N=10, s=0.5, d=1, eps=0.5, W=0.3, xi=2.0)   # extra fields are ignored
+    m = mf.MeanFieldModel.from_parameters(p, sum_range="square")
+    assert m == mf.MeanFieldModel(gamma=0.1, K=3, N=10, s=0.5, d=1, sum_range="square")
+    _same_result(m.solve(p.eps, warn=False), m.solve(Xi=p.Xi, warn=False))
+    assert mf.MeanFieldModel.from_parameters(Parameters(gamma=0.1, K=3, N=10, s=0.5)).d == 1
+    with pytest.raises(ValueError, match=r"^Parameters lacks N, s, which the mean-field model needs"):
+        mf.MeanFieldModel.from_parameters(Parameters(gamma=0.1, K=3))
+    with pytest.raises(ValueError, match=r"^p must be a nblm_helpers.Parameters; got dict"):
+        mf.MeanFieldModel.from_parameters(dict(gamma=0.1, K=3, N=10, s=0.5))
+    with pytest.raises(ValueError, match=r"^unknown option\(s\) \['eps'\]"):
+        mf.MeanFieldModel.from_parameters(p, eps=0.5)

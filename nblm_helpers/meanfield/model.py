@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..parameters import resolve_eps
+from ..parameters import Parameters, resolve_eps
 from ._checks import _check_cost, _check_params
 from .boundary import _check_critical_cost, _critical_eps
 from .ratio import _F_value, _ratio
@@ -99,6 +99,32 @@ class MeanFieldModel:
                         ("equation", equation), ("sum_range", sum_range), ("nfast", nfast),
                         ("drop_negative", drop_negative)):
             object.__setattr__(self, name, v)
+
+    @classmethod
+    def from_parameters(cls, p, **options):
+        """The model of a :class:`~nblm_helpers.parameters.Parameters` ``p``.
+
+        Takes ``gamma``, ``K``, ``N``, ``s`` and ``d`` (1 if unset) from ``p``;
+        ``options`` are ``equation``, ``sum_range``, ``nfast``, ``drop_negative``.
+        ``p.eps`` (or ``p.Xi``) is the argument of the methods, e.g.
+        ``MeanFieldModel.from_parameters(p).solve(p.eps)``.
+
+        Raises
+        ------
+        ValueError
+            If ``p`` is not a ``Parameters``, lacks one of ``gamma``, ``K``,
+            ``N``, ``s``, or an option is unknown or invalid.
+        """
+        if not isinstance(p, Parameters):
+            raise ValueError(f"p must be a nblm_helpers.Parameters; got {type(p).__name__}")
+        missing = [name for name in ("gamma", "K", "N", "s") if getattr(p, name) is None]
+        if missing:
+            raise ValueError(f"Parameters lacks {', '.join(missing)}, which the mean-field model needs; got {p!r}")
+        unknown = sorted(set(options) - {"equation", "sum_range", "nfast", "drop_negative"})
+        if unknown:
+            raise ValueError(f"unknown option(s) {unknown}; MeanFieldModel takes equation, sum_range, nfast, "
+                             "drop_negative")
+        return cls(gamma=p.gamma, K=p.K, N=p.N, s=p.s, d=1 if p.d is None else p.d, **options)
 
     def _params(self):
         return (self.gamma, self.K, self.N, self.s, self.d, self.equation, self.sum_range, self.nfast,
