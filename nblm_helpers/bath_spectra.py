@@ -96,7 +96,7 @@ from .parameters import (
     check_unit_interval,
     scalar_or_array,
 )
-from .validity import condition_golden_rule
+from .validity import golden_rule_message
 
 __all__ = [
     "SPECTRA",
@@ -160,12 +160,7 @@ def _warn(msgs, stacklevel=3):
 
 
 def _premise_msg(gamma, W):
-    ok = np.asarray(condition_golden_rule(gamma=gamma, W=W))
-    bad = int(np.count_nonzero(~ok))
-    if bad:
-        return (f"gamma >= W at {bad} of {ok.size} point(s): (A1)/(A3) are Golden-rule rates that assume "
-                "gamma << W (Sec. II A)")
-    return None
+    return golden_rule_message(gamma, W, rates="(A1)/(A3)")
 
 
 def _negative_optimum_msg(m_hat):

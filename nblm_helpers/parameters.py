@@ -43,6 +43,7 @@ import numbers
 from dataclasses import asdict, dataclass, replace
 
 import numpy as np
+
 from ._deprecate import module_getattr
 
 __all__ = [

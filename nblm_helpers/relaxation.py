@@ -96,6 +96,7 @@ import scipy.constants as const
 from scipy.optimize import minimize_scalar
 from scipy.special import lambertw
 
+from ._deprecate import module_getattr
 from ._roots import brentq_or_bisect
 from .parameters import (
     ValidityWarning,
@@ -110,8 +111,7 @@ from .parameters import (
     check_unit_interval,
     scalar_or_array,
 )
-from .validity import condition_golden_rule
-from ._deprecate import module_getattr
+from .validity import golden_rule_message
 
 __all__ = [
     "CHANNELS",
@@ -160,12 +160,7 @@ def _finite(out, what, names):
 
 
 def _premise_msg(gamma, W):
-    ok = np.asarray(condition_golden_rule(gamma=gamma, W=W))
-    bad = int(np.count_nonzero(~ok))
-    if bad:
-        return (f"gamma >= W at {bad} of {ok.size} point(s): Eqs. (6)-(8) are Golden-rule rates that assume "
-                "gamma << W (a Markovian bath, Sec. II A)")
-    return None
+    return golden_rule_message(gamma, W, rates="Eqs. (6)-(8)")
 
 
 def _warn(msg, stacklevel=3):

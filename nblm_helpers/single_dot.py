@@ -94,7 +94,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .parameters import ValidityWarning, check_branching, check_positive, check_positive_int, check_real, check_scalar
-from .validity import condition_golden_rule
+from .validity import golden_rule_message
 
 __all__ = [
     "READINGS",
@@ -190,13 +190,7 @@ def _warn(msgs, stacklevel=3):
 
 
 def _golden_rule_msg(gamma, W):
-    # a W that underflowed to 0 stands for a positive W below the smallest float
-    W = np.maximum(np.asarray(W, dtype=float), np.finfo(float).smallest_subnormal)
-    bad = int(np.count_nonzero(~np.asarray(condition_golden_rule(gamma=gamma, W=W))))
-    if bad:
-        return (f"gamma = {gamma:.4g} >= W at {bad} of {np.size(W)} point(s): the Golden rule is the leading order "
-                "in gamma/W << 1")
-    return None
+    return golden_rule_message(gamma, W, rates="Eq. (16) and its sum")
 
 
 def _divergent_msg(a):

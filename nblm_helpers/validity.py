@@ -54,24 +54,26 @@ from typing import Mapping
 
 import numpy as np
 
+from ._deprecate import module_getattr
 from .parameters import (
     check_broadcast,
     check_branching,
     check_dimension,
     check_positive,
     check_positive_int,
+    check_real,
     check_unit_interval,
     resolve_eps,
     resolve_ln_rate,
     scalar_or_array,
 )
-from ._deprecate import module_getattr
 
 __all__ = [
     "CONDITIONS",
     "Validity",
     "classify",
     "condition_golden_rule",
+    "golden_rule_message",
     "condition_23",
     "condition_24",
     "condition_25",
@@ -185,6 +187,29 @@ def condition_golden_rule(*, gamma, W):
     W = check_positive("W", W)
     check_broadcast(gamma=gamma, W=W)
     return _out(np.asarray(gamma) < np.asarray(W))
+
+
+def golden_rule_message(gamma, W, *, rates):
+    """The warning text where the Golden-rule premise :math:`\\gamma < W` fails, else ``None``.
+
+    ``rates`` names what assumes it (e.g. ``"Eqs. (6)-(8)"``); the text counts
+    the points where :func:`condition_golden_rule` is false.  The physics modules
+    warn with it, so the premise is classified and worded here only.  A ``W``
+    that underflowed to 0 stands for a positive ``W`` below the smallest float.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
+    if not isinstance(rates, str):
+        raise ValueError(f"rates must be a string naming the rates that assume gamma << W; got {rates!r}")
+    W = np.maximum(np.asarray(check_real("W", W, lo=0.0, lo_open=False), dtype=float),
+                   np.finfo(float).smallest_subnormal)
+    ok = np.asarray(condition_golden_rule(gamma=gamma, W=W))
+    bad = int(np.count_nonzero(~ok))
+    if bad:
+        g = f"gamma = {float(gamma):.4g}" if np.ndim(gamma) == 0 else "gamma"
+        return (f"{g} >= W at {bad} of {ok.size} point(s): {rates} are Golden-rule rates, the leading order in "
+                "gamma/W << 1 (a Markovian bath, Sec. II A)")
+    return None
 
 
 def condition_24(*, gamma, K, N, z=1.0):

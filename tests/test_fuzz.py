@@ -921,6 +921,8 @@ SPECS = [
     Spec("validity.condition_C6_coupling", dict(gamma=GAMMA_MF.A, N=N, s=S, d=D)),
     Spec("validity.condition_C7", dict(K=K, ex=eps_Xi())),
     Spec("validity.condition_golden_rule", dict(gamma=POS.A, W=POS.A)),
+    Spec("validity.golden_rule_message", dict(gamma=POS.A, W=NONNEG.A, rates=PT(
+        st.sampled_from(["Eqs. (6)-(8)", "(A1)/(A3)"]), [1, None, b"Eq. 16"], corners=("Eq. (16)", "(A1)")))),
     Spec("validity.ln_Gamma_floor_27", dict(K=K, N=N), inf_ok=neg_inf_only, why_inf="-inf if N ln K overflows"),
     Spec("validity.classify", dict(
         gamma=GAMMA_MF.A, K=K, N=N, s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)), d=D,

@@ -5,6 +5,7 @@ import math
 import numpy as np
 import pytest
 
+from nblm_helpers import validity
 from nblm_helpers.validity import (
     CONDITIONS,
     classify,
@@ -294,3 +295,16 @@ def test_eps_edge_validation(kw, name):
     from nblm_helpers.validity import eps_edge
     with pytest.raises(ValueError, match=name):
         eps_edge(**kw)
+
+
+def test_golden_rule_message_counts_the_points_and_names_the_rates():
+    assert validity.golden_rule_message(0.1, [0.5, 1.0], rates="Eqs. (6)-(8)") is None
+    msg = validity.golden_rule_message(0.1, [0.05, 0.1, 0.5], rates="Eqs. (6)-(8)")
+    assert msg.startswith("gamma = 0.1 >= W at 2 of 3 point(s): Eqs. (6)-(8) are Golden-rule rates")
+    assert validity.golden_rule_message([0.1, 0.2], 0.15, rates="(A1)").startswith("gamma >= W at 1 of 2 point(s)")
+    # a W that underflowed to 0 is a positive W below the smallest float: the premise fails there
+    assert validity.golden_rule_message(1e-300, 0.0, rates="Eq. (16)").startswith("gamma = 1e-300 >= W at 1 of 1")
+    with pytest.raises(ValueError, match="^W must be"):
+        validity.golden_rule_message(0.1, -1.0, rates="Eq. (16)")
+    with pytest.raises(ValueError, match="^rates must be a string"):
+        validity.golden_rule_message(0.1, 1.0, rates=None)

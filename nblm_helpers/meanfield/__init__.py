@@ -118,6 +118,7 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
 
 from __future__ import annotations
 
+from .._deprecate import module_getattr
 from ..saddle_point import saddle_point_ln_linewidth  # re-exported
 from ._checks import EQUATIONS, NFAST_READINGS, SUM_RANGES
 from ._lnf import _Model  # noqa: F401  (tests build the ln F model directly)
@@ -142,7 +143,6 @@ from .model import MeanFieldModel
 from .nfast import bath_lineshape, ln_n_fast, n_fast
 from .ratio import F_zero, ln_F_zero, self_consistency_ratio
 from .solve import LinewidthResult, eps_at_linewidth, eq21_ln_linewidth, solve_linewidth
-from .._deprecate import module_getattr
 
 __all__ = [
     "MeanFieldModel",

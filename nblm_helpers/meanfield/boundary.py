@@ -23,6 +23,7 @@ import math
 
 import numpy as np
 
+from .._deprecate import module_getattr
 from ..parameters import (
     check_branching,
     check_choice,
@@ -38,7 +39,6 @@ from ._numerics import _CHUNK, _MAX_HEAD, _MAX_NODES, _find_root, _ln_unsat_tail
 from .nfast import _ln_n_unsat
 from .ratio import ln_F_zero
 from .solve import solve_linewidth
-from .._deprecate import module_getattr
 
 
 def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
