@@ -75,7 +75,9 @@ __all__ = [
     "condition_golden_rule",
     "golden_rule_message",
     "condition_23",
+    "ln_gamma_ceiling_23",
     "condition_24",
+    "ln_gamma_floor_24",
     "condition_25",
     "condition_26",
     "condition_27",
@@ -167,11 +169,28 @@ def condition_23(*, gamma, K, eps=None, Xi=None, z=None):
     if z is not None:
         z = check_positive("z", z)
     check_broadcast(gamma=gamma, K=K, eps=eps, **({} if z is None else {"z": z}))
-    with np.errstate(over="ignore"):                   # (1 - eps) ln K -> inf: gamma < 0 is False
-        ok = np.log(gamma) < -(1.0 - np.asarray(eps)) * _log(K)
+    return _out(np.log(gamma) < ln_gamma_ceiling_23(K=K, eps=eps, z=z))
+
+
+def ln_gamma_ceiling_23(*, K, eps=None, Xi=None, z=None):
+    """Upper edge of Eq. (23) in logarithms: :math:`\\ln\\min(e^{-1/\\Xi}, 1/z)`.
+
+    :math:`-1/\\Xi = -(1-\\varepsilon)\\ln K`; with ``z=None`` only that part.
+    :func:`condition_23` is ``ln(gamma) < ln_gamma_ceiling_23(...)``.  ``-inf``
+    where :math:`(1-\\varepsilon)\\ln K` overflows (no coupling is weak enough).
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
+    K = check_branching("K", K)
+    eps = resolve_eps(eps, Xi, K)
     if z is not None:
-        ok = ok & (np.log(gamma) < -np.log(z))
-    return _out(ok)
+        z = check_positive("z", z)
+    check_broadcast(K=K, eps=eps, **({} if z is None else {"z": z}))
+    with np.errstate(over="ignore"):                   # (1 - eps) ln K -> inf: the edge is -inf
+        edge = -(1.0 - np.asarray(eps)) * _log(K)
+    if z is not None:
+        edge = np.minimum(edge, -np.log(z))
+    return scalar_or_array(edge)
 
 
 def condition_golden_rule(*, gamma, W):
@@ -223,11 +242,27 @@ def condition_24(*, gamma, K, N, z=1.0):
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
-    N = check_positive_int("N", N)
     z = check_positive("z", z)
     check_broadcast(gamma=gamma, K=K, z=z)
+    return _out(np.log(gamma) > ln_gamma_floor_24(K=K, N=N, z=z))
+
+
+def ln_gamma_floor_24(*, K, N, z=1.0):
+    """Lower edge of Eq. (24) in logarithms: :math:`\\ln(\\sqrt{z}NK^{-N}) = \\tfrac12\\ln z + \\ln N - N\\ln K`.
+
+    :func:`condition_24` is ``ln(gamma) > ln_gamma_floor_24(...)``.  For
+    ``z = 1`` it equals :func:`ln_Gamma_floor_27` (the same :math:`NK^{-N}`
+    bounds the coupling in Eq. 24 and the linewidth in Eq. 27).  ``-inf``
+    where :math:`N\\ln K` overflows.
+
+    Raises :class:`ValueError` for bad input (see the module's contract).
+    """
+    K = check_branching("K", K)
+    N = check_positive_int("N", N)
+    z = check_positive("z", z)
+    check_broadcast(K=K, z=z)
     with np.errstate(over="ignore"):                   # N ln K -> inf: the bound is 0
-        return _out(np.log(gamma) > 0.5 * np.log(z) + math.log(N) - N * _log(K))
+        return scalar_or_array(0.5 * np.log(z) + math.log(N) - N * _log(K))
 
 
 def condition_25(*, gamma, K, N, eps=None, Xi=None, z=None):

@@ -308,3 +308,25 @@ def test_golden_rule_message_counts_the_points_and_names_the_rates():
         validity.golden_rule_message(0.1, -1.0, rates="Eq. (16)")
     with pytest.raises(ValueError, match="^rates must be a string"):
         validity.golden_rule_message(0.1, 1.0, rates=None)
+
+
+def test_eq23_ceiling_and_eq24_floor_are_the_edges_of_their_conditions():
+    K, N = 3.0, 10
+    # Eq. (24), z = 1: N K^-N, the same number as the floor of Eq. (27)
+    assert validity.ln_gamma_floor_24(K=K, N=N) == validity.ln_Gamma_floor_27(K=K, N=N)
+    assert math.exp(validity.ln_gamma_floor_24(K=K, N=N)) == pytest.approx(10 * 3.0**-10, rel=1e-14)
+    assert validity.ln_gamma_floor_24(K=K, N=N, z=6.0) == pytest.approx(0.5 * math.log(6) + math.log(10) - 10 * math.log(3))
+    for z in (1.0, 6.0):
+        edge = math.exp(validity.ln_gamma_floor_24(K=K, N=N, z=z))
+        assert not condition_24(gamma=edge * (1 - 1e-12), K=K, N=N, z=z)
+        assert condition_24(gamma=edge * (1 + 1e-12), K=K, N=N, z=z)
+    # Eq. (23): e^{-1/Xi} = K^{-(1-eps)}, and 1/z if given
+    eps = np.array([-0.5, 0.0, 0.4])
+    np.testing.assert_allclose(np.exp(validity.ln_gamma_ceiling_23(K=K, eps=eps)), K ** -(1 - eps), rtol=1e-14)
+    np.testing.assert_allclose(validity.ln_gamma_ceiling_23(K=K, eps=eps, z=4.0),
+                               np.minimum(-(1 - eps) * math.log(K), -math.log(4.0)), rtol=1e-15)
+    for e in eps:
+        edge = math.exp(validity.ln_gamma_ceiling_23(K=K, eps=e, z=4.0))
+        assert condition_23(gamma=edge * (1 - 1e-12), K=K, eps=e, z=4.0)
+        assert not condition_23(gamma=edge * (1 + 1e-12), K=K, eps=e, z=4.0)
+    assert validity.ln_gamma_ceiling_23(K=K, Xi=2.0) == pytest.approx(-0.5)
