@@ -85,6 +85,7 @@ __all__ = [
     "eps_of_T",
     "T_of_eps",
     "footnote51_ratio",
+    "ln_saddle_base_of_T",
     "ln_linewidth_C5_of_T",
     "ln_linewidth_eq28",
     "exponent_C5",
@@ -426,6 +427,53 @@ def exponent_eq28(T, *, g, lam, K):
         return scalar_or_array(t0 * math.log(K) / (2.0 * (np.asarray(T) - t0)))
 
 
+def _ln_C5_base(T, gamma, N, T_s, d, s_model):
+    """s(T), ln delta_m = -2 ln T, ln n_c = ln(s N d^d) and the base ln(gamma sqrt(n_c)/delta_m) of (C5)."""
+    s = np.asarray(s_of_T(T, T_s=T_s, model=s_model))
+    ln_dm = -2.0 * np.log(T)
+    ln_nd = _ln_nd(N, d)
+    ln_nc = np.log(s * N * float(d**d)) if ln_nd is None else np.log(s) + ln_nd
+    return s, ln_dm, ln_nc, np.log(gamma) - ln_dm + 0.5 * ln_nc
+
+
+def ln_saddle_base_of_T(T, *, gamma, N, T_s, d=1, s_model="linear"):
+    """:math:`\\ln(\\gamma\\sqrt{n_c}/\\delta_m)` at temperature ``T``: the base of (C5) and Eq. (28).
+
+    (C5) is :math:`\\Gamma = (\\delta_m/n_c)(\\gamma\\sqrt{n_c}/\\delta_m)^{1/\\varepsilon}`
+    with :math:`\\delta_m = T^{-2}`, :math:`n_c = s(T)Nd^d`; the linearised Eq. (28)
+    drops a factor :math:`(\\gamma\\sqrt{n_c}/\\delta_m)^{\\ln K/4}` of it as
+    :math:`T\\to T_0` (see the temperature chapter).
+
+    Parameters
+    ----------
+    T : float or array_like
+        :math:`T/\\Delta > 0`.
+    gamma, N, T_s, d, s_model
+        As in :func:`ln_linewidth_C5_of_T`.
+
+    Returns
+    -------
+    float or numpy.ndarray
+
+    Raises
+    ------
+    ValueError
+        For a bad parameter (``gamma``, ``T_s`` scalars).
+    """
+    T = np.asarray(check_positive("T", T), dtype=float)
+    gamma = check_positive("gamma", gamma)
+    N = check_positive_int("N", N)
+    T_s = check_positive("T_s", T_s)
+    d = _check_d(d)
+    s_model = check_choice("s_model", s_model, S_MODELS)
+    for name, v in (("gamma", gamma), ("T_s", T_s)):
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a single number (the temperatures T may be an array); "
+                             f"got an array of shape {np.shape(v)}")
+    with np.errstate(over="ignore"):
+        return scalar_or_array(_ln_C5_base(T, gamma, N, T_s, d, s_model)[3])
+
+
 def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", warn=True):
     """:math:`\\ln(\\Gamma/\\Delta)` of the saddle point (C5) with ``T`` substituted, no linearisation.
 
@@ -477,13 +525,10 @@ def ln_linewidth_C5_of_T(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear", 
     """
     T, gamma, g, lam, K, N, T_s, d, s_model = _common(T, gamma, g, lam, K, N, T_s, d, s_model)
     eps = np.asarray(eps_of_T(T, g=g, lam=lam, K=K))
-    s = np.asarray(s_of_T(T, T_s=T_s, model=s_model))
-    ln_dm = -2.0 * np.log(T)
-    ln_nd = _ln_nd(N, d)
-    ln_nc = np.log(s * N * float(d**d)) if ln_nd is None else np.log(s) + ln_nd
+    s, ln_dm, ln_nc, ln_base = _ln_C5_base(T, gamma, N, T_s, d, s_model)
     pos = eps > 0
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        val = ln_dm - ln_nc + (np.log(gamma) - ln_dm + 0.5 * ln_nc) / np.where(pos, eps, 1.0)
+        val = ln_dm - ln_nc + ln_base / np.where(pos, eps, 1.0)
     out = np.where(pos, val, -np.inf)
     if warn:
         t0 = T0(g=g, lam=lam, K=K)

@@ -969,6 +969,8 @@ SPECS = [
     Spec("temperature.T_of_eps", dict(eps=EPS.A, **TEMP)),
     Spec("temperature.footnote51_ratio", dict(gamma=POS.A, g=POS, lam=POS), inf_ok=pos_inf_only,
          why_inf="inf where the ratio overflows"),
+    Spec("temperature.ln_saddle_base_of_T", dict(T=POS.A, gamma=POS, N=N, T_s=POS, d=D,
+                                                 s_model=choice("linear", "tanh"))),
     Spec("temperature.ln_linewidth_C5_of_T", dict(T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D,
                                                   s_model=choice("linear", "tanh"), warn=FLAG), post=post_T_domain,
          inf_ok=True, why_inf="-inf for T <= T0; +-inf where 1/eps overflows"),

@@ -400,3 +400,25 @@ def test_regression_unused_arguments_are_still_validated():
         tp.ln_linewidth_eq28(8.0, **{**P, "d": math.inf})
     with pytest.raises(ValueError, match=r"^T0p \(held fixed\) or T0p_bounds|^give T0p"):
         tp.fit_power_law(T_SYN, tp.power_law(T_SYN, ln_sigma0=2.0, a=3.0, T0p=4.2), T0p=4.0, T0p_bounds=(2.0, 1.0))
+
+
+def test_ln_saddle_base_of_T_is_the_base_of_C5():
+    from nblm_helpers import saddle_point, temperature as tp
+
+    pars = dict(gamma=2e-3, N=10, T_s=10.0, d=1)
+    T = np.array([0.5, 1.0, 3.0])
+    base = tp.ln_saddle_base_of_T(T, **pars)
+    # gamma/delta_m = gamma T^2 and n_c = s(T) N d^d, s = T/T_s (linear): ln(gamma T^2 sqrt(n_c))
+    np.testing.assert_allclose(base, np.log(2e-3 * T**2 * np.sqrt(T / 10.0 * 10)), rtol=1e-13)
+    # C5 in temperature = ln delta_m + the saddle point at the mapped eps, gamma/delta_m and s
+    g, lam, K = 2.0, 0.5, 3.0
+    Tv = 1.3 * tp.T0(g=g, lam=lam, K=K)
+    eps = tp.eps_of_T(Tv, g=g, lam=lam, K=K)
+    s = tp.s_of_T(Tv, T_s=10.0)
+    lnG = tp.ln_linewidth_C5_of_T(Tv, g=g, lam=lam, K=K, **pars, warn=False)
+    ln_nc = math.log(saddle_point.n_c(s=s, N=10, d=1))
+    assert lnG == pytest.approx(-2 * math.log(Tv) - ln_nc + tp.ln_saddle_base_of_T(Tv, **pars) / eps, rel=1e-13)
+    with pytest.raises(ValueError, match="^T must be"):
+        tp.ln_saddle_base_of_T(-1.0, **pars)
+    with pytest.raises(ValueError, match="^gamma must be a single number"):
+        tp.ln_saddle_base_of_T(1.0, gamma=[1e-3, 2e-3], N=10, T_s=1.0)
