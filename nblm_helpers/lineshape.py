@@ -67,6 +67,7 @@ from scipy.integrate import quad
 from scipy.special import lambertw
 
 from ._roots import brentq_or_bisect
+from ._special import lambertw_exp as _lambertw_exp
 from .parameters import (
     ValidityWarning,
     check_dimension,
@@ -954,14 +955,9 @@ def central_width(*, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
     return float(Gamma_b * math.exp(u))
 
 
-def _lambertw_exp(L):
-    """W_0(e^L) for a real L, without overflow (Newton on y + ln y = L beyond L = 700)."""
-    if L < 700:
-        return float(lambertw(math.exp(L)).real)
-    y = L - math.log(L)
-    for _ in range(6):
-        y = y - (y + math.log(y) - L) / (1 + 1 / y)
-    return y
+def _lambertw_exp_scalar(L):
+    """W_0(e^L) for a real L, without overflow (the shared kernel of :mod:`nblm_helpers._special`)."""
+    return float(_lambertw_exp(L))
 
 
 @_warns_on_return
@@ -1006,7 +1002,7 @@ def central_width_closed_form(*, Gamma_b, s_xi_d, J, d=1, nfast="literal"):
         arg = q ** (1.0 / d) / d
         W = lambertw(arg, 0).real
     else:  # ln arg = ln(J/a)/d - ln d
-        W = _lambertw_exp((math.log(Jt) - math.log(a)) / d - math.log(d))
+        W = _lambertw_exp_scalar((math.log(Jt) - math.log(a)) / d - math.log(d))
     with np.errstate(under="ignore"):
         x_m = float(Jt * math.exp(-d * W))
     if x_m >= gb:

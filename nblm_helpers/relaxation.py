@@ -94,10 +94,10 @@ import warnings
 import numpy as np
 import scipy.constants as const
 from scipy.optimize import minimize_scalar
-from scipy.special import lambertw
 
 from ._deprecate import module_getattr
 from ._roots import brentq_or_bisect
+from ._special import lambertw_exp as _lambertw_exp
 from .parameters import (
     ValidityWarning,
     check_broadcast,
@@ -473,19 +473,6 @@ def _ln_gamma_b(gamma, W, Xi, xi, s, d, form, check=True):
 
 
 # -- channel c: high order in the coupling, Eq. (8) ------------------------------
-def _lambertw_exp(L):
-    """:math:`\\mathcal W_0(e^L)` for real ``L`` (array), without overflow."""
-    L = np.asarray(L, dtype=float)
-    out = np.empty_like(L)
-    small = L < 700
-    out[small] = lambertw(np.exp(L[small])).real
-    y = L[~small] - np.log(L[~small])
-    for _ in range(6):  # Newton on y + ln y = L, converged to machine precision
-        y = y - (y + np.log(y) - L[~small]) / (1 + 1 / y)
-    out[~small] = y
-    return out
-
-
 def rearrangement_volume_c(W, *, s, method="lambert"):
     """Number of l-bits :math:`x = \\hat n^d` of channel c, from :math:`\\Delta e^{-sx} = xW` (Eq. 8).
 

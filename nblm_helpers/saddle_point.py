@@ -66,9 +66,9 @@ import math
 import warnings
 
 import numpy as np
-from scipy.special import lambertw
 
 from ._roots import brentq_or_bisect
+from ._special import lambertw_exp as _lambertw_exp
 from .parameters import (
     ValidityWarning,
     check_branching,
@@ -186,10 +186,10 @@ def n_c(*, s, N, d=1):
 def lambertw_exp(L):
     """Principal-branch :math:`W(e^L)` for real ``L``, without overflow.
 
-    For ``L <= 700`` this is ``scipy.special.lambertw(exp(L), 0).real``; the
-    imaginary part is checked to vanish (``|Im W| <= 1e-12 (1 + |Re W|)``).
+    For ``L <= 700`` this is ``scipy.special.lambertw(exp(L), 0).real``.
     For larger ``L`` (where ``exp(L)`` overflows) ``w + ln w = L`` is solved
-    by Newton's method from ``w0 = L - ln L``.
+    by Newton's method from ``w0 = L - ln L``.  The kernel
+    (``nblm_helpers._special``) is shared with Eq. (8) and Eq. (13).
 
     Validity
     --------
@@ -200,20 +200,7 @@ def lambertw_exp(L):
     """
     L = np.asarray(check_ln_rate("L", L), dtype=float)
     _check_points("L", L.size, _MAX_LAMBERTW_POINTS, "scipy's lambertw takes ~0.5 us per point")
-    out = np.empty_like(L)
-    small = L <= 700.0
-    if np.any(small):
-        out[small] = lambertw(np.exp(L[small]), 0).real
-    if np.any(~small):
-        Lb = L[~small]
-        w = Lb - np.log(Lb)
-        for _ in range(50):
-            step = (w + np.log(w) - Lb) / (1.0 + 1.0 / w)
-            w = w - step
-            if np.all(np.abs(step) <= 1e-15 * w):
-                break
-        out[~small] = w
-    return scalar_or_array(out)
+    return scalar_or_array(_lambertw_exp(L))
 
 
 def Nc_lambert(Gamma=None, *, ln_Gamma=None, gamma, K, N, s, d=1, warn=True):
