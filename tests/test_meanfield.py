@@ -569,7 +569,7 @@ def test_a_root_beyond_the_solver_range_is_a_clear_error_not_a_memory_error():
 @pytest.mark.parametrize("sum_range", ["infinite", "square"])
 @pytest.mark.parametrize("nfast", ["literal", "continuous"])
 def test_eq19_value_at_a_point_does_not_depend_on_the_batch(sum_range, nfast):
-    from nblm_helpers.meanfield import _Model
+    from nblm_helpers.meanfield._lnf import _Model
 
     eps = np.array([-0.3, -0.01, 0.02, 0.4, 0.9])
     m = _Model(eps=eps, gamma=0.02, K=3.0, N=10, s=0.5, d=1, equation="19", sum_range=sum_range,
@@ -685,7 +685,7 @@ def test_property_per_point_eq19_equals_scalar(K, N, d, pts, sum_range, nfast):
 
 
 def test_per_point_model_values_do_not_depend_on_the_batch():
-    from nblm_helpers.meanfield import _Model
+    from nblm_helpers.meanfield._lnf import _Model
 
     eps = np.array([-0.3, -0.01, 0.02, 0.4, 0.9])
     gamma = np.array([0.02, 0.005, 0.02, 0.1, 0.001])

@@ -14,7 +14,7 @@ import nbformat
 import pytest
 import yaml
 
-from conftest import BOOK, EXECUTED, NOTEBOOKS, ROOT, require
+from conftest import EXECUTED, NOTEBOOKS, ROOT, require
 
 SKELETON = ("what you will learn", "the physics", "the computation", "what we found", "exercises",
             "references")

@@ -55,8 +55,6 @@ def test_style_context_restores_rcparams():
 
 
 def test_svg_text_metrics_are_shared_between_renderers_and_unchanged():
-    import io
-
     import matplotlib.text as mtext
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.font_manager import FontProperties

@@ -121,7 +121,6 @@ from __future__ import annotations
 from .._deprecate import module_getattr
 from ..saddle_point import saddle_point_ln_linewidth  # re-exported
 from ._checks import EQUATIONS, NFAST_READINGS, SUM_RANGES
-from ._lnf import _Model  # noqa: F401  (tests build the ln F model directly)
 from .boundary import (
     critical_coupling,
     critical_coupling_asymptote,

@@ -9,7 +9,6 @@ import numpy as np
 from scipy.optimize import elementwise as _elementwise
 from scipy.special import logsumexp
 
-from .._roots import brentq_or_bisect  # noqa: F401  (the scalar root finder of the boundary solvers)
 
 
 _LN_TAU_LO = math.log(1e-17)  # scan ends: where tau = Gamma n K^m (u = tau^2) is negligible

@@ -24,6 +24,7 @@ import math
 import numpy as np
 
 from .._deprecate import module_getattr
+from .._roots import brentq_or_bisect
 from ..parameters import (
     check_branching,
     check_choice,
@@ -35,7 +36,7 @@ from ..parameters import (
     scalar_or_array,
 )
 from ._checks import EQUATIONS, _max_n_app_solve, _validate_boundary
-from ._numerics import _CHUNK, _MAX_HEAD, _MAX_NODES, _find_root, _ln_unsat_tail, _slse, brentq_or_bisect
+from ._numerics import _CHUNK, _MAX_HEAD, _MAX_NODES, _find_root, _ln_unsat_tail, _slse
 from .nfast import _ln_n_unsat
 from .ratio import ln_F_zero
 from .solve import solve_linewidth

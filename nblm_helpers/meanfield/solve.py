@@ -11,11 +11,12 @@ from typing import Any
 import numpy as np
 
 from .._deprecate import renamed_attributes
+from .._roots import brentq_or_bisect
 from ..parameters import ValidityWarning, check_branching, check_positive, check_real, resolve_eps, scalar_or_array
 from ..validity import Validity, classify
 from ._checks import _validate, _validate_boundary
 from ._lnf import _Model
-from ._numerics import _MAX_ORDER_CONTOUR, _MAX_POINTS, brentq_or_bisect
+from ._numerics import _MAX_ORDER_CONTOUR, _MAX_POINTS
 from .ratio import self_consistency_ratio
 from .roots import _scan_19, _scan_app
 
