@@ -78,3 +78,24 @@ def test_find_root_equals_scipy_on_the_solvers_own_brackets(monkeypatch):
     mf.solve_linewidth(eps=np.linspace(0.01, 0.85, 12), gamma=0.05, K=3, N=10, s=0.5, equation="E3", warn=False)
     mf.solve_linewidth(eps=0.3, gamma=np.array([1e-3, 0.02]), K=10, N=40, s=np.array([[0.3], [1.0]]), warn=False)
     assert len(calls) >= 12
+
+
+def test_logsumexp_equals_scipy_bit_for_bit():
+    from scipy.special import logsumexp as ref
+
+    rng = np.random.default_rng(7)
+    special = np.array([-np.inf, np.inf, np.nan, 0.0, 700.0, -745.0, 1e308])
+    for trial in range(400):
+        shape = tuple(int(k) for k in rng.integers(1, 9, size=int(rng.integers(1, 4))))
+        a = rng.normal(scale=10.0 ** rng.integers(-3, 4), size=shape)
+        if trial % 3 == 0:  # ties of the maximum, infinities, NaN
+            flat = a.ravel()
+            k = rng.integers(0, flat.size, size=max(1, flat.size // 3))
+            flat[k] = rng.choice(special[: 2 + trial % 6], size=k.size) if trial % 2 else flat.max()
+        if trial % 7 == 0:
+            a[...] = -np.inf if trial % 2 else a.ravel()[0]
+        for axis in range(a.ndim):
+            with np.errstate(all="ignore"):
+                mine, want = _numerics.logsumexp(a, axis=axis), ref(a, axis=axis)
+            assert type(mine) is type(want)
+            assert np.array_equal(mine, want, equal_nan=True), (trial, axis, a)

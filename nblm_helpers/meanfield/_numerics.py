@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 from scipy.optimize import elementwise as _elementwise
-from scipy.special import logsumexp
+from scipy.special import logsumexp as _logsumexp_scipy
 
 from .._roots import brentq_or_bisect  # noqa: F401  (the scalar root finder of the boundary solvers)
 
@@ -49,6 +49,41 @@ def _slse(a, b, axis=-1):
         tot = np.sum(b * np.exp(a - mx), axis=axis)
         out = np.squeeze(mx, axis=axis) + np.log(np.abs(tot))
     return out, np.sign(tot)
+
+
+def logsumexp(a, axis):
+    """``scipy.special.logsumexp(a, axis=axis)`` for a real float array ``a`` and an int ``axis``.
+
+    SciPy's algorithm (as of SciPy 1.17: the maxima are taken out of the sum,
+    ``ln(m) + log1p(sum of the rest / m) + max`` with ``m`` the number of
+    maxima, and SciPy's direct ``ln(sum(exp(a)))`` where that is not finite),
+    the same NumPy reductions in the same order, without SciPy's array-API
+    layer (~0.1 ms per call, most of the closed-form tail's cost).  Bit-identical to
+    SciPy (tested in ``tests/test_meanfield_numerics.py``).
+    """
+    a = np.asarray(a, dtype=float)
+    if a.ndim == 0:
+        a = a.reshape(1)
+    if a.size == 0:
+        return _logsumexp_scipy(a, axis=axis)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        a_max = np.max(a, axis=axis, keepdims=True)
+        i_max = a == a_max
+        rest = a.copy()
+        rest[i_max] = -np.inf
+        m = np.sum(i_max.astype(float), axis=axis, keepdims=True, dtype=float)
+        s = np.sum(np.exp(rest - a_max), axis=axis, keepdims=True, dtype=float)
+        s = np.where(s == 0, s, s / m)
+        sgn = np.sign(s + 1) * np.sign(m)
+        s = np.where(s < -1, -s - 2, s)
+        out = np.log1p(s) + np.log(np.abs(m)) + a_max
+        out[sgn < 0] = np.nan
+        out = np.squeeze(out, axis=axis)
+        fin = np.isfinite(out)
+        if not fin.all():
+            out_inf = np.squeeze(np.log(np.sum(np.exp(a), axis=axis, keepdims=True)), axis=axis)
+            out = np.where(fin, out, out_inf)
+    return out[()] if out.ndim == 0 else out
 
 
 def _find_root(func, a, b, args=(), *, xatol, xrtol, fatol, maxiter):
