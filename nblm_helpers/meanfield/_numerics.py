@@ -20,6 +20,10 @@ _BAND_HI = math.log(1e2)
 _J_TAIL = 5  # terms of the tail series: error <= u^-6 <= 1e-24 relative
 _DOMAIN_GAP = 1e-9  # Eq. 19 scan stops at ln Gamma = ln gamma - 1e-9
 _CHUNK = 1_500_000  # array elements per evaluation chunk
+# Eq. 19 evaluations: term arrays of at most this many elements (~0.3 MB, cache-sized: a scan grid of
+# 2500 points x 36 terms is ~40% faster in chunks of this size than as one array; a point's value
+# does not depend on the chunk it is evaluated in)
+_CHUNK_19 = 40_000
 _TABLE_BUDGET = 4_000_000  # prefix-table elements per column chunk
 _MAX_ORDER = 10_000_000  # largest rearrangement order m summed explicitly (~80 MB per column)
 _ORDER_FLOOR = _MAX_ORDER - 256  # ln Gamma >= -_ORDER_FLOOR ln K keeps every table within _MAX_ORDER
