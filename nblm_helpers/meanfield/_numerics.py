@@ -3,6 +3,7 @@ Eulerian numbers and the closed-form tail of the unbounded sum, and the vectoriz
 
 from __future__ import annotations
 
+import functools
 import math
 
 import numpy as np
@@ -71,18 +72,13 @@ def logsumexp(a, axis):
     if a.size == 0:
         return _logsumexp_scipy(a, axis=axis)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        a_max = np.max(a, axis=axis, keepdims=True)
+        a_max = a.max(axis=axis, keepdims=True)
         i_max = a == a_max
-        rest = a.copy()
-        rest[i_max] = -np.inf
-        m = np.sum(i_max.astype(float), axis=axis, keepdims=True, dtype=float)
-        s = np.sum(np.exp(rest - a_max), axis=axis, keepdims=True, dtype=float)
+        m = i_max.sum(axis=axis, keepdims=True, dtype=float)  # number of maxima (>= 0)
+        s = np.exp(np.where(i_max, -np.inf, a) - a_max).sum(axis=axis, keepdims=True)
         s = np.where(s == 0, s, s / m)
-        sgn = np.sign(s + 1) * np.sign(m)
-        s = np.where(s < -1, -s - 2, s)
-        out = np.log1p(s) + np.log(np.abs(m)) + a_max
-        out[sgn < 0] = np.nan
-        out = np.squeeze(out, axis=axis)
+        # (SciPy's sign bookkeeping for weights b < 0 is the identity here: s >= 0 or NaN, m >= 0)
+        out = np.squeeze(np.log1p(s) + np.log(m) + a_max, axis=axis)
         fin = np.isfinite(out)
         if not fin.all():
             out_inf = np.squeeze(np.log(np.sum(np.exp(a), axis=axis, keepdims=True)), axis=axis)
@@ -269,6 +265,13 @@ def _eulerian(p):
     return row
 
 
+@functools.lru_cache(maxsize=64)
+def _tail_constants(d, ell):
+    """ln C(d, p), p ln(ell) (p = 0..d+1) and ln A(p, i) (arrays) of :func:`_ln_unsat_tail`, as it computes them."""
+    ln_comb = [math.log(math.comb(d, p)) if p <= d else math.nan for p in range(d + 2)]
+    p_ln_ell = [p * math.log(ell) for p in range(d + 2)]
+    ln_A = [None] + [np.array([math.log(c) for c in _eulerian(p)]) for p in range(1, d + 2)]
+    return ln_comb, p_ln_ell, ln_A
 
 
 def _ln_unsat_tail(M, eps, a, lnsN, d, ell):
@@ -284,24 +287,22 @@ def _ln_unsat_tail(M, eps, a, lnsN, d, ell):
         lnb = np.log(b)
     lnq = 2.0 * eps * ell
     ln1mq = np.log(-np.expm1(lnq))
+    ln_M1 = np.log(M - 1.0)
+    ln_comb, p_ln_ell, ln_A = _tail_constants(d, ell)
     terms = []
     for p in range(d + 2):
         pieces = []
         if p <= d:
             e = (d - p) * lnb if d - p > 0 else 0.0
-            pieces.append(np.log(M - 1.0) + math.log(math.comb(d, p)) + e + p * math.log(ell))
+            pieces.append(ln_M1 + ln_comb[p] + e + p_ln_ell[p])
         if p >= 1:
             e = (d - p + 1) * lnb if d - p + 1 > 0 else 0.0
-            pieces.append(math.log(math.comb(d, p - 1)) + e + (p - 1) * math.log(ell))
+            pieces.append(ln_comb[p - 1] + e + p_ln_ell[p - 1])
         lncp = pieces[0] if len(pieces) == 1 else np.logaddexp(pieces[0], pieces[1])
         if p == 0:
             lnLi = -ln1mq
         else:
-            A = _eulerian(p)
-            lnAq = (
-                np.array([math.log(c) for c in A])[None, :]
-                + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None]
-            )
+            lnAq = ln_A[p][None, :] + np.arange(p)[None, :] * np.atleast_1d(lnq)[:, None]
             # (logsumexp of a single term is that term, exactly)
             lnA = lnAq[:, 0] if p == 1 else logsumexp(lnAq, axis=1)
             lnLi = lnq + lnA - (p + 1) * ln1mq
