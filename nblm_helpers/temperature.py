@@ -62,6 +62,7 @@ from scipy.optimize import least_squares
 from . import meanfield
 from ._deprecate import renamed_attributes
 from ._roots import brentq_or_bisect
+from .meanfield.ratio import _ln_F0_19
 from .parameters import (
     ValidityWarning,
     check_branching,
@@ -124,6 +125,14 @@ def _ln_ratio(g, lam):
     return math.log(g) - math.log(lam)
 
 
+def _T_max(g, lam, ln_q):
+    """``sqrt(g/lam)``, the upper end of the T domain (``ln_q = _ln_ratio(g, lam)``)."""
+    q = g / lam
+    if _TINY <= q < math.inf:
+        return math.sqrt(q)
+    return math.exp(min(0.5 * ln_q, 709.0)) if 0.5 * ln_q > -745.0 else 0.0
+
+
 def _check_T_domain(T, g, lam):
     """Validate ``0 < T < sqrt(g/lam)`` (where ln[g delta_m/(lam Delta)] > 0).
 
@@ -136,11 +145,7 @@ def _check_T_domain(T, g, lam):
     lam = check_positive("lam", lam)
     ln_q = _ln_ratio(g, lam)
     D = ln_q - 2.0 * np.log(T)
-    q = g / lam
-    if _TINY <= q < math.inf:
-        T_max = math.sqrt(q)
-    else:
-        T_max = math.exp(min(0.5 * ln_q, 709.0)) if 0.5 * ln_q > -745.0 else 0.0
+    T_max = _T_max(g, lam, ln_q)
     bad = (np.asarray(T) >= T_max) | (np.asarray(D) <= 0)
     if np.any(bad):
         first = float(np.broadcast_to(T, bad.shape)[bad].flat[0])
@@ -188,11 +193,16 @@ def s_of_T(T, *, T_s, model="linear"):
     T = check_positive("T", T)
     T_s = check_positive("T_s", T_s)
     model = check_choice("model", model, S_MODELS)
+    return scalar_or_array(_s_unchecked(T, T_s, model))
+
+
+def _s_unchecked(T, T_s, model):
+    """:func:`s_of_T` for validated arguments (an array, or a NumPy scalar for scalar ``T``)."""
     with np.errstate(over="ignore", under="ignore"):
         x = np.asarray(T, dtype=float) / T_s
         s = np.minimum(x, 1.0) if model == "linear" else np.tanh(x)
     # tanh underflow guard: s must stay > 0 for the solver
-    return scalar_or_array(np.maximum(s, np.finfo(float).tiny))
+    return np.maximum(s, np.finfo(float).tiny)
 
 
 def delta_m_of_T(T):
@@ -316,8 +326,12 @@ def eps_of_T(T, *, g, lam, K):
     """
     T, g, lam = _check_T_domain(T, g, lam)
     K = check_branching("K", K)
-    eps = 1.0 - (_ln_ratio(g, lam) - 2.0 * np.log(T)) / _log(K)
-    return scalar_or_array(np.minimum(eps, _ONE_MINUS))
+    return scalar_or_array(_eps_unchecked(T, _ln_ratio(g, lam), _log(K)))
+
+
+def _eps_unchecked(T, ln_q, ln_K):
+    """:func:`eps_of_T` for a ``T`` in the domain, ``ln_q = ln(g/lam)`` and ``ln_K = ln K``."""
+    return np.minimum(1.0 - (ln_q - 2.0 * np.log(T)) / ln_K, _ONE_MINUS)
 
 
 def T_of_eps(eps, *, g, lam, K):
@@ -729,6 +743,12 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
         raise ValueError("gamma and T_s must be single numbers")
     ln_K = math.log(K)
     ln_t0 = math.log(t0)
+    # validated once (the checks and messages of meanfield.ln_F_zero); at every evaluation below
+    # gamma/delta_m, s and eps are in range by construction
+    mf = meanfield.MeanFieldModel(gamma=1.0, K=K, N=N, s=1.0, d=d, sum_range=sum_range, nfast=nfast)
+    g_v, lam_v = check_positive("g", g), check_positive("lam", lam)
+    ln_q, lnK_eps = _ln_ratio(g_v, lam_v), _log(K)
+    T_max = _T_max(g_v, lam_v, ln_q)
 
     def lnF0_at(T, eps):
         gdm = _gamma_T2(gamma, T)
@@ -736,15 +756,17 @@ def T0_prime(*, gamma, g, lam, K, N, T_s, d=1, s_model="linear", sum_range="infi
             return -1e3
         if gdm == math.inf:           # overflows: F(0+) -> inf, a metal
             return 1e3
-        lnF0, sg = meanfield.ln_F_zero(eps=eps, K=K, sum_range=sum_range, nfast=nfast,
-                                       gamma=float(gdm), N=N, s=float(s_of_T(T, T_s=T_s, model=s_model)), d=d)
+        lnF0, sg = _ln_F0_19(float(eps), float(gdm), float(_s_unchecked(T, T_s, s_model)), K=mf.K, N=mf.N,
+                             d=mf.d, sum_range=mf.sum_range, nfast=mf.nfast)
         if sg <= 0:
             return -1e3
         return float(min(lnF0, 1e3))
 
     def f(lnT):
         T = math.exp(lnT)
-        return lnF0_at(T, float(eps_of_T(T, g=g, lam=lam, K=K)))
+        if not (0.0 < T < T_max and ln_q - 2.0 * np.log(T) > 0):   # outside eps_of_T's domain: its error
+            return lnF0_at(T, float(eps_of_T(T, g=g, lam=lam, K=K)))
+        return lnF0_at(T, float(_eps_unchecked(T, ln_q, lnK_eps)))
 
     hi = ln_t0 if sum_range == "infinite" else ln_t0 + 0.5 * ln_K
     hi -= 1e-12

@@ -15,6 +15,7 @@ from ._numerics import (
     _BAND_HI,
     _BAND_LO,
     _CHUNK,
+    _CHUNK_19,
     _J_TAIL,
     _MAX_ORDER,
     _cum_lse,
@@ -304,16 +305,17 @@ class _Model:
                         np.maximum.at(need, col, Mneed)
                         self.ensure_table(need)
                 band = (Mhi - Mlo) + (1 + _J_TAIL)  # rows of a point's term array
-                if n <= step and n * float(band.max(initial=0.0)) <= _CHUNK:
+                step19 = max(1, _CHUNK_19 // 64)
+                if n <= step19 and n * float(band.max(initial=0.0)) <= _CHUNK_19:
                     outs = self._lnF19(x, col, Mlo, Mhi, ln_c)
-                else:  # chunks of similar band width, each at most ~_CHUNK elements
+                else:  # chunks of similar band width, each at most ~_CHUNK_19 elements
                     outs = (np.empty(n), np.empty(n))
                     order = np.argsort(Mhi - Mlo, kind="stable")
                     i0 = 0
                     while i0 < n:
                         # the widest band of the chunk is its last (sorted ascending)
-                        rows = max(1, min(step, int(_CHUNK // band[order[min(i0 + step, n) - 1]])))
-                        while rows > 1 and rows * band[order[min(i0 + rows, n) - 1]] > _CHUNK:
+                        rows = max(1, min(step19, int(_CHUNK_19 // band[order[min(i0 + step19, n) - 1]])))
+                        while rows > 1 and rows * band[order[min(i0 + rows, n) - 1]] > _CHUNK_19:
                             rows //= 2
                         idx = order[i0 : i0 + rows]
                         i0 += rows

@@ -152,6 +152,19 @@ def ln_F_zero(
     )
 
 
+def _ln_F0_19(eps, gamma, s, *, K, N, d, sum_range, nfast):
+    """:func:`ln_F_zero` of Eq. (19) at one point, for parameters the caller has validated.
+
+    ``K, N, d, sum_range, nfast`` as returned by the checks of :func:`ln_F_zero`
+    (e.g. a :class:`~nblm_helpers.meanfield.MeanFieldModel` built once), and
+    ``eps < 1``, ``gamma > 0``, ``0 < s <= 1`` floats; the value is
+    :func:`ln_F_zero`'s, bit for bit, without validating on every call (a root
+    search in T, :func:`nblm_helpers.temperature.T0_prime`, makes ~15 calls).
+    """
+    return _ratio(-np.inf * np.ones_like(np.asarray(eps, dtype=float)), eps, gamma, K, N, s, d, "19", sum_range,
+                  nfast, False)
+
+
 def F_zero(**kwargs):
     """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`ln_F_zero`.
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import math
 
 import numpy as np
-from scipy.special import logsumexp
 
 from ._lnf import _Model
-from ._numerics import _DOMAIN_GAP, _LN_TAU_LO, _ORDER_FLOOR, _TABLE_BUDGET, _find_root, _ln_unsat_tail
+from ._numerics import _DOMAIN_GAP, _LN_TAU_LO, _ORDER_FLOOR, _TABLE_BUDGET, _find_root, _ln_unsat_tail, logsumexp
 
 
 def _scan_roots(model, grid, max_depth=48):

@@ -179,8 +179,8 @@ def solve_linewidth(
     Finds *every* non-trivial root of :math:`F(\\Gamma) = 1` (see the module
     docstring for :math:`F`) by a bracket scan in :math:`x = \\ln\\Gamma` whose
     cells are discarded only when a derivative bound proves them root-free,
-    followed by Chandrupatla refinement (``scipy.optimize.elementwise.find_root``,
-    vectorized over all brackets).  The physical root is the first crossing
+    followed by Chandrupatla refinement (the algorithm of
+    ``scipy.optimize.elementwise.find_root``, bit for bit, vectorized over all brackets).  The physical root is the first crossing
     of :math:`F = 1` from above met coming from :math:`\\Gamma\\to0`.  The
     value of :math:`F` at a point does not depend on the other points
     evaluated with it, so array input gives, point by point, exactly
