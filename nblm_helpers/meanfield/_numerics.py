@@ -98,7 +98,7 @@ def _find_root(func, a, b, args=(), *, xatol, xrtol, fatol, maxiter):
     NumPy float arrays without SciPy's array-API layer: that layer costs
     ~0.3 ms per iteration, ~3 ms per call, most of a widget frame's solve.
     The results are bit-identical to ``find_root`` (tested against it in
-    ``tests/test_meanfield_model.py``); :func:`_find_root_scipy` is the
+    ``tests/test_meanfield_numerics.py``); :func:`_find_root_scipy` is the
     SciPy call itself.
     """
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
