@@ -433,8 +433,8 @@ def resolve_eps(eps, Xi, K):
     """
     if (eps is None) == (Xi is None):
         raise ValueError(
-            "give exactly one of eps (= 1 - 1/(Xi ln K), in (-inf, 1)) and Xi (= Xi > 0); "
-            f"got eps={eps!r}, Xi={Xi!r}"
+            "give exactly one of eps (= 1 - 1/(Xi ln K), in (-inf, 1)) and Xi (the Fock-space "
+            f"localization length, > 0); got eps={eps!r}, Xi={Xi!r}"
         )
     if eps is not None:
         check_branching("K", K)          # unused here, but a bad K is an error, not silently ignored
