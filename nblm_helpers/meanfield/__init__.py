@@ -45,6 +45,19 @@ so :math:`\\Gamma = 0` always solves it and a non-trivial solution has
     :math:`1 \\le n,p \\le N`, i.e. multiplicity :math:`\\min(m-1, 2N+1-m)`.
     E3 claims to be a rewriting of E2 but uses :math:`m-1` for all
     :math:`m \\le 2N` (a paper inconsistency); ``"E2"`` is the consistent form.
+``equation="E1"``   Eq. (E1), of which E2 is the :math:`N_0 \\lesssim 2` approximation: the
+    square :math:`1 \\le n,p \\le N` (multiplicity :math:`\\min(m-1, 2N+1-m)`, the printed
+    upper limit :math:`n,p = N` read for both sums) with :math:`n_m = 1` for
+    :math:`m < N_0` and :math:`n_m = sN L_m^d` for :math:`m > N_0`, where
+    :math:`N_0 = ((sN)^{-1/d} + \\ln(1/\\gamma))/\\ln K` (:func:`e1_N0`; the printed
+    :math:`(1 + sN\\ln(1/\\gamma))/(sN\\ln K)` at :math:`d = 1`) is where
+    :math:`sN L_m^d = 1`.  So :math:`n_m = \\max(1, sN [L_m]_+^d)`, the continuous reading
+    of Eq. (20) without saturation at :math:`t = 1/\\Gamma` and without a domain limit;
+    every term is positive.  A term with :math:`m = N_0` exactly, which the printed
+    strict inequalities leave out of both sums, is kept: its two forms are equal
+    (:math:`n_m = 1 = sN L_m^d`), so putting it in either sum gives the same :math:`F`,
+    and dropping it would make :math:`F` jump as a parameter crosses such a point.
+    ``sum_range``, ``nfast`` and ``drop_negative`` are validated but ignored.
 
 Monotonicity facts used by the solver
 -------------------------------------
@@ -57,10 +70,11 @@ inherits the bound.  Hence, for Eq. (19) (both ranges, both readings of Eq. 20),
 :math:`\\delta = d/\\ln(\\gamma/\\Gamma)`: :math:`F` is non-increasing for
 :math:`\\ln(\\gamma/\\Gamma) \\ge d/2`, and every term is bounded by its
 :math:`\\Gamma \\to 0` value, so :math:`F(\\Gamma) \\le F(0^+)`: *localized
-iff* :math:`F(0^+) \\le 1`.  For E2/E3, :math:`dF/dx \\in [-2P, 2Q]` with
+iff* :math:`F(0^+) \\le 1`.  For E1/E2/E3, :math:`dF/dx \\in [-2P, 2Q]` with
 :math:`P, Q` the sums of the positive and of the absolute negative terms
-(both non-increasing in ``x``).  These bounds make the bracket scan rigorous:
-a grid cell is discarded only when the bound proves it has no root.
+(both non-increasing in ``x``; :math:`Q = 0` for E1, whose :math:`F` is therefore
+non-increasing: localized iff :math:`F(0^+) \\le 1`, as for Eq. 19).  These bounds
+make the bracket scan rigorous: a grid cell is discarded only when the bound proves it has no root.
 
 Package layout
 --------------
@@ -69,7 +83,7 @@ One concept per module; the public names are re-exported here.
 * :mod:`.model` -- :class:`MeanFieldModel`, the parameters validated once (frozen,
   hashable) with ``ratio``, ``ln_F0``, ``F0``, ``solve`` and ``critical_eps``; the keyword
   functions below validate through the same path (``_checks``) and share its cores.
-* :mod:`.nfast` -- Eq. (20) (:func:`n_fast`, :func:`ln_n_fast`) and the lineshape (17); the one
+* :mod:`.nfast` -- Eq. (20) (:func:`n_fast`, :func:`ln_n_fast`), the lineshape (17) and :func:`e1_N0`; the one
   implementation of :math:`n_{\rm fast}` the other modules use.
 * :mod:`.ratio` -- :func:`self_consistency_ratio`, :func:`ln_F_zero`, :func:`F_zero`.
 * :mod:`.roots` -- the bracket scan and its Chandrupatla refinement.
@@ -98,7 +112,7 @@ raises ``ValueError`` naming the parameter, its value and the allowed range:
   :mod:`~nblm_helpers.validity` answer.
 * Work limits (``ValueError`` beyond them): ``sum_range="square"`` needs
   ``N <= 20000``; Eq. (19) needs ``K >= 1.00013`` (its crossover spans
-  ~25/ln K explicit terms) unless the square sum is shorter; E2/E3 need
+  ~25/ln K explicit terms) unless the square sum is shorter; E1/E2/E3 need
   ``N <= sqrt(1.5e7 / ln K)`` for a solve (``N <= 3695`` at ``K = 3``) and
   ``N <= 10**6`` for an evaluation of :math:`F` (a tenth of the solve limit for
   :func:`critical_eps` / :func:`critical_Xi`, which solve ~100 times); ``d <= 64``; the unbounded
@@ -139,7 +153,7 @@ from .curves import (
 )
 from .integral import ln_F_integral
 from .model import MeanFieldModel
-from .nfast import bath_lineshape, ln_n_fast, n_fast
+from .nfast import bath_lineshape, e1_N0, ln_n_fast, n_fast
 from .ratio import F_zero, ln_F_zero, self_consistency_ratio
 from .solve import LinewidthResult, eps_at_linewidth, eq21_ln_linewidth, solve_linewidth
 
@@ -150,6 +164,7 @@ __all__ = [
     "self_consistency_ratio",
     "n_fast",
     "ln_n_fast",
+    "e1_N0",
     "ln_F_zero",
     "F_zero",
     "bath_lineshape",

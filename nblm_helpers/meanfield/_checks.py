@@ -19,7 +19,7 @@ from ..parameters import (
 from ._numerics import _APP_SCAN_BUDGET, _BAND_HI, _BAND_LO, _MAX_BAND, _MAX_D, _MAX_N_APP_RATIO, _MAX_N_SQUARE
 
 
-EQUATIONS = ("19", "E3", "E2")
+EQUATIONS = ("19", "E3", "E2", "E1")
 SUM_RANGES = ("infinite", "square")
 NFAST_READINGS = ("literal", "continuous")
 

@@ -1,4 +1,4 @@
-"""The ln F model: ln|F(Gamma)| of Eq. (19) / (E2) / (E3) for batches of (x = ln Gamma, column) points.
+"""The ln F model: ln|F(Gamma)| of Eq. (19) / (E1) / (E2) / (E3) for batches of (x = ln Gamma, column) points.
 
 Prefix tables (m below the crossover band), the explicit band and the tail series of Eq. (19),
 the App. E sums, F(0+) with its closed-form Eulerian tail, and the derivative bounds the bracket
@@ -84,9 +84,17 @@ class _Model:
                 w = np.minimum(m - 1.0, 2 * N + 1.0 - m)
             with np.errstate(divide="ignore"):
                 lnL = np.log(np.abs(L))
+            if equation == "E1":
+                # n_m = 1 for m < N0 (sN ln^d(gamma K^m) < 1 or gamma K^m <= 1), sN ln^d(gamma K^m) above:
+                # max(1, sN ln_+^d), Eq. (20)'s continuous reading without saturation; both forms
+                # are 1 at m = N0, so the boundary term is the same whichever sum it is put in
+                ln_nf = _ln_n_unsat(L, self.lnsN, d, False)
+                sg = np.ones_like(m)
+            else:
+                ln_nf = np.where(sg != 0, self.lnsN + d * lnL, -np.inf)
             self.m = m
             self.sg = sg
-            self.ln_nf = np.where(sg != 0, self.lnsN + d * lnL, -np.inf)
+            self.ln_nf = ln_nf
             self.ln_c = np.where(sg != 0, np.log(w) + self.ln_nf, -np.inf)
             self.has_neg = bool(np.any(sg < 0))
             self.has_terms = bool(np.any(sg != 0))

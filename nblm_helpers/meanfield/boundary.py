@@ -14,7 +14,8 @@ surface F0(gamma, eps) = 1 with
   literal F0 can first exceed 1.
 
 E2/E3 boundaries (:func:`critical_eps` with ``equation="E3"``/``"E2"``) solve F0 = 1 and extend it
-over bistable roots found by :func:`~nblm_helpers.meanfield.solve_linewidth`.
+over bistable roots found by :func:`~nblm_helpers.meanfield.solve_linewidth`; the E1 boundary
+(``equation="E1"``, positive terms, F <= F0) is F0 = 1 alone.
 """
 
 from __future__ import annotations
@@ -392,7 +393,7 @@ def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
 
 
 def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
-    """eps_c for E2/E3 at one gamma: F0 = 1, extended down over bistable roots."""
+    """eps_c for E1/E2/E3 at one gamma: F0 = 1, extended down over bistable roots (none for E1)."""
     opts = dict(gamma=gamma, K=K, N=N, s=s, d=d, equation=equation)
 
     def g(ee):
@@ -409,6 +410,8 @@ def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
     # F0 - 1 is an exponential sum with one sign change in its coefficients:
     # at most one zero in eps (Descartes' rule for Dirichlet polynomials)
     e0 = brentq_or_bisect(g, lo, top, xtol=1e-14, rtol=4 * np.finfo(float).eps)
+    if equation == "E1":  # F <= F0 (positive terms, non-increasing in Gamma): no bistable root
+        return e0
     # bistable roots (F0 <= 1 but a stable root) below e0: grid + bisection
     below = np.linspace(e0 - 1.0, e0, grid + 1)[:-1]
     r = solve_linewidth(eps=below, warn=False, **opts)
@@ -486,6 +489,8 @@ def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfa
       once); the boundary is that zero, moved down if a bistable root
       (:math:`F_0 \\le 1` with a stable root, see :func:`solve_linewidth`) is
       found on a 48-point grid below it, refined by bisection.
+    * ``equation="E1"``: :math:`F_0(\\varepsilon_c) = 1` (all terms positive; :math:`F \\le F_0`,
+      so localized iff :math:`F_0 \\le 1`, as for Eq. 19).
 
     Parameters
     ----------

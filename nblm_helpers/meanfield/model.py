@@ -14,8 +14,9 @@ S_\\Gamma(\\delta E_{n,p}) e^{-2(n+p)/\\Xi}`, with the bath lineshape (17)
 :math:`S_\\Gamma(\\omega) = \\Gamma n_{\\rm fast}(1/\\omega)/(\\omega^2 +
 [\\Gamma n_{\\rm fast}(1/\\omega)]^2)` at :math:`\\delta E = K^{-m}`;
 :math:`w_m = m - 1` (unbounded sum) or :math:`\\min(m-1, 2N+1-m)` (square
-sum, and Eq. E2); Eq. (E3) uses :math:`m - 1` up to :math:`m = 2N` and
-:math:`n_m = sN\\ln^d(\\gamma K^m)` without saturation.  Eq. (20):
+sum, and Eqs. E1, E2); Eq. (E3) uses :math:`m - 1` up to :math:`m = 2N` and
+:math:`n_m = sN\\ln^d(\\gamma K^m)` without saturation (so does E2; E1 takes
+:math:`n_m = \\max(1, sN\\ln_+^d(\\gamma K^m))`, i.e. 1 below :math:`N_0`).  Eq. (20):
 :math:`n_{\\rm fast}(t) = 1` for :math:`\\gamma t \\le 1`,
 :math:`sN\\ln^d(\\gamma t)` for :math:`t < 1/\\Gamma`, :math:`sN\\ln^d(\\gamma/\\Gamma)`
 beyond (``nfast="literal"``), or :math:`\\max(1, sN\\ln_+^d(\\gamma\\min(t, 1/\\Gamma)))`
@@ -45,7 +46,7 @@ from .solve import _solve
 
 @dataclass(frozen=True)
 class MeanFieldModel:
-    """Validated, immutable parameters of Eq. (19) / (E2) / (E3); hashable.
+    """Validated, immutable parameters of Eq. (19) / (E1) / (E2) / (E3); hashable.
 
     Parameters
     ----------

@@ -11,6 +11,7 @@ import math
 import numpy as np
 
 from ..parameters import (
+    check_branching,
     check_broadcast,
     check_choice,
     check_dimension,
@@ -168,4 +169,53 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
     hi, lo = np.maximum(lw, l_width), np.minimum(lw, l_width)
     with np.errstate(over="ignore", under="ignore"):
         out = np.exp(l_width - 2.0 * hi - np.log1p(np.exp(2.0 * (lo - hi))))
+    return scalar_or_array(out)
+
+
+def e1_N0(*, gamma, K, N, s, d=1):
+    """:math:`N_0` of Eq. (E1): the order :math:`m = n + p` at which :math:`sN\\ln^d(\\gamma K^m) = 1`.
+
+    Eq. (E1) (App. E) takes :math:`n_{\\rm fast} = 1` for :math:`n + p < N_0` and
+    :math:`sN\\ln^d(\\gamma K^{n+p})` for :math:`n + p > N_0`; the two forms meet at
+
+    .. math:: N_0 = \\frac{(sN)^{-1/d} + \\ln(1/\\gamma)}{\\ln K},
+
+    which for :math:`d = 1` is the printed :math:`N_0 = (1 + sN\\ln(1/\\gamma))/(sN\\ln K)`
+    (energies in units of :math:`\\delta_m`).  Below :math:`N_0` the term of E1 is
+    :math:`\\max(1, sN\\ln_+^d(\\gamma K^m)) = 1`, above it :math:`sN\\ln^d(\\gamma K^m) > 1`;
+    see :func:`~nblm_helpers.meanfield.solve_linewidth` (``equation="E1"``).
+
+    Parameters
+    ----------
+    gamma : float or array_like
+        :math:`\\gamma/\\delta_m > 0`.
+    K : float
+        Branching number, ``K > 1``.
+    N : int
+        Levels per dot, ``>= 1``.
+    s : float or array_like
+        Entropy per level in ``(0, 1]`` (broadcast against ``gamma``).
+    d : int
+        Spatial dimension, ``>= 1``.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        :math:`N_0` (may be below 2, or negative for :math:`\\gamma > 1`: then every
+        order of E1 has :math:`n_{\\rm fast} > 1`).
+
+    Validity
+    --------
+    Never warns.  ``ValueError`` for bad parameters or shapes that do not
+    broadcast; ``inf`` where :math:`(sN)^{-1/d}` exceeds the float range
+    (:math:`sN \\lesssim 10^{-308}`, i.e. :math:`n_{\\rm fast} = 1` at every order).
+    """
+    g = check_positive("gamma", gamma)
+    K = float(check_branching("K", K))
+    N = check_positive_int("N", N)
+    s = check_unit_interval("s", s)
+    d = check_dimension(d)
+    check_broadcast(gamma=g, s=s)
+    with np.errstate(over="ignore"):
+        out = (np.exp(-np.log(np.asarray(s, dtype=float) * N) / d) - np.log(g)) / math.log(K)
     return scalar_or_array(out)

@@ -1,4 +1,4 @@
-"""The self-consistency ratio F(Gamma) of Eq. (19) / (E2) / (E3) and its Gamma -> 0+ limit F0."""
+"""The self-consistency ratio F(Gamma) of Eq. (19) / (E1) / (E2) / (E3) and its Gamma -> 0+ limit F0."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ def self_consistency_ratio(
     nfast="literal",
     drop_negative=False,
 ):
-    """:math:`F(\\Gamma)` of Eq. (19) / (E3) as ``(ln|F|, sign F)``.
+    """:math:`F(\\Gamma)` of Eq. (19) / (E1) / (E2) / (E3) as ``(ln|F|, sign F)``.
 
     Parameters
     ----------
@@ -54,7 +54,7 @@ def self_consistency_ratio(
     Evaluates :math:`F` as a mathematical function; never warns.  Raises
     ``ValueError`` for bad parameters, ``ln_Gamma >= ln(gamma)`` (Eq. 19),
     ``ln_Gamma < -1e7 ln K`` (unbounded sum) and the work limits of the
-    module docstring (square sum ``N <= 20000``, ``K >= 1.00013``, E2/E3
+    module docstring (square sum ``N <= 20000``, ``K >= 1.00013``, E1/E2/E3
     ``N <= 10**6``, ``d <= 64``, tiny ``s N`` with ``nfast="continuous"``).
     """
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(

@@ -174,7 +174,7 @@ def solve_linewidth(
     drop_negative=False,
     warn=True,
 ):
-    """Self-consistent linewidth :math:`\\Gamma` of Eq. (19) or App. E (E3).
+    """Self-consistent linewidth :math:`\\Gamma` of Eq. (19) or App. E (E1)-(E3).
 
     Finds *every* non-trivial root of :math:`F(\\Gamma) = 1` (see the module
     docstring for :math:`F`) by a bracket scan in :math:`x = \\ln\\Gamma` whose
@@ -213,14 +213,16 @@ def solve_linewidth(
         gives one value per point (broadcast against ``eps`` and ``gamma``).
     d : int
         Spatial dimension, integer ``>= 1``.
-    equation : {"19", "E3", "E2"}
-        Eq. (19) with Eq. (20), App. E's Eq. (E3) literally, or Eq. (E2).
+    equation : {"19", "E3", "E2", "E1"}
+        Eq. (19) with Eq. (20), App. E's Eq. (E3) literally, Eq. (E2), or Eq. (E1)
+        (:math:`n_{\\rm fast} = 1` below :func:`e1_N0`; package docstring).
     sum_range : {"infinite", "square"}
-        Range of ``n, p`` in Eq. (19); ignored for E2/E3 (validated only).
+        Range of ``n, p`` in Eq. (19); ignored for E1/E2/E3 (validated only).
     nfast : {"literal", "continuous"}
-        Reading of Eq. (20) (see :func:`n_fast`); ignored for E2/E3.
+        Reading of Eq. (20) (see :func:`n_fast`); ignored for E1/E2/E3.
     drop_negative : bool
-        E2/E3 only: drop the terms with :math:`\\ln(\\gamma K^m) < 0` (odd ``d``).
+        E2/E3 only: drop the terms with :math:`\\ln(\\gamma K^m) < 0` (odd ``d``);
+        E1 has no negative terms (validated, ignored).
     warn : bool
         Issue one :class:`~nblm_helpers.parameters.ValidityWarning` per call
         when a physical root violates Eq. (23), (26) or (27), or a point has
@@ -244,7 +246,7 @@ def solve_linewidth(
 
     Notes
     -----
-    * Status ``"localized"``: for Eq. (19) exactly when :math:`F(0^+) \\le 1`
+    * Status ``"localized"``: for Eq. (19) and E1 exactly when :math:`F(0^+) \\le 1`
       (every term is bounded by its :math:`\\Gamma\\to0` value).  ``ln_Gamma``
       is ``-inf`` and ``gamma`` is 0.0.
     * Status ``"above_gamma"`` (Eq. 19): :math:`F > 1` up to
