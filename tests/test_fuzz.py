@@ -639,7 +639,7 @@ METHOD_C = choice("lambert", "brentq", "approx")
 NFAST = choice("literal", "continuous")
 L11 = dict(Gamma_b=POS, s_xi_d=POS, J=POS, d=D, nfast=NFAST)
 MF = dict(gamma=GAMMA_MF, K=K, N=N, s=S, d=D)
-MF_OPTS = dict(equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
+MF_OPTS = dict(equation=choice("19", "E3", "E2", "E1"), sum_range=choice("infinite", "square"),
                nfast=NFAST, drop_negative=FLAG)
 BOUNDARY = dict(K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"), nfast=NFAST)
 TEMP = dict(g=POS, lam=POS, K=K)
@@ -851,6 +851,8 @@ SPECS = [
          why_inf="+inf where the infinite sum diverges (eps >= 0); -inf: F0 = 0"),
     Spec("meanfield.F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
          why_inf="inf where the infinite sum diverges (eps >= 0)"),
+    Spec("meanfield.e1_N0", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D), inf_ok=pos_inf_only,
+         why_inf="inf where (s N)^(-1/d) exceeds the float range"),
     Spec("meanfield.bath_lineshape", dict(omega=POS.A, Gamma=POS, gamma=POS, s=S, N=N, d=D,
                                           nfast=NFAST), post=post_Gamma_below_gamma),
     Spec("meanfield.ln_F_zero_table", dict(gamma=GAMMA_MF.A, ex=eps_Xi(), **BOUNDARY), max_examples=25,
@@ -859,9 +861,9 @@ SPECS = [
          why_inf="inf: no metal with gamma < delta_m"),
     Spec("meanfield.literal_reentrance", dict(ex=eps_Xi(), K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square")),
          max_examples=15),
-    Spec("meanfield.critical_eps", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
+    Spec("meanfield.critical_eps", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2", "E1")),
          max_examples=15),
-    Spec("meanfield.critical_Xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2")),
+    Spec("meanfield.critical_Xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2", "E1")),
          max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
     Spec("meanfield.critical_coupling_eq23_edge", dict(
         **BOUNDARY, z=OPT_POS), max_examples=10),
@@ -989,7 +991,7 @@ SPECS = [
                                       warn=FLAG), max_examples=12),
     Spec("temperature.ln_conductivity", dict(
         T=UNIT.A, gamma=POS, **TEMP, N=N, T_s=POS, d=D, s_model=choice("linear", "tanh"),
-        equation=choice("19", "E3", "E2"), sum_range=choice("infinite", "square"),
+        equation=choice("19", "E3", "E2", "E1"), sum_range=choice("infinite", "square"),
         nfast=NFAST, warn=FLAG), post=post_T_domain, max_examples=12,
          inf_ok=only_paths("result.ln_sigma", "result.ln_Gamma_dm"), why_inf="-inf where localized"),
     Spec("temperature.vogel_fulcher", dict(T=POS.A, ln_sigma0=REAL, a=REAL, T0=REAL), inf_ok=True,

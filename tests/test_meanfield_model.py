@@ -15,7 +15,7 @@ from nblm_helpers.parameters import ValidityWarning
 FIG8 = dict(gamma=0.1, K=3, N=10, s=0.5, d=1)
 EPS = np.array([-0.3, -0.05, 0.0, 0.2, 0.5, 0.9])
 OPTIONS = [dict(sum_range=sr, nfast=nf) for sr in ("infinite", "square") for nf in ("literal", "continuous")]
-OPTIONS += [dict(equation=eq, drop_negative=dn) for eq in ("E3", "E2") for dn in (False, True)]
+OPTIONS += [dict(equation=eq, drop_negative=dn) for eq in ("E3", "E2", "E1") for dn in (False, True)]
 
 
 def _same(a, b):

@@ -202,6 +202,7 @@ def _ln_conductivity_loop(T, *, gamma, g, lam, K, N, T_s, d=1, s_model="linear",
     {"s_model": "tanh", "d": 2},
     {"gamma": 7e-3 / 16, "T_s": 10.0},
     {"equation": "E3"},
+    {"equation": "E1"},
 ])
 def test_ln_conductivity_equals_per_temperature_loop(opts):
     pars = {**P, **opts}
