@@ -54,7 +54,7 @@ BASE = dict(gamma=0.1, K=3, N=10, s=0.5)
 # --- solve_linewidth(equation="E3"/"E2") past the float range of K^(2 N eps) -----------------
 
 
-@pytest.mark.parametrize("equation", ["E3", "E2"])
+@pytest.mark.parametrize("equation", ["E3", "E2", "E1"])
 @pytest.mark.parametrize("eps", [0.5, 0.01, -0.5])
 def test_regression_e3_e2_past_the_float_range_answer(sb, equation, eps):
     # K = 3, eps = 0.5, N >= 340 used to hang (the scan's F - 1 was capped at e^700, so the
