@@ -117,7 +117,7 @@ def test_e1_N0_arrays_and_extremes():
         assert e1_N0(gamma=0.1, K=3, N=1, s=5e-324) == math.inf  # (sN)^-1 beyond the float range
     with pytest.raises(ValueError, match="gamma"):
         e1_N0(gamma=0.0, K=3, N=10, s=0.5)
-    with pytest.raises(ValueError, match="s"):
+    with pytest.raises(ValueError, match=r"^s must be .* in \(0, 1\]"):
         e1_N0(gamma=0.1, K=3, N=10, s=1.5)
     with pytest.raises(ValueError, match="broadcast"):
         e1_N0(gamma=np.ones(2), K=3, N=10, s=np.ones(3))
