@@ -51,6 +51,7 @@ SUMMATIONS = ("sum", "integral")
 
 _RTOL = 1e-12  # tanhsinh relative tolerance per piece (F is a sum of positive pieces)
 _N_BAND = 4  # the crossover band [Mlo, Mt] is integrated in this many equal pieces
+_LN_NEGLIGIBLE = -1000.0  # ln F below which a point's pieces are accepted as they are
 _MAX_SPLITS = 6  # rounds of halving pieces that tanhsinh did not converge on
 
 
@@ -129,7 +130,8 @@ class _IntegralModel:
         error estimate is below ``_RTOL`` times its point's total (the sum of its pieces' current
         estimates); other pieces are halved and redone.  The latter matters for very short pieces
         next to a kink, where the rounding of the nodes keeps the estimate from converging although
-        the piece is negligible.
+        the piece is negligible.  Points with F < e^-1000 accept every piece (F is 0.0 in floating
+        point; such ln F are only compared with 0).
         """
         npc, npt = lo.shape
         out = np.full(lo.size, -np.inf)
@@ -156,6 +158,9 @@ class _IntegralModel:
                 np.logaddexp.at(tot, owner, out)
                 np.logaddexp.at(tot, owner[todo], val)
                 ok = (res.status == 0) | (err - tot[owner[todo]] <= math.log(_RTOL)) | ~np.isfinite(val)
+                # F < e^-1000 (e.g. eps ~ -1e300, whose integrand lives within 1e-300 of an end):
+                # 0.0 in floating point either way; ln F only decides F > 1 there
+                ok |= tot[owner[todo]] + 2.0 * a[todo] < _LN_NEGLIGIBLE
             if _round == _MAX_SPLITS and not np.all(ok):  # pragma: no cover - guard
                 raise RuntimeError("internal error: the integral of Eq. 19 did not converge")
             np.logaddexp.at(out, todo[ok], val[ok])
@@ -263,6 +268,16 @@ class _IntegralModel:
         return _x_lo_inf(self._sum, np.asarray(cols, dtype=np.int64))
 
 
+def _ln_F0_integral(a, eps, *, K, N, s, d, sum_range, nfast, limits):
+    """ln F(0+) of the integral at flat arrays ``a`` = ln gamma and ``eps`` (one column per pair)."""
+    a = np.asarray(a, dtype=float).ravel()
+    model = _IntegralModel(gamma=np.ones(a.size), K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast,
+                           limits=limits, eps=np.asarray(eps, dtype=float).ravel())
+    model.a = a.copy()
+    model.gamma = np.exp(a)
+    return model.lnF0()[0]
+
+
 def _ln_poly_exp_tail(M, eps, a, lnsN, d, ell):
     """ln Integral_M^inf (m - 1) s N (a + m ln K)^d K^{2 m eps} dm for eps < 0, M >= 1, a + M ln K >= 0.
 
@@ -271,7 +286,7 @@ def _ln_poly_exp_tail(M, eps, a, lnsN, d, ell):
     """
     M = np.asarray(M, dtype=float)[None, :]
     b = (-2.0 * ell * np.asarray(eps, dtype=float))[None, :]
-    L = (np.asarray(a, dtype=float)[None, :] + M * ell)
+    L = np.maximum(np.asarray(a, dtype=float)[None, :] + M * ell, 0.0)  # (M = -a/ln K may round below 0)
     k = np.arange(d + 1, dtype=float)[:, None]
     with np.errstate(divide="ignore", invalid="ignore"):
         lnb = np.log(b)
