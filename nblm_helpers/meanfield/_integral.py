@@ -126,12 +126,14 @@ class _IntegralModel:
     def _integrate(self, lo, hi, x, a, lnsN, eps):
         """ln of the integral over each piece [lo, hi] (arrays of shape (pieces, points)); -inf where hi <= lo.
 
-        Error control: a piece is accepted when tanhsinh converged (relative ``_RTOL``) or when its
-        error estimate is below ``_RTOL`` times its point's total (the sum of its pieces' current
-        estimates); other pieces are halved and redone.  The latter matters for very short pieces
-        next to a kink, where the rounding of the nodes keeps the estimate from converging although
-        the piece is negligible.  Points with F < e^-1000 accept every piece (F is 0.0 in floating
-        point; such ln F are only compared with 0).
+        Error control relative to each point's total: a rough first pass (tanhsinh up to level 3)
+        estimates the total c of every point; the second pass integrates e^(g - c) with
+        ``atol = _RTOL`` and ``rtol = _RTOL`` (so a piece negligible next to its point's total, e.g.
+        a very short piece next to a kink whose nodes' rounding keeps the estimate from converging,
+        stops early).  A piece is accepted when it converged or its error estimate is below
+        ``_RTOL`` times the point's total; other pieces are halved and redone.  Points with
+        F < e^-1000 accept every piece (F is 0.0 in floating point; such ln F are only compared
+        with 0).
         """
         npc, npt = lo.shape
         out = np.full(lo.size, -np.inf)
@@ -143,23 +145,30 @@ class _IntegralModel:
         lo, hi = lo[todo], hi[todo]
         ell, d, literal, N2p1 = self.ell, self.d, self.literal, self.N2p1
 
-        def f(m, x_, a_, lnsN_, eps_):
-            return _ln_integrand(m, x_, a_, lnsN_, eps_, ell, d, literal, N2p1)
+        def f(m, x_, a_, lnsN_, eps_, c_):
+            return _ln_integrand(m, x_, a_, lnsN_, eps_, ell, d, literal, N2p1) - c_
 
-        open_val = np.full(0, -np.inf)  # current estimates of the open sub-pieces (for the totals)
+        # first pass: the scale c of every point's total
+        c = np.full(npt, -np.inf)
+        if todo.size:
+            res = tanhsinh(f, lo, hi, args=(x[todo], a[todo], lnsN[todo], eps[todo], np.zeros(todo.size)),
+                           log=True, maxlevel=3)
+            with np.errstate(invalid="ignore", divide="ignore"):
+                np.logaddexp.at(c, owner[todo], np.asarray(res.integral))
+        c = np.where(np.isfinite(c), c, 0.0)
+        lnt = math.log(_RTOL)
         for _round in range(_MAX_SPLITS + 1):
             if todo.size == 0:
                 break
-            res = tanhsinh(f, lo, hi, args=(x[todo], a[todo], lnsN[todo], eps[todo]), log=True,
-                           rtol=math.log(_RTOL))
-            val, err = np.asarray(res.integral), np.asarray(res.error)
+            ct = c[owner[todo]]
+            res = tanhsinh(f, lo, hi, args=(x[todo], a[todo], lnsN[todo], eps[todo], ct), log=True,
+                           rtol=lnt, atol=lnt)
+            val, err = np.asarray(res.integral) + ct, np.asarray(res.error) + ct
             with np.errstate(invalid="ignore", divide="ignore"):
                 tot = np.full(npt, -np.inf)  # per point: accepted pieces + this round's estimates
                 np.logaddexp.at(tot, owner, out)
                 np.logaddexp.at(tot, owner[todo], val)
-                ok = (res.status == 0) | (err - tot[owner[todo]] <= math.log(_RTOL)) | ~np.isfinite(val)
-                # F < e^-1000 (e.g. eps ~ -1e300, whose integrand lives within 1e-300 of an end):
-                # 0.0 in floating point either way; ln F only decides F > 1 there
+                ok = (res.status == 0) | (err - tot[owner[todo]] <= lnt) | ~np.isfinite(val)
                 ok |= tot[owner[todo]] + 2.0 * a[todo] < _LN_NEGLIGIBLE
             if _round == _MAX_SPLITS and not np.all(ok):  # pragma: no cover - guard
                 raise RuntimeError("internal error: the integral of Eq. 19 did not converge")
