@@ -118,6 +118,24 @@ def bench_solver(n=10_000, n_loop=200):
         ROWS[-1]["ok"] = ROWS[-1]["ratio"] >= 20 and diff <= 1e-10
 
 
+def bench_integral(n=None, repeat=5):
+    """Eq. (19) with summation="integral" (issue 13) against the exact sum, same eps, same run.
+
+    Target: the integral within 2x of the sum.  ``n`` (default 10^4) can be lowered with the
+    environment variable NBLM_BENCH_INTEGRAL_N for a quick look (the integral solve takes minutes).
+    """
+    from nblm_helpers import meanfield
+
+    n = int(os.environ.get("NBLM_BENCH_INTEGRAL_N", 10_000)) if n is None else n
+    fig8 = dict(gamma=0.1, K=3.0, N=10, s=0.5, d=1)
+    eps = np.linspace(0.05, 0.6, n)
+    t_sum = timeit(lambda: meanfield.solve_linewidth(eps=eps, warn=False, **fig8), repeat=repeat)
+    t_int = timeit(lambda: meanfield.solve_linewidth(eps=eps, warn=False, summation="integral", **fig8),
+                   repeat=repeat)
+    row("solve_linewidth Eq. 19 summation='integral'", f"{n} eps", t_int, baseline=t_sum[0],
+        baseline_name="exact sum", target=2.0 * t_sum[0], note="target: <= 2x the exact sum")
+
+
 def bench_phase_diagram(n=200):
     from nblm_helpers import meanfield
 
@@ -248,6 +266,7 @@ def main(argv=None):
     slow = []
     if "solver" in groups:
         bench_solver()
+        bench_integral()
         bench_phase_diagram()
     if "lineshape" in groups:
         bench_lineshape()

@@ -20,6 +20,9 @@ from nblm_helpers import meanfield as mf
 
 #: Result fields added after the record was made (not compared): LinewidthResult.validity.
 ADDED_FIELDS = {"validity"}
+#: Keys of LinewidthResult.options added after the record was made (not compared): issue 13's
+#: ``summation`` and ``integral_limits`` (their defaults reproduce the recorded results).
+ADDED_OPTION_KEYS = {"summation", "integral_limits"}
 
 BASE = dict(gamma=0.1, K=3, N=10, s=0.5)
 EPS_S = [0.5, 0.2, 0.0, -0.05, -0.3, 0.9]
@@ -31,7 +34,7 @@ def _norm(v):
         return ("dc", type(v).__name__, tuple((f.name, _norm(getattr(v, f.name))) for f in dataclasses.fields(v)
                                                if f.name not in ADDED_FIELDS))
     if isinstance(v, dict):
-        return ("dict", tuple((k, _norm(v[k])) for k in v))
+        return ("dict", tuple((k, _norm(v[k])) for k in v if k not in ADDED_OPTION_KEYS))
     if isinstance(v, (tuple, list)):
         return (type(v).__name__, tuple(_norm(x) for x in v))
     if isinstance(v, np.ndarray):

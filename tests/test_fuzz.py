@@ -642,6 +642,8 @@ MF = dict(gamma=GAMMA_MF, K=K, N=N, s=S, d=D)
 MF_OPTS = dict(equation=choice("19", "E3", "E2", "E1"), sum_range=choice("infinite", "square"),
                nfast=NFAST, drop_negative=FLAG)
 BOUNDARY = dict(K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"), nfast=NFAST)
+# issue 13: Eq. (19)'s sum or its integral form (with E2/E3 "integral" is a ValueError naming it)
+SUMMATION = dict(summation=choice("sum", "integral"), integral_limits=choice("cell", "naive"))
 TEMP = dict(g=POS, lam=POS, K=K)
 CHECK_NAME = PT(st.sampled_from(["x", "gamma", "ln_Gamma"]), [], corners=("x", "x"))
 RELAX = dict(gamma=UNIT.A, W=UNIT.A)
@@ -833,13 +835,13 @@ SPECS = [
     Spec("single_dot.many_body_spacing", dict(K=K, N=N, delta_m=POS)),
     Spec("single_dot.eq16_stop_bandwidth", dict(gamma=POS, K=K, Xi=POS, N=N, delta_m=POS)),
     # ---------------------------------------------------------------- meanfield
-    Spec("meanfield.MeanFieldModel", dict(**MF, **MF_OPTS), max_examples=25),
+    Spec("meanfield.MeanFieldModel", dict(**MF, **MF_OPTS, **SUMMATION), max_examples=25),
     Spec("meanfield.solve_linewidth", dict(
-        ex=eps_Xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG), max_examples=20,
+        ex=eps_Xi(), gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D, **MF_OPTS, warn=FLAG, **SUMMATION), max_examples=20,
          inf_ok=only_paths("result.ln_Gamma", "result.F0", "result.ln_F0", "result.Gamma"),
          why_inf="ln_Gamma=-inf localized; F0=inf, ln_F0=inf where the infinite sum diverges; "
                  "Gamma=inf where e^ln_Gamma overflows (gamma >> 1, outside Eq. 23, which warns)"),
-    Spec("meanfield.self_consistency_ratio", dict(ln_Gamma=LN_RATE.A, ex=eps_Xi(), **MF, **MF_OPTS),
+    Spec("meanfield.self_consistency_ratio", dict(ln_Gamma=LN_RATE.A, ex=eps_Xi(), **MF, **MF_OPTS, **SUMMATION),
          post=post_ln_gamma_19, max_examples=25, inf_ok=True,
          why_inf="+inf: divergent F(0+); -inf: F = 0"),
     Spec("meanfield.n_fast", dict(t=POS.A, gamma=POS, Gamma=POS.A, s=S, N=N, d=D, nfast=NFAST),
@@ -847,9 +849,9 @@ SPECS = [
     Spec("meanfield.ln_n_fast", dict(ln_t=REAL.A, gamma=POS, ln_Gamma=REAL.A, s=S, N=N, d=D,
                                      nfast=NFAST),
          post=post_Gamma_below_gamma, inf_ok=neg_inf_only, why_inf="-inf where n_fast = 0"),
-    Spec("meanfield.ln_F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
+    Spec("meanfield.ln_F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS, **SUMMATION), max_examples=25, inf_ok=True,
          why_inf="+inf where the infinite sum diverges (eps >= 0); -inf: F0 = 0"),
-    Spec("meanfield.F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS), max_examples=25, inf_ok=True,
+    Spec("meanfield.F_zero", dict(ex=eps_Xi(), **MF, **MF_OPTS, **SUMMATION), max_examples=25, inf_ok=True,
          why_inf="inf where the infinite sum diverges (eps >= 0)"),
     Spec("meanfield.e1_N0", dict(gamma=GAMMA_MF.A, K=K, N=N, s=S.A, d=D), inf_ok=pos_inf_only,
          why_inf="inf where (s N)^(-1/d) exceeds the float range"),
@@ -857,13 +859,15 @@ SPECS = [
                                           nfast=NFAST), post=post_Gamma_below_gamma),
     Spec("meanfield.ln_F_zero_table", dict(gamma=GAMMA_MF.A, ex=eps_Xi(), **BOUNDARY), max_examples=25,
          inf_ok=True, why_inf="+inf where the infinite sum diverges (eps >= 0)"),
-    Spec("meanfield.critical_coupling", dict(ex=eps_Xi(), **BOUNDARY), max_examples=20, inf_ok=True,
+    Spec("meanfield.critical_coupling", dict(ex=eps_Xi(), **BOUNDARY, **SUMMATION), max_examples=20, inf_ok=True,
          why_inf="inf: no metal with gamma < delta_m"),
     Spec("meanfield.literal_reentrance", dict(ex=eps_Xi(), K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square")),
          max_examples=15),
-    Spec("meanfield.critical_eps", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2", "E1")),
+    Spec("meanfield.critical_eps", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2", "E1"),
+                                        **SUMMATION),
          max_examples=15),
-    Spec("meanfield.critical_Xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2", "E1")),
+    Spec("meanfield.critical_Xi", dict(gamma=GAMMA_MF.A, **BOUNDARY, equation=choice("19", "E3", "E2", "E1"),
+                                       **SUMMATION),
          max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
     Spec("meanfield.critical_coupling_eq23_edge", dict(
         **BOUNDARY, z=OPT_POS), max_examples=10),

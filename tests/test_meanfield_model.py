@@ -109,7 +109,8 @@ def test_immutable_hashable_repr_and_normalized():
     assert len({m, MeanFieldModel(**FIG8), MeanFieldModel(**{**FIG8, "gamma": 0.2})}) == 2
     assert type(m.K) is float and type(m.N) is int and type(m.gamma) is float
     assert repr(m) == ("MeanFieldModel(gamma=0.1, K=3.0, N=10, s=0.5, d=1, equation='19', "
-                       "sum_range='infinite', nfast='literal', drop_negative=False)")
+                       "sum_range='infinite', nfast='literal', drop_negative=False, summation='sum', "
+                       "integral_limits='cell')")
     assert dataclasses.replace(m, gamma=0.2).gamma == 0.2
     with pytest.raises(ValueError, match="gamma"):
         dataclasses.replace(m, gamma=0.0)  # replace() validates too

@@ -59,6 +59,22 @@ so :math:`\\Gamma = 0` always solves it and a non-trivial solution has
     and dropping it would make :math:`F` jump as a parameter crosses such a point.
     ``sum_range``, ``nfast`` and ``drop_negative`` are validated but ignored.
 
+The sum as an integral (``summation="integral"``)
+-------------------------------------------------
+The paper computed Figs. 5-7 and Fig. 8's open circles "by approximating the sum [in Eq. 19] by
+an integral" (Sec. V A, App. E).  ``summation="integral"`` (Eq. 19 only; a ``ValueError`` naming
+it for E2/E3) replaces :math:`\\sum_m w_m(\\ldots)` by :math:`\\int dm\\, w(m)(\\ldots)` with
+:math:`n_{\\rm fast}(K^m)` of the chosen reading: ``integral_limits="cell"`` (default) integrates
+each :math:`(n, p)` over its unit cell, :math:`w = m - 1` on :math:`[1, \\infty)` or
+:math:`\\min(m-1, 2N+1-m)` on :math:`[1, 2N+1]` (the sum is then its midpoint rule: relative
+difference :math:`O(\\ln^2 K)` as :math:`K\\to1^+`, :math:`O(\\ln K)` with the literal reading's
+jump of :math:`n_{\\rm fast}`); ``"naive"`` keeps the sum's weights and limits (:math:`m \\ge 2`,
+square :math:`m \\le 2N`).  Piecewise ``scipy.integrate.tanhsinh`` in logs between the kinks
+(and across the crossover band), closed-form tails; ``<= 1e-10`` relative.  The derivative bound
+below holds for the integral too (differentiation under the integral), so the same scan,
+statuses and "localized iff :math:`F(0^+) \\le 1`" apply.  It is ~100x slower than the sum
+(a solve of 1000 points takes ~10 s).
+
 Monotonicity facts used by the solver
 -------------------------------------
 Each term is :math:`c_m n/(1+u)`, :math:`u = (\\Gamma n K^m)^2`, and
@@ -91,10 +107,12 @@ One concept per module; the public names are re-exported here.
   :func:`eps_at_linewidth`.
 * :mod:`.curves` -- Eq. (19) along a line of :math:`\\varepsilon`: :func:`linewidth_curve` (Fig. 6),
   :func:`saddle_point_curves` (Fig. 8), :func:`eps_no_root_below_gamma`.
-* :mod:`.integral` -- :func:`ln_F_integral`, the sum of Eq. (19) replaced by an integral (Sec. V A).
+* :mod:`.integral` -- :func:`ln_F_integral`, the saddle-point exercise's trapezoid for the integral
+  form (Sec. V A); the error-controlled integral is ``summation="integral"`` (private ``_integral``).
 * :mod:`.boundary` -- the phase boundary :math:`F_0 = 1` (:func:`critical_coupling`,
   :func:`critical_eps`, :func:`critical_Xi`, :func:`ln_F_zero_table`, ...).
-* private: ``_lnf`` (the ln F model ``_Model``: prefix tables, band, tails), ``_numerics``
+* private: ``_lnf`` (the ln F model ``_Model``: prefix tables, band, tails), ``_integral`` (its
+  counterpart ``_IntegralModel`` for ``summation="integral"``, chosen by ``_make_model``), ``_numerics``
   (signed / cumulative log-sum-exp, Eulerian tail, root finders, work limits), ``_checks``
   (parameter validation and work limits).
 

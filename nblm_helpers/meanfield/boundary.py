@@ -37,14 +37,17 @@ from ..parameters import (
     scalar_or_array,
 )
 from ._checks import EQUATIONS, _max_n_app_solve, _validate_boundary
+from ._integral import _check_summation, _ln_F0_integral
 from ._numerics import _CHUNK, _MAX_HEAD, _MAX_NODES, _find_root, _ln_unsat_tail, _slse
 from .nfast import _ln_n_unsat
 from .ratio import ln_F_zero
 from .solve import solve_linewidth
 
 
-def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
+def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast, summation="sum", integral_limits="cell"):
     """ln F(0+) of Eq. (19) at flat arrays ``a`` = ln gamma and ``eps`` (same size).
+
+    ``summation="integral"``: the integral form (:func:`._integral._ln_F0_integral`).
 
     Closed forms only: for ``"square"`` the finite sum over ``m = n + p``; for
     ``"infinite"`` an explicit head ``2 <= m < M0(a)`` plus the Eulerian
@@ -52,6 +55,9 @@ def _ln_F0_pairs(a, eps, *, K, N, s, d, sum_range, nfast):
     """
     a = np.asarray(a, dtype=float).ravel()
     eps = np.asarray(eps, dtype=float).ravel()
+    if summation == "integral":
+        return _ln_F0_integral(a, eps, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast,
+                               limits=integral_limits)
     ell = math.log(K)
     lnsN = math.log(s * N)
     literal = nfast == "literal"
@@ -150,10 +156,10 @@ def ln_F_zero_table(*, gamma, eps=None, Xi=None, K, N, s, d=1, sum_range="infini
     return scalar_or_array(out)
 
 
-def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
+def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", integral_limits="cell"):
     """ln gamma_c for a flat array of eps values (+inf: none below gamma = 1; -inf: gamma_c = 0)."""
     ell = math.log(K)
-    kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range)
+    kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range, summation=summation, integral_limits=integral_limits)
     out = np.full(eps.size, np.nan)
     if sum_range == "infinite":
         out[eps >= 0] = -np.inf
@@ -178,7 +184,19 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
         raise RuntimeError("internal error: no lower bracket for the critical coupling")
     lo = a_lo.copy()
     hi = np.zeros(e.size)
-    if nfast == "literal":
+    if nfast == "literal" and summation == "integral":
+        # the integral's literal F0 is continuous in a = ln gamma (the jump of n_fast at gamma K^m = 1
+        # moves with a) but not monotone: the first of 64 points per unit of ln gamma between a_lo
+        # and 0 with F0 > 1 ends the bracket (a crossing pair closer than that is not resolved)
+        npts = int(min(4096, max(64, 64 * math.ceil(-a_lo.min()))))
+        A = a_lo[:, None] * (1.0 - np.linspace(0.0, 1.0, npts))[None, :]
+        vals = _ln_F0_pairs(A.ravel(), np.repeat(e, npts), nfast=nfast, **kw).reshape(A.shape)
+        crossed = vals > 0
+        first = np.argmax(crossed, axis=1)  # crossed[:, -1] holds (top > 0 above)
+        r = np.arange(e.size)
+        hi = A[r, first]
+        lo = np.where(first > 0, A[r, np.maximum(first - 1, 0)], a_lo)
+    elif nfast == "literal":
         # F0 is continuous and increasing between the drops at a = -k ell;
         # the first interval whose right-end (left-limit) value exceeds 1
         # holds the smallest gamma with F0 > 1.
@@ -227,7 +245,8 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast):
     return out
 
 
-def critical_coupling(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal"):
+def critical_coupling(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", nfast="literal", summation="sum",
+                      integral_limits="cell"):
     """Critical inter-dot coupling :math:`\\gamma_c/\\delta_m` of Eq. (19) (Fig. 5).
 
     The smallest :math:`\\gamma` for which Eq. (19) has a non-trivial
@@ -243,6 +262,12 @@ def critical_coupling(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", 
         :math:`1/\\Xi - \\ln K = -\\varepsilon\\ln K`.
     K, N, s, d, sum_range, nfast
         As in :func:`solve_linewidth` (Eq. 19 only).
+    summation, integral_limits
+        As in :func:`solve_linewidth`: ``"integral"`` is the boundary of the integral form of
+        Eq. (19) (Sec. V A: how the paper drew Fig. 5).  Its :math:`F_0` is continuous in
+        :math:`\\gamma`; with ``nfast="literal"`` it is not monotone, and the first crossing is
+        bracketed on a grid of 64 points per unit of :math:`\\ln\\gamma` (two crossings closer
+        than that are not resolved).
 
     Returns
     -------
@@ -288,9 +313,11 @@ def critical_coupling(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", 
     :math:`\\gamma = K^{-m}` for ``nfast="literal"``.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    summation, integral_limits = _check_summation(summation, integral_limits)
     e = np.asarray(resolve_eps(eps, Xi, K), dtype=float)
     uniq, inv = np.unique(e.ravel(), return_inverse=True)
-    ln_gc = _gamma_c_columns(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    ln_gc = _gamma_c_columns(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast, summation=summation,
+                             integral_limits=integral_limits)
     with np.errstate(over="ignore", under="ignore"):
         out = np.exp(ln_gc)[np.ravel(inv)].reshape(e.shape)
     return scalar_or_array(out)
@@ -341,9 +368,10 @@ def literal_reentrance(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite")
     return res[0] if e.ndim == 0 else res
 
 
-def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast):
+def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast, summation="sum", integral_limits="cell"):
     """eps_c (F0 = 1) of Eq. (19) per gamma (flat array); 1.0 means no metal for eps < 1."""
-    kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    kw = dict(K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast, summation=summation,
+              integral_limits=integral_limits)
     a = np.log(gammas)
     f = lambda ee, aa: _ln_F0_pairs(aa, ee, **kw)  # noqa: E731
     out = np.full(a.size, np.nan)
@@ -431,7 +459,8 @@ def _eps_c_app(gamma, *, K, N, s, d, equation, grid=48):
     return b_
 
 
-def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
+def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal", summation="sum",
+                 integral_limits="cell"):
     """:math:`\\varepsilon_c`: where the non-trivial solution disappears at fixed :math:`\\gamma`.
 
     See :func:`critical_Xi` (this is the same boundary in
@@ -449,9 +478,11 @@ def critical_eps(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nf
     """
     equation = check_choice("equation", equation, EQUATIONS)
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    summation, integral_limits = _check_summation(summation, integral_limits, equation)
     _check_critical_cost(K, N, equation)
     g = np.asarray(check_positive("gamma", gamma), dtype=float)
-    return _critical_eps(g, K=K, N=N, s=s, d=d, equation=equation, sum_range=sum_range, nfast=nfast)
+    return _critical_eps(g, K=K, N=N, s=s, d=d, equation=equation, sum_range=sum_range, nfast=nfast,
+                         summation=summation, integral_limits=integral_limits)
 
 
 def _check_critical_cost(K, N, equation):
@@ -463,18 +494,20 @@ def _check_critical_cost(K, N, equation):
         )
 
 
-def _critical_eps(g, *, K, N, s, d, equation, sum_range, nfast):
+def _critical_eps(g, *, K, N, s, d, equation, sum_range, nfast, summation="sum", integral_limits="cell"):
     """:func:`critical_eps` for validated parameters (``g``: an array of couplings)."""
     uniq, inv = np.unique(g.ravel(), return_inverse=True)
     if equation == "19":
-        vals = _eps_c_19(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+        vals = _eps_c_19(uniq, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast, summation=summation,
+                         integral_limits=integral_limits)
     else:
         vals = np.array([_eps_c_app(float(gg), K=K, N=N, s=s, d=d, equation=equation) for gg in uniq])
     out = vals[np.ravel(inv)].reshape(g.shape)
     return scalar_or_array(out)
 
 
-def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal"):
+def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfast="literal", summation="sum",
+                integral_limits="cell"):
     """Critical Fock-space localization length :math:`\\Xi_c` at fixed :math:`\\gamma`.
 
     The metal (a non-trivial solution) exists for :math:`\\Xi > \\Xi_c`.
@@ -496,8 +529,9 @@ def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfa
     ----------
     gamma : float or array_like
         :math:`\\gamma/\\delta_m > 0`; array input gives array output.
-    K, N, s, d, equation, sum_range, nfast
-        As in :func:`solve_linewidth`.
+    K, N, s, d, equation, sum_range, nfast, summation, integral_limits
+        As in :func:`solve_linewidth` (``summation="integral"``: :math:`F_0` of the integral form,
+        strictly increasing in :math:`\\varepsilon` like the sum's).
 
     Returns
     -------
@@ -512,7 +546,8 @@ def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfa
     """
     K_ = float(check_branching("K", K))
     ec = np.asarray(critical_eps(gamma=gamma, K=K, N=N, s=s, d=d, equation=equation,
-                                 sum_range=sum_range, nfast=nfast), dtype=float)
+                                 sum_range=sum_range, nfast=nfast, summation=summation,
+                                 integral_limits=integral_limits), dtype=float)
     with np.errstate(divide="ignore"):
         out = np.where(ec >= 1.0, np.inf, 1.0 / ((1.0 - np.minimum(ec, 1.0)) * math.log(K_)))
     return scalar_or_array(out)

@@ -1,10 +1,16 @@
-"""The integral approximation of Eq. (19): the sum over the order :math:`m` replaced by an integral.
+"""The saddle-point chapter's trapezoid for the integral approximation of Eq. (19).
 
 Gopalakrishnan & Nandkishore, PRB 90, 224203 (2014), Sec. V A: the open circles of the paper's
 Fig. 8 are "an integral approximation" to Eq. (19), which "agrees well with [...] directly
-evaluating the sum".  :func:`ln_F_integral` is that approximation for the unbounded sum
-(:math:`n, p \\ge 1`, weight :math:`m - 1`), with :math:`n_{\\rm fast}` of Eq. (20)
-(:func:`~.nfast.ln_n_fast`).  Energies in units of :math:`\\delta_m`.
+evaluating the sum".  :func:`ln_F_integral` is the fixed-node trapezoid rule written for the
+exercise of ``book/saddle_point.ipynb`` (unbounded sum, weight :math:`m - 1`, lower end ``m_lo``,
+default 1.5); it is kept as it is so that the chapter's glued values do not change.  The
+error-controlled integral (``<= 1e-10`` relative, both sum ranges, closed-form tails, used by
+the solver and the phase boundary) is ``summation="integral"`` of
+:func:`~nblm_helpers.meanfield.self_consistency_ratio`, :func:`~nblm_helpers.meanfield.solve_linewidth`
+and :func:`~nblm_helpers.meanfield.critical_coupling` (``meanfield/_integral.py``); with
+``integral_limits="naive"`` (lower end 2) or ``"cell"`` (lower end 1) it is the limit
+``n_m -> inf`` of this trapezoid with ``m_lo`` = 2 or 1.  Energies in units of :math:`\\delta_m`.
 """
 
 from __future__ import annotations

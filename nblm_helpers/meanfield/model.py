@@ -39,6 +39,7 @@ import numpy as np
 
 from ..parameters import Parameters, resolve_eps
 from ._checks import _check_cost, _check_params
+from ._integral import _check_summation
 from .boundary import _check_critical_cost, _critical_eps
 from .ratio import _F_value, _ratio
 from .solve import _solve
@@ -60,8 +61,9 @@ class MeanFieldModel:
         Entropy per level, in ``(0, 1]``.
     d : int
         Spatial dimension, ``1 <= d <= 64``.
-    equation, sum_range, nfast, drop_negative
-        As in :func:`~nblm_helpers.meanfield.solve_linewidth`.
+    equation, sum_range, nfast, drop_negative, summation, integral_limits
+        As in :func:`~nblm_helpers.meanfield.solve_linewidth` (``summation="integral"``: the sum
+        over :math:`m = n + p` replaced by an integral, Eq. 19 only).
 
     Raises
     ------
@@ -86,6 +88,8 @@ class MeanFieldModel:
     sum_range: str = "infinite"
     nfast: str = "literal"
     drop_negative: bool = False
+    summation: str = "sum"
+    integral_limits: str = "cell"
 
     def __post_init__(self):
         gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _check_params(
@@ -95,10 +99,12 @@ class MeanFieldModel:
         for name, v in (("gamma", gamma), ("s", s)):
             if np.ndim(v):
                 raise ValueError(f"{name} must be a scalar here; got an array of shape {np.shape(v)}")
+        summation, integral_limits = _check_summation(self.summation, self.integral_limits, equation)
         _check_cost(K=K, N=N, d=d, equation=equation, sum_range=sum_range, solve=False)
         for name, v in (("gamma", float(gamma)), ("K", K), ("N", N), ("s", float(s)), ("d", d),
                         ("equation", equation), ("sum_range", sum_range), ("nfast", nfast),
-                        ("drop_negative", drop_negative)):
+                        ("drop_negative", drop_negative), ("summation", summation),
+                        ("integral_limits", integral_limits)):
             object.__setattr__(self, name, v)
 
     @classmethod
@@ -106,7 +112,8 @@ class MeanFieldModel:
         """The model of a :class:`~nblm_helpers.parameters.Parameters` ``p``.
 
         Takes ``gamma``, ``K``, ``N``, ``s`` and ``d`` (1 if unset) from ``p``;
-        ``options`` are ``equation``, ``sum_range``, ``nfast``, ``drop_negative``.
+        ``options`` are ``equation``, ``sum_range``, ``nfast``, ``drop_negative``, ``summation``,
+        ``integral_limits``.
         ``p.eps`` (or ``p.Xi``) is the argument of the methods, e.g.
         ``MeanFieldModel.from_parameters(p).solve(p.eps)``.
 
@@ -121,24 +128,28 @@ class MeanFieldModel:
         missing = [name for name in ("gamma", "K", "N", "s") if getattr(p, name) is None]
         if missing:
             raise ValueError(f"Parameters lacks {', '.join(missing)}, which the mean-field model needs; got {p!r}")
-        unknown = sorted(set(options) - {"equation", "sum_range", "nfast", "drop_negative"})
+        unknown = sorted(set(options) - {"equation", "sum_range", "nfast", "drop_negative", "summation",
+                                         "integral_limits"})
         if unknown:
             raise ValueError(f"unknown option(s) {unknown}; MeanFieldModel takes equation, sum_range, nfast, "
-                             "drop_negative")
+                             "drop_negative, summation, integral_limits")
         return cls(gamma=p.gamma, K=p.K, N=p.N, s=p.s, d=1 if p.d is None else p.d, **options)
 
     def _params(self):
         return (self.gamma, self.K, self.N, self.s, self.d, self.equation, self.sum_range, self.nfast,
                 self.drop_negative)
 
+    def _summation(self):
+        return (self.summation, self.integral_limits)
+
     def ratio(self, ln_Gamma, eps=None, *, Xi=None):
         """:math:`F(\\Gamma)` as ``(ln|F|, sign F)``; see :func:`~nblm_helpers.meanfield.self_consistency_ratio`."""
-        return _ratio(ln_Gamma, resolve_eps(eps, Xi, self.K), *self._params())
+        return _ratio(ln_Gamma, resolve_eps(eps, Xi, self.K), *self._params(), *self._summation())
 
     def ln_F0(self, eps=None, *, Xi=None):
         """:math:`F(\\Gamma\\to0^+)` as ``(ln|F0|, sign)``; see :func:`~nblm_helpers.meanfield.ln_F_zero`."""
         e = resolve_eps(eps, Xi, self.K)
-        return _ratio(-np.inf * np.ones_like(np.asarray(e, dtype=float)), e, *self._params())
+        return _ratio(-np.inf * np.ones_like(np.asarray(e, dtype=float)), e, *self._params(), *self._summation())
 
     def F0(self, eps=None, *, Xi=None):
         """:math:`F(\\Gamma\\to0^+)` as a number (``inf`` where divergent); see :func:`~nblm_helpers.meanfield.F_zero`."""
@@ -148,10 +159,11 @@ class MeanFieldModel:
         """The self-consistent linewidth; see :func:`~nblm_helpers.meanfield.solve_linewidth`."""
         e = resolve_eps(eps, Xi, self.K)
         _check_cost(K=self.K, N=self.N, d=self.d, equation=self.equation, sum_range=self.sum_range, solve=True)
-        return _solve(e, "eps" if Xi is None else "Xi", *self._params(), warn)
+        return _solve(e, "eps" if Xi is None else "Xi", *self._params(), warn, *self._summation())
 
     def critical_eps(self):
         """:math:`\\varepsilon_c` at this ``gamma``; see :func:`~nblm_helpers.meanfield.critical_eps`."""
         _check_critical_cost(self.K, self.N, self.equation)
         return _critical_eps(np.asarray(self.gamma, dtype=float), K=self.K, N=self.N, s=self.s, d=self.d,
-                             equation=self.equation, sum_range=self.sum_range, nfast=self.nfast)
+                             equation=self.equation, sum_range=self.sum_range, nfast=self.nfast,
+                             summation=self.summation, integral_limits=self.integral_limits)

@@ -8,7 +8,7 @@ import numpy as np
 
 from ..parameters import check_branching, check_ln_rate, resolve_eps, scalar_or_array
 from ._checks import _validate
-from ._lnf import _Model
+from ._integral import _check_summation, _make_model
 from ._numerics import _MAX_ORDER, _ORDER_FLOOR
 
 
@@ -26,6 +26,8 @@ def self_consistency_ratio(
     sum_range="infinite",
     nfast="literal",
     drop_negative=False,
+    summation="sum",
+    integral_limits="cell",
 ):
     """:math:`F(\\Gamma)` of Eq. (19) / (E1) / (E2) / (E3) as ``(ln|F|, sign F)``.
 
@@ -40,6 +42,14 @@ def self_consistency_ratio(
         ``gamma`` and ``s`` must be scalars here (``ValueError`` otherwise).
     drop_negative : bool
         E2/E3: drop the negative terms (:math:`\\ln(\\gamma K^m) < 0`, odd ``d``).
+    summation : {"sum", "integral"}
+        ``"sum"``: Eq. (19) as printed.  ``"integral"``: the sum over :math:`m = n + p` replaced
+        by an integral, as the paper computed Figs. 5-7 (Sec. V A); Eq. (19) only.
+    integral_limits : {"cell", "naive"}
+        With ``summation="integral"``: ``"cell"`` integrates every :math:`(n, p)` over its unit
+        cell, :math:`w(m) = m - 1` on :math:`[1, \\infty)` (square: :math:`\\min(m-1, 2N+1-m)` on
+        :math:`[1, 2N+1]`); ``"naive"`` keeps the sum's weights and limits (:math:`m \\ge 2`,
+        square :math:`m \\le 2N`).  Validated and ignored for ``"sum"``.
 
     Returns
     -------
@@ -60,10 +70,13 @@ def self_consistency_ratio(
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
         eps, Xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative
     )
-    return _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative)
+    summation, integral_limits = _check_summation(summation, integral_limits, equation)
+    return _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, summation,
+                  integral_limits)
 
 
-def _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative):
+def _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, summation="sum",
+           integral_limits="cell"):
     """:func:`self_consistency_ratio` for validated parameters (``ln_Gamma`` as given)."""
     x = np.asarray(check_ln_rate("ln_Gamma", ln_Gamma))
     x_min = -_ORDER_FLOOR * math.log(K)
@@ -82,7 +95,9 @@ def _ratio(ln_Gamma, eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_ne
     shape = xb.shape
     xf, ef = xb.ravel(), eb.ravel()
     uniq, inv = np.unique(ef, return_inverse=True)
-    model = _Model(
+    model = _make_model(
+        summation=summation,
+        integral_limits=integral_limits,
         eps=uniq,
         gamma=gamma,
         K=K,
@@ -121,6 +136,8 @@ def ln_F_zero(
     sum_range="infinite",
     nfast="literal",
     drop_negative=False,
+    summation="sum",
+    integral_limits="cell",
 ):
     """:math:`F(\\Gamma\\to0^+)` as ``(ln|F0|, sign)``.
 
@@ -129,7 +146,9 @@ def ln_F_zero(
     :math:`\\varepsilon < 0` it is finite and computed with a closed-form
     tail (non-negative expansion in Eulerian numbers).  For Eq. (19)
     :math:`F(\\Gamma) \\le F(0^+)` for all :math:`\\Gamma`, so the point is
-    localized iff :math:`F(0^+) \\le 1`.
+    localized iff :math:`F(0^+) \\le 1`.  ``summation="integral"`` (with ``integral_limits``, see
+    :func:`self_consistency_ratio`): the integral form, whose unbounded tail for
+    :math:`\\varepsilon < 0` is a closed form too; the same bound holds for it.
 
     Validity
     --------
@@ -149,6 +168,8 @@ def ln_F_zero(
         sum_range=sum_range,
         nfast=nfast,
         drop_negative=drop_negative,
+        summation=summation,
+        integral_limits=integral_limits,
     )
 
 

@@ -90,7 +90,8 @@ def _scan_roots(model, grid, max_depth=48):
                 # 2e-15 near a root): without it, a root whose |f| stays one step
                 # above 0 is approached by Chandrupatla's slow endgame (steps of
                 # tol/2) up to maxiter.
-                fatol=1e-15,
+                # (the integral model's values carry its quadrature error: model.fatol)
+                fatol=getattr(model, "fatol", 1e-15),
                 # Chandrupatla falls back to bisection, so 80 steps shrink any bracket of
                 # the scan below one ulp; without a cap a bracket already two ulps wide
                 # whose |f| stays above fatol runs to scipy's default of thousands.
@@ -181,7 +182,8 @@ def _scan_19(opts, model, idx, roots):
     """Eq. 19: lower scan end, prefix tables per chunk of columns, scan."""
     if model.kind == "sq":
         # F is constant (= F0) below x_flat: all denominators are 1.
-        m = np.arange(2, 2 * model.N + 1, dtype=float)
+        # (the integral's range may end at 2N + 1: model.m_top)
+        m = np.arange(2, int(getattr(model, "m_top", 2 * model.N)) + 1, dtype=float)
         x_lo = np.empty(idx.size)
         pairs, pinv = np.unique(np.stack([model.a[idx], model.lnsN[idx]], axis=1), axis=0, return_inverse=True)
         pinv = np.ravel(pinv)
@@ -198,7 +200,8 @@ def _scan_19(opts, model, idx, roots):
     # prefix tables reach m = _MAX_ORDER: start the scan no lower.  Where F is
     # still <= 1 there, the root lies beyond the solver's range and the
     # doubling below makes ensure_table refuse with a ValueError.
-    x_lo = np.maximum(_x_lo_inf(model, idx), -_ORDER_FLOOR * model.ell)
+    x_lo = model.x_lo_inf(idx) if hasattr(model, "x_lo_inf") else _x_lo_inf(model, idx)
+    x_lo = np.maximum(x_lo, -_ORDER_FLOOR * model.ell)
     order = np.argsort(x_lo)
     start = 0
     while start < idx.size:

@@ -15,7 +15,7 @@ from .._roots import brentq_or_bisect
 from ..parameters import ValidityWarning, check_branching, check_positive, check_real, resolve_eps, scalar_or_array
 from ..validity import Validity, classify
 from ._checks import _validate, _validate_boundary
-from ._lnf import _Model
+from ._integral import _check_summation, _make_model
 from ._numerics import _MAX_ORDER_CONTOUR, _MAX_POINTS
 from .ratio import self_consistency_ratio
 from .roots import _scan_19, _scan_app
@@ -64,8 +64,8 @@ class LinewidthResult:
     eps : float or numpy.ndarray
         The :math:`\\varepsilon` values used (broadcast to the result's shape).
     options : dict
-        ``equation``, ``sum_range``, ``nfast``, ``drop_negative`` and the
-        model parameters ``gamma``, ``K``, ``N``, ``s``, ``d``.  ``gamma`` and
+        ``equation``, ``sum_range``, ``nfast``, ``drop_negative``,
+        ``summation``, ``integral_limits`` and the model parameters ``gamma``, ``K``, ``N``, ``s``, ``d``.  ``gamma`` and
         ``s`` are floats if they were given as scalars, else arrays of the
         result's shape.
     validity : nblm_helpers.validity.Validity
@@ -95,7 +95,7 @@ class LinewidthResult:
     validity: Validity = None
 
 
-def _solve_columns(opts, eps_cols, gamma, s):
+def _solve_columns(opts, eps_cols, gamma, s, summation="sum", integral_limits="cell"):
     """Solve for every column. Returns dict of arrays (lists for the roots).
 
     ``eps_cols`` are the columns' eps values; ``gamma`` and ``s`` are scalars
@@ -119,7 +119,7 @@ def _solve_columns(opts, eps_cols, gamma, s):
                 else:
                     out[key][sel] = v
         return out
-    model = _Model(eps=eps_cols, gamma=gamma, s=s, **opts)
+    model = _make_model(eps=eps_cols, gamma=gamma, s=s, summation=summation, integral_limits=integral_limits, **opts)
     ncol = eps_cols.size
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
         lnF0, sF0 = model.lnF0()
@@ -173,6 +173,8 @@ def solve_linewidth(
     nfast="literal",
     drop_negative=False,
     warn=True,
+    summation="sum",
+    integral_limits="cell",
 ):
     """Self-consistent linewidth :math:`\\Gamma` of Eq. (19) or App. E (E1)-(E3).
 
@@ -228,6 +230,12 @@ def solve_linewidth(
         when a physical root violates Eq. (23), (26) or (27), or a point has
         status ``"above_gamma"`` (counts over all points, each checked with
         its own ``gamma``).
+    summation : {"sum", "integral"}
+        Eq. (19)'s sum over :math:`m = n + p` (default) or, as the paper computed Figs. 5-7,
+        that sum replaced by an integral (:func:`self_consistency_ratio`); ``"integral"`` needs
+        ``equation="19"``.  The same scan, refinement, statuses and warnings apply.
+    integral_limits : {"cell", "naive"}
+        Limits and weights of the integral (:func:`self_consistency_ratio`); ignored for ``"sum"``.
 
     Returns
     -------
@@ -261,11 +269,13 @@ def solve_linewidth(
     eps, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative = _validate(
         eps, Xi, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, arrays=True
     )
+    summation, integral_limits = _check_summation(summation, integral_limits, equation)
     return _solve(eps, "eps" if Xi is None else "Xi", gamma, K, N, s, d, equation, sum_range, nfast, drop_negative,
-                  warn)
+                  warn, summation, integral_limits)
 
 
-def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, warn):
+def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negative, warn, summation="sum",
+           integral_limits="cell"):
     """:func:`solve_linewidth` for validated parameters (``ename``: the name of the eps argument)."""
     opts = dict(
         K=K,
@@ -300,7 +310,7 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
             f"{_MAX_POINTS} (about 1-2 s): split {ename} into chunks of at most {_MAX_POINTS}"
         )
     with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-        sol = _solve_columns(opts, *cols)
+        sol = _solve_columns(opts, *cols, summation=summation, integral_limits=integral_limits)
     ln_Gamma = sol["ln_Gamma"][inv]
     status = sol["status"][inv]
     lnF0 = sol["lnF0"][inv]
@@ -340,7 +350,8 @@ def _solve(eps, ename, gamma, K, N, s, d, equation, sum_range, nfast, drop_negat
         bistable=bool(bistable[0]) if scalar else bistable.reshape(shape),
         eps=float(flat[0]) if scalar else flat.reshape(shape),
         options=dict(gamma=g_arr.copy() if per_point else gamma, K=K, N=N, s=s_arr.copy() if per_point else s,
-                     **{k: opts[k] for k in ("d", "equation", "sum_range", "nfast", "drop_negative")}),
+                     **{k: opts[k] for k in ("d", "equation", "sum_range", "nfast", "drop_negative")},
+                     summation=summation, integral_limits=integral_limits),
         validity=Validity({name: (bool(np.broadcast_to(ok, flat.shape)[0]) if scalar
                                   else np.broadcast_to(ok, flat.shape).reshape(shape).copy())
                            for name, ok in holds.items()}),

@@ -1,0 +1,234 @@
+"""Tests of summation="integral": Eq. (19) with the sum over m = n + p replaced by an integral (Sec. V A).
+
+The kernel (meanfield/_integral.py) against an independent mpmath quadrature of the same integrand
+at 40 digits, the sum-integral difference as K -> 1+ (Euler-Maclaurin), monotonicity properties,
+the solver's statuses, warnings and residuals, and the validation of the new options.
+"""
+
+import math
+import warnings
+
+import mpmath as mp
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nblm_helpers import meanfield as mf
+from nblm_helpers.parameters import ValidityWarning
+
+FIG8 = dict(gamma=0.1, K=3.0, N=10, s=0.5, d=1)
+INT = dict(summation="integral")
+
+
+def _mp_ln_F(x, eps, gamma, K, N, s, d, sum_range, nfast, limits):
+    """ln F of the integral by mpmath quadrature (40 digits), split at every kink and around the crossover."""
+    with mp.workdps(40):
+        ell, a, sN = mp.log(K), mp.log(gamma), mp.mpf(s) * N
+        x = None if x is None else mp.mpf(x)
+        eps = mp.mpf(eps)
+
+        def n(m):
+            L = a - x if (x is not None and x + ell * m >= 0) else a + ell * m
+            if nfast == "literal":
+                return mp.mpf(1) if L <= 0 else sN * L**d
+            return max(mp.mpf(1), sN * L**d if L > 0 else mp.mpf(0))
+
+        def f(m):
+            w = m - 1 if sum_range == "infinite" else min(m - 1, 2 * N + 1 - m)
+            nn = n(m)
+            den = 1 if x is None else 1 + (mp.exp(x + ell * m) * nn) ** 2
+            return w * mp.exp(2 * eps * ell * m) * nn / den
+
+        lo = 1 if limits == "cell" else 2
+        hi = mp.inf if sum_range == "infinite" else (2 * N + 1 if limits == "cell" else 2 * N)
+        pts = [-a / ell]
+        if nfast == "continuous":
+            pts.append(((1 / sN) ** (mp.mpf(1) / d) - a) / ell)
+        if sum_range == "square":
+            pts.append(N + 1)
+        if x is not None:
+            pts += [-x / ell] + [(c - x) / ell for c in range(-30, 31, 2)]
+        pts = sorted({p for p in pts if lo < p < hi} | {mp.mpf(lo)}) + [hi]
+        tot = mp.fsum(mp.quad(f, [pts[i], pts[i + 1]]) for i in range(len(pts) - 1))
+        return float(mp.log(gamma**2 * tot))
+
+
+PARAMS = [dict(gamma=0.1, K=3.0, N=10, s=0.5, d=1), dict(gamma=0.05, K=2.5, N=8, s=0.7, d=2),
+          dict(gamma=0.2, K=5.0, N=4, s=0.3, d=3)]
+
+
+@pytest.mark.parametrize("p", PARAMS, ids=["d1", "d2", "d3"])
+@pytest.mark.parametrize("sum_range", ["infinite", "square"])
+@pytest.mark.parametrize("nfast", ["literal", "continuous"])
+@pytest.mark.parametrize("limits", ["cell", "naive"])
+def test_kernel_against_mpmath(p, sum_range, nfast, limits):
+    opts = dict(sum_range=sum_range, nfast=nfast, summation="integral", integral_limits=limits, **p)
+    a = math.log(p["gamma"])
+    cases = [(0.3, -6.0), (-0.2, -12.0), (0.7, a - 0.5), (-0.3, None)]
+    if sum_range == "square":
+        cases.append((0.4, None))
+    for eps, x in cases:
+        got = (mf.ln_F_zero(eps=eps, **opts) if x is None else mf.self_consistency_ratio(x, eps=eps, **opts))
+        assert got[1] == 1.0
+        ref = _mp_ln_F(x, eps, p["gamma"], p["K"], p["N"], p["s"], p["d"], sum_range, nfast, limits)
+        assert abs(math.expm1(got[0] - ref)) <= 1e-10, (eps, x, got[0], ref)
+
+
+def test_vectorized_equals_scalar():
+    x = np.array([-20.0, -8.0, -4.0, -2.4])
+    e = np.array([0.5, -0.1, 0.2, 0.05])
+    vec = mf.self_consistency_ratio(x, eps=e, **FIG8, **INT)[0]
+    for xi, ei, v in zip(x, e, vec):
+        assert mf.self_consistency_ratio(xi, eps=ei, **FIG8, **INT)[0] == v
+
+
+def test_sum_minus_integral_smooth_case_is_third_order():
+    # gamma = 1, d = 1, literal reading: n_fast(K^m) = s N m ln K on all of m >= 1 (Gamma -> 0), so the
+    # summand h(m) = H(m ln K) is smooth with H(0) = 0.  The 2D midpoint rule over the unit cells
+    # (Euler-Maclaurin in n and p) gives  sum - integral = -h(1)/12 + ..., and with
+    # integral ~ s N / (4 |eps|^3 ln^2 K):   ln F_sum - ln F_int -> -(|eps|^3/3) ln^3 K  as K -> 1+.
+    eps = -0.3
+    for K in (1.05, 1.02, 1.01):
+        kw = dict(gamma=1.0, K=K, N=10, s=0.5, d=1, nfast="literal")
+        diff = mf.ln_F_zero(eps=eps, **kw)[0] - mf.ln_F_zero(eps=eps, **kw, **INT)[0]
+        assert diff / math.log(K) ** 3 == pytest.approx(-abs(eps) ** 3 / 3.0, rel=0.1)
+
+
+def test_sum_minus_integral_general_orders():
+    # With n_fast = 1 near m = 1 (H(0+) != 0) the cell integral differs from the sum by
+    # O(ln^2 K) relative (kinks of n_fast in m add bounded, oscillating O(ln^2 K) terms);
+    # the literal reading's jump of n_fast at gamma K^m = 1 adds an O(ln K) term.
+    for K in (1.2, 1.1, 1.05, 1.02):
+        ell = math.log(K)
+        kw = dict(gamma=0.1, K=K, N=10, s=0.5, d=1)
+        for nfast, order, bound in (("continuous", 2, 0.01), ("literal", 1, 0.01)):
+            diff = (mf.ln_F_zero(eps=-0.3, nfast=nfast, **kw)[0]
+                    - mf.ln_F_zero(eps=-0.3, nfast=nfast, **kw, **INT)[0])
+            assert abs(diff) <= bound * ell**order, (K, nfast, diff)
+        # and at a finite linewidth (crossover inside the range), continuous reading
+        x = -12.0  # the integrand depends on m only through m ln K at fixed Gamma
+        diff = (mf.self_consistency_ratio(x, eps=0.3, nfast="continuous", **kw)[0]
+                - mf.self_consistency_ratio(x, eps=0.3, nfast="continuous", **kw, **INT)[0])
+        assert abs(diff) <= 0.05 * ell**2, (K, diff)
+
+
+OPTS = st.fixed_dictionaries(dict(sum_range=st.sampled_from(["infinite", "square"]),
+                                  nfast=st.sampled_from(["literal", "continuous"]),
+                                  integral_limits=st.sampled_from(["cell", "naive"])))
+
+
+@settings(max_examples=25, deadline=None)
+@given(o=OPTS, eps=st.floats(-0.8, 0.9), dx=st.floats(0.05, 30.0), de=st.floats(0.01, 0.5),
+       d=st.integers(1, 3))
+def test_properties(o, eps, dx, de, d):
+    kw = dict(gamma=0.1, K=3.0, N=10, s=0.5, d=d, summation="integral", **o)
+    a = math.log(0.1)
+    x = a - d / 2.0 - dx  # the region where the sum's F is non-increasing in Gamma
+    l1, s1 = mf.self_consistency_ratio(x, eps=eps, **kw)
+    assert s1 == 1.0 and np.isfinite(l1)  # F > 0
+    # increasing in eps
+    assert mf.self_consistency_ratio(x, eps=min(eps + de, 0.99), **kw)[0] >= l1 - 1e-12
+    # non-increasing in Gamma there, and bounded by F(0+)
+    assert mf.self_consistency_ratio(x + 0.5 * dx, eps=eps, **kw)[0] <= l1 + 1e-12
+    assert l1 <= mf.ln_F_zero(eps=eps, **kw)[0] + 1e-12
+
+
+@settings(max_examples=10, deadline=None)
+@given(o=OPTS, eps=st.lists(st.floats(-0.5, 0.95), min_size=1, max_size=6), d=st.integers(1, 3))
+def test_solve_roots_and_statuses(o, eps, d):
+    kw = dict(gamma=0.1, K=3.0, N=10, s=0.5, d=d, summation="integral", **o)
+    e = np.array(eps)
+    r = mf.solve_linewidth(eps=e, warn=False, **kw)
+    st_ = np.asarray(r.status)
+    lnF0 = np.asarray(mf.ln_F_zero(eps=e, **kw)[0])
+    assert np.array_equal(np.asarray(r.ln_F0), lnF0)
+    # localized iff F(0+) <= 1
+    assert np.array_equal(st_ == "localized", lnF0 <= 0)
+    for i in np.nonzero(st_ == "root")[0]:
+        lg = float(np.asarray(r.ln_Gamma)[i])
+        assert abs(mf.self_consistency_ratio(lg, eps=e[i], **kw)[0]) <= 1e-10
+        # the first crossing coming from Gamma -> 0: F > 1 just below it
+        assert mf.self_consistency_ratio(lg - 1e-6, eps=e[i], **kw)[0] > 0
+        assert lg == r.roots[i][0] or all(rr > lg for rr in r.roots[i] if rr != lg)
+    ab = st_ == "above_gamma"
+    assert np.all(np.asarray(r.ln_Gamma)[ab] == math.log(0.1))
+    assert r.options["summation"] == "integral" and r.options["integral_limits"] == o["integral_limits"]
+
+
+def test_solve_close_to_sum_and_array_equals_scalar():
+    e = np.array([-0.05, 0.1, 0.3, 0.5])
+    rs = mf.solve_linewidth(eps=e, warn=False, **FIG8)
+    ri = mf.solve_linewidth(eps=e, warn=False, **FIG8, **INT)
+    assert list(ri.status) == ["root"] * 4
+    assert np.all(np.abs(np.asarray(ri.ln_Gamma) - np.asarray(rs.ln_Gamma)) < 0.05)
+    for k, ek in enumerate(e):
+        assert mf.solve_linewidth(eps=ek, warn=False, **FIG8, **INT).ln_Gamma == ri.ln_Gamma[k]
+    m = mf.MeanFieldModel(**FIG8, summation="integral", integral_limits="naive")
+    rm = m.solve(e, warn=False)
+    rk = mf.solve_linewidth(eps=e, warn=False, **FIG8, summation="integral", integral_limits="naive")
+    assert np.array_equal(rm.ln_Gamma, rk.ln_Gamma)
+    assert m.ratio(-6.0, 0.3) == mf.self_consistency_ratio(-6.0, eps=0.3, **FIG8, summation="integral",
+                                                           integral_limits="naive")
+    assert m.F0(-0.2) == mf.F_zero(eps=-0.2, **FIG8, summation="integral", integral_limits="naive")
+
+
+def test_warnings_as_for_the_sum():
+    with pytest.warns(ValidityWarning, match="above_gamma"):
+        mf.solve_linewidth(eps=0.9, **FIG8, **INT)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = mf.solve_linewidth(eps=0.9, warn=False, **FIG8, **INT)
+    assert r.status == "above_gamma"
+    rs = mf.solve_linewidth(eps=np.array([0.3, 0.5]), warn=False, **FIG8)
+    ri = mf.solve_linewidth(eps=np.array([0.3, 0.5]), warn=False, **FIG8, **INT)
+    assert list(ri.validity.holds) == list(rs.validity.holds)  # the same conditions, from validity.classify
+
+
+def test_critical_boundary_integral():
+    kw = dict(K=3.0, N=10, s=0.5)
+    for sr in ("infinite", "square"):
+        for nf in ("literal", "continuous"):
+            g = np.array([0.02, 0.1])
+            ec = mf.critical_eps(gamma=g, sum_range=sr, nfast=nf, **kw, **INT)
+            for gg, ee in zip(g, ec):
+                assert abs(mf.ln_F_zero(eps=ee, gamma=gg, sum_range=sr, nfast=nf, **kw, **INT)[0]) < 1e-9
+            xc = mf.critical_Xi(gamma=g, sum_range=sr, nfast=nf, **kw, **INT)
+            assert np.allclose(xc, 1.0 / ((1.0 - ec) * math.log(3.0)), rtol=1e-14)
+            gc = mf.critical_coupling(eps=np.array([-0.5, -0.1]), sum_range=sr, nfast=nf, **kw, **INT)
+            for ee, gg in zip((-0.5, -0.1), gc):
+                assert abs(mf.ln_F_zero(eps=ee, gamma=gg, sum_range=sr, nfast=nf, **kw, **INT)[0]) < 1e-9
+            # close to the sum's boundary
+            gs = mf.critical_coupling(eps=np.array([-0.5, -0.1]), sum_range=sr, nfast=nf, **kw)
+            assert np.allclose(gc, gs, rtol=0.02)
+
+
+@pytest.mark.parametrize("fn", [mf.solve_linewidth, mf.ln_F_zero, mf.F_zero, mf.critical_eps, mf.critical_Xi])
+def test_integral_needs_eq19(fn):
+    kw = dict(gamma=0.1, K=3.0, N=10, s=0.5, equation="E3", summation="integral")
+    if fn not in (mf.critical_eps, mf.critical_Xi):
+        kw["eps"] = 0.3
+    with pytest.raises(ValueError, match="summation"):
+        fn(**kw)
+    with pytest.raises(ValueError, match="summation"):
+        mf.self_consistency_ratio(-5.0, eps=0.3, **{k: v for k, v in kw.items() if k != "eps"})
+    with pytest.raises(ValueError, match="summation"):
+        mf.MeanFieldModel(gamma=0.1, K=3.0, N=10, s=0.5, equation="E2", summation="integral")
+
+
+@pytest.mark.parametrize("kw, name", [(dict(summation="integrals"), "summation"),
+                                      (dict(integral_limits="half"), "integral_limits"),
+                                      (dict(summation=None), "summation")])
+def test_option_validation(kw, name):
+    with pytest.raises(ValueError, match=name):
+        mf.solve_linewidth(eps=0.3, **FIG8, **kw)
+    with pytest.raises(ValueError, match=name):
+        mf.critical_coupling(eps=-0.3, K=3.0, N=10, s=0.5, **kw)
+
+
+def test_defaults_unchanged():
+    e = np.array([-0.05, 0.3])
+    a = mf.solve_linewidth(eps=e, warn=False, **FIG8)
+    b = mf.solve_linewidth(eps=e, warn=False, **FIG8, summation="sum", integral_limits="naive")
+    assert np.array_equal(a.ln_Gamma, b.ln_Gamma)
+    assert a.options["summation"] == "sum"
