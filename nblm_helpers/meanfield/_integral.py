@@ -71,14 +71,15 @@ _N_BAND = 4  # the crossover band [Mlo, Mt] is integrated in this many equal pie
 _LN_NEGLIGIBLE = -1000.0  # ln F below which a point's pieces are accepted as they are
 _MAX_SPLITS = 6  # rounds of halving pieces that tanhsinh did not converge on
 _GL_N = 16  # Gauss-Legendre nodes per panel of the fast rule
-_HY_B = 6.0  # band panels: largest width in y = m ln K
+_HY_B = 10.0  # band panels: largest width in y = m ln K
 # panel edges at these ln(Gamma n K^m): width 2 in y near the crossover (poles of 1/(1 + u) at
 # Im y = pi/2: error ~ 3.4^-32), wider where u = (Gamma n K^m)^2 or 1/u is small
-_LEVELS = (-17.0, -11.0, -7.0, -4.0, -2.0, 0.0, 2.0)
+_LEVELS = (-11.0, -7.0, -4.0, -2.0, 0.0, 2.0)
+_TAIL_LEVEL, _J_FAST = 2.0, 10  # fast rule: closed-form tail from ln(Gamma n K^m) = 2 on, 10 terms
 _HY_T = 2.5  # table knots: spacing in y for |eps| <= 1 (the Gamma -> 0 integrand is entire between kinks)
 _FAST_TOL = 1e-13  # error estimate of the fast rule, relative to the point's total
 _FAST_SPLITS = 8  # rounds of halving the panels of points whose error estimate fails
-_FAST_CHUNK = 1_000_000  # nodes per batch of the fast rule
+_FAST_CHUNK = 250_000  # nodes per batch of the fast rule
 
 
 def _gl_rule(_cache={}):
@@ -88,7 +89,7 @@ def _gl_rule(_cache={}):
         t, w = np.polynomial.legendre.leggauss(n)
         V = np.polynomial.legendre.legvander(t, n - 1)[:, -2:]
         C = (V * w[:, None] * (np.array([2.0 * n - 3.0, 2.0 * n - 1.0]) / 2.0)).T
-        _cache["r"] = (t, w, np.ascontiguousarray(C))
+        _cache["r"] = (t, w, np.ascontiguousarray(np.vstack([w[None, :], C])))
     return _cache["r"]
 
 
@@ -106,6 +107,40 @@ def _ln_integrand(m, x, a, lnsN, eps, ell, d, literal, N2p1):
         w = np.minimum(m - 1.0, N2p1 - m)
         ln_w = np.log(np.where(w > 0, w, 0.0))
         return ln_w + (2.0 * eps) * y + ln_n - np.logaddexp(0.0, 2.0 * (xy + ln_n))
+
+
+def _integrand_gl(m, x, a, lnsN, eps, ell, d, literal, N2p1):
+    """The integrand of :func:`_ln_integrand` at interior nodes as (g, w, q): value = w e^g / q.
+
+    ``g`` = 2 eps y + ln n - max(z, 0) and ``q`` = 1 + e^-|z| with z = ln u = 2 ln(Gamma n K^m)
+    (``q`` = None for x = None: Gamma -> 0), ``w`` the weight w(m) (linear); the saturated branch
+    is L = min(a + y, a - x).  Fewer transcendental passes than the logarithm of the whole.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        y = m * ell
+        gamma0 = x is None
+        L = a + y if gamma0 else np.minimum(a + y, a - x)
+        ln_n = np.log(L)
+        ln_n *= d
+        ln_n += lnsN
+        if literal:
+            ln_n = np.where(L > 0, ln_n, 0.0)
+        else:
+            ln_n = np.fmax(ln_n, 0.0)  # (nan and -inf where L <= 0: n = 1)
+        w = m - 1.0 if N2p1 == math.inf else np.maximum(np.minimum(m - 1.0, N2p1 - m), 0.0)
+        g = (2.0 * eps) * y
+        g += ln_n
+        if gamma0:
+            return g, w, None
+        y += x
+        y += ln_n
+        y *= 2.0  # z
+        g -= np.maximum(y, 0.0)
+        q = np.abs(y, out=y)
+        np.negative(q, out=q)
+        np.exp(q, out=q)
+        q += 1.0
+        return g, w, q
 
 
 class _IntegralModel:
@@ -225,6 +260,13 @@ class _IntegralModel:
             ln_c = _ln_n_unsat(A, lnsN, self.d, self.literal)  # ln n_fast on the saturated branch
             ms = -x / ell
             Mlo = np.minimum((_BAND_LO - x - np.maximum(0.0, ln_c)) / ell, ms)
+            # below saturation n(m) <= n_c: T(M) = (level - x - max(0, ln n(M)))/ln K is decreasing
+            # in M, and T applied to an upper bound of the crossing of the level gives a lower bound
+            # (u <= e^(2 level) below it).  Mlo above is a lower bound: 2k steps of T keep it one,
+            # closer to the crossing (the band below the crossing of _BAND_LO is then shorter).
+            T = lambda M, L: np.minimum((L - x - np.maximum(0.0, self.ln_nfU(M, a, lnsN))) / ell, ms)  # noqa: E731
+            for _ in range(3):
+                Mlo = np.maximum(Mlo, T(T(Mlo, _BAND_LO), _BAND_LO))
             # tail start: saturated and u >= e^(2 _BAND_HI) = 1e4
             Mt = np.maximum(ms, (_BAND_HI - x - ln_c) / ell)
         m_lo = self.m_lo
@@ -238,10 +280,14 @@ class _IntegralModel:
         P = np.concatenate([np.full((1, x.size), m_lo), P, end[None, :]], axis=0)
         return P, end, ln_c
 
-    def _ln_tail(self, M, x, ln_c, eps):
-        """ln of Integral_M^inf (m-1) n_s K^{2 m eps}/(1+u) dm on the saturated branch (u >= 1e4 at M)."""
+    def _ln_tail(self, M, x, ln_c, eps, J=_J_TAIL):
+        """ln of Integral_M^inf (m-1) n_s K^{2 m eps}/(1+u) dm on the saturated branch.
+
+        ``J`` terms of 1/(1 + u) = sum_j (-1)^(j+1) u^-j: relative error <= u(M)^-J (u >= 1e4 at M
+        with the default J = 5; the fast rule starts at u >= e^4 with J = 10).
+        """
         ell = self.ell
-        j = np.arange(1, _J_TAIL + 1, dtype=float)[:, None]
+        j = np.arange(1, J + 1, dtype=float)[:, None]
         lam = 2.0 * ell * (j - eps)
         with np.errstate(divide="ignore", invalid="ignore"):
             lnI = -lam * M + np.logaddexp(np.log(M - 1.0) - np.log(lam), -2.0 * np.log(lam))
@@ -334,19 +380,35 @@ class _IntegralModel:
         geometrically and the Gauss error ~ c_{2n}; a kink or a nearby pole shows up as slow decay.
         Every panel is evaluated on its own (no dependence on the other panels of the batch).
         """
-        t, w, C = _gl_rule()
+        t, _w, W3 = _gl_rule()
         hw = 0.5 * (hi - lo)
         m = (0.5 * (lo + hi))[:, None] + hw[:, None] * t[None, :]
-        g = _ln_integrand(m, x[:, None], a[:, None], lnsN[:, None], eps[:, None], self.ell, self.d,
-                          self.literal, self.N2p1)
+        e = np.empty(m.shape)
+        sc = np.empty(lo.size)
+        fin = np.isfinite(x)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-            sc = np.max(g, axis=1)
-            sc = np.where(np.isfinite(sc), sc, 0.0)
-            e = np.exp(g - sc[:, None])
-            tot = np.sum(e * w, axis=1)
-            cf = np.max(np.abs(np.stack([np.sum(e * C[0], axis=1), np.sum(e * C[1], axis=1)])), axis=0)
-            lnI = sc + np.log(hw * tot)
-            lnerr = sc + np.log(hw) + 2.0 * np.log(cf) + math.log(8.0)
+            for sel, xs in ((~fin, None), (fin, x)):  # Gamma -> 0 panels and band panels
+                if not np.any(sel):
+                    continue
+                g, wm, q = _integrand_gl(m[sel], None if xs is None else xs[sel][:, None], a[sel][:, None],
+                                         lnsN[sel][:, None], eps[sel][:, None], self.ell, self.d, self.literal,
+                                         self.N2p1)
+                s_ = np.max(g, axis=1)
+                s_ = np.where(np.isfinite(s_), s_, 0.0)
+                g -= s_[:, None]
+                v = np.exp(g, out=g)
+                v *= wm
+                if q is not None:
+                    v /= q
+                e[sel] = v
+                sc[sel] = s_
+            # sum_i w_i e_i and the Legendre coefficients c_{n-2}, c_{n-1} (einsum: a row's value
+            # does not depend on the other rows)
+            r = np.einsum("ij,kj->ki", e, W3)
+            S = np.max(e, axis=1)
+            cf = np.maximum(np.abs(r[1]), np.abs(r[2]))
+            lnI = sc + np.log(hw * r[0])
+            lnerr = sc + np.log(hw) + 2.0 * np.log(cf) - np.log(S) + math.log(8.0)
             lnI = np.where(hi > lo, lnI, -np.inf)
             lnerr = np.where(hi > lo, lnerr, -np.inf)
         return lnI, lnerr
@@ -368,7 +430,15 @@ class _IntegralModel:
             ln_c = _ln_n_unsat(a - x, lnsN, self.d, self.literal)
             ms = -x / ell
             Mlo = np.minimum((_BAND_LO - x - np.maximum(0.0, ln_c)) / ell, ms)
-            Mt = np.maximum(ms, (_BAND_HI - x - ln_c) / ell)
+            # below saturation n(m) <= n_c: T(M) = (level - x - max(0, ln n(M)))/ln K is decreasing
+            # in M, and T applied to an upper bound of the crossing of the level gives a lower bound
+            # (u <= e^(2 level) below it).  Mlo above is a lower bound: 2k steps of T keep it one,
+            # closer to the crossing (the band below the crossing of _BAND_LO is then shorter).
+            T = lambda M, L: np.minimum((L - x - np.maximum(0.0, self.ln_nfU(M, a, lnsN))) / ell, ms)  # noqa: E731
+            for _ in range(3):
+                Mlo = np.maximum(Mlo, T(T(Mlo, _BAND_LO), _BAND_LO))
+            # the closed-form tail starts earlier than the adaptive path's (u >= e^4, 10 terms)
+            Mt = np.maximum(ms, (_TAIL_LEVEL - x - ln_c) / ell)
         end = Mt if self.kind == "inf" else np.full(n, self.m_hi)
         end = np.maximum(end, self.m_lo)
         Mlo = np.clip(Mlo, self.m_lo, end)
@@ -413,7 +483,7 @@ class _IntegralModel:
         lnI, lnerr = self._panels(lo, hi, xp, a[own], lnsN[own], eps[own])
         parts = [G]
         if self.kind == "inf":
-            parts.append(self._ln_tail(end, x, ln_c, eps))
+            parts.append(self._ln_tail(end, x, ln_c, eps, J=_J_FAST))
         lntol = math.log(_FAST_TOL)
         for _round in range(_FAST_SPLITS + 1):
             with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
