@@ -80,6 +80,7 @@ _HY_T = 2.5  # table knots: spacing in y for |eps| <= 1 (the Gamma -> 0 integran
 _FAST_TOL = 1e-13  # error estimate of the fast rule, relative to the point's total
 _FAST_SPLITS = 8  # rounds of halving the panels of points whose error estimate fails
 _FAST_CHUNK = 250_000  # nodes per batch of the fast rule
+_PANEL_BLOCK = 512  # panels per block of integrand evaluations (in cache: 2-3x faster than one pass)
 
 
 def _gl_rule(_cache={}):
@@ -380,28 +381,36 @@ class _IntegralModel:
         geometrically and the Gauss error ~ c_{2n}; a kink or a nearby pole shows up as slow decay.
         Every panel is evaluated on its own (no dependence on the other panels of the batch).
         """
+        if lo.size > _PANEL_BLOCK:  # blocks that stay in cache (2-3x faster than one pass)
+            outs = [self._panels(lo[i:i + _PANEL_BLOCK], hi[i:i + _PANEL_BLOCK], x[i:i + _PANEL_BLOCK],
+                                 a[i:i + _PANEL_BLOCK], lnsN[i:i + _PANEL_BLOCK], eps[i:i + _PANEL_BLOCK])
+                    for i in range(0, lo.size, _PANEL_BLOCK)]
+            return np.concatenate([o[0] for o in outs]), np.concatenate([o[1] for o in outs])
+        fin = np.isfinite(x)
+        if np.all(fin):
+            return self._panel_block(lo, hi, x, a, lnsN, eps)
+        if not np.any(fin):
+            return self._panel_block(lo, hi, None, a, lnsN, eps)
+        lnI, lnerr = np.empty(lo.size), np.empty(lo.size)  # Gamma -> 0 panels and band panels
+        for sel, xs in ((~fin, None), (fin, x[fin])):
+            lnI[sel], lnerr[sel] = self._panel_block(lo[sel], hi[sel], xs, a[sel], lnsN[sel], eps[sel])
+        return lnI, lnerr
+
+    def _panel_block(self, lo, hi, x, a, lnsN, eps):
+        """:meth:`_panels` for one block, all with finite x or all with x = None (Gamma -> 0)."""
         t, _w, W3 = _gl_rule()
         hw = 0.5 * (hi - lo)
         m = (0.5 * (lo + hi))[:, None] + hw[:, None] * t[None, :]
-        e = np.empty(m.shape)
-        sc = np.empty(lo.size)
-        fin = np.isfinite(x)
         with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
-            for sel, xs in ((~fin, None), (fin, x)):  # Gamma -> 0 panels and band panels
-                if not np.any(sel):
-                    continue
-                g, wm, q = _integrand_gl(m[sel], None if xs is None else xs[sel][:, None], a[sel][:, None],
-                                         lnsN[sel][:, None], eps[sel][:, None], self.ell, self.d, self.literal,
-                                         self.N2p1)
-                s_ = np.max(g, axis=1)
-                s_ = np.where(np.isfinite(s_), s_, 0.0)
-                g -= s_[:, None]
-                v = np.exp(g, out=g)
-                v *= wm
-                if q is not None:
-                    v /= q
-                e[sel] = v
-                sc[sel] = s_
+            g, wm, q = _integrand_gl(m, None if x is None else x[:, None], a[:, None], lnsN[:, None],
+                                     eps[:, None], self.ell, self.d, self.literal, self.N2p1)
+            sc = np.max(g, axis=1)
+            sc = np.where(np.isfinite(sc), sc, 0.0)
+            g -= sc[:, None]
+            e = np.exp(g, out=g)
+            e *= wm
+            if q is not None:
+                e /= q
             # sum_i w_i e_i and the Legendre coefficients c_{n-2}, c_{n-1} (einsum: a row's value
             # does not depend on the other rows)
             r = np.einsum("ij,kj->ki", e, W3)
