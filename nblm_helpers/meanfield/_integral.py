@@ -353,22 +353,29 @@ class _IntegralModel:
             g = gc[i : i + nrow]
             i += nrow
             H = self._H(g)
-            kk = np.arange(Kg + 1, dtype=float)
-            reg = np.minimum(self.m_lo + kk[None, :] * H[:, None], self.m_hi)  # (the square's end)
-            top = reg[:, -1:]
-            kin = np.stack([np.clip(k[g], self.m_lo, top[:, 0]) for k in kinks], axis=1)
-            B = np.sort(np.concatenate([reg, kin], axis=1), axis=1)
-            lo, hi = B[:, :-1], B[:, 1:]
-            rep = lambda v: np.broadcast_to(v[:, None], lo.shape).ravel()  # noqa: E731
-            lnI, lnerr = self._panels(lo.ravel(), hi.ravel(), np.full(lo.size, -np.inf), rep(self.a[g]),
-                                      rep(self.lnsN[g]), rep(self.eps[g]))
-            lnI, lnerr = lnI.reshape(lo.shape), lnerr.reshape(lo.shape)
-            with np.errstate(invalid="ignore"):
-                bad = np.any(lnerr > lnI + math.log(_FAST_TOL), axis=1)
-            cum = np.concatenate([np.full((g.size, 1), -np.inf), np.logaddexp.accumulate(lnI, axis=1)], axis=1)
-            # position of regular knot k in the sorted break points: k + (kinks below it)
-            pos = kk[None, :].astype(np.int64) + np.sum(kin[:, None, :] < reg[:, :, None], axis=2)
-            Gk = np.take_along_axis(cum, pos, axis=1)
+            # knots in slices (bounded memory for deep tables); the running value is carried, so a
+            # knot's value does not depend on the slicing (zero-length panels add exactly nothing)
+            S = max(1, _FAST_CHUNK // (g.size * (1 + len(kinks)) * _GL_N))
+            Gk = np.empty((g.size, Kg + 1))
+            Gk[:, 0] = -np.inf
+            bad = np.zeros(g.size, dtype=bool)
+            for k0 in range(0, Kg, S):
+                k1 = min(Kg, k0 + S)
+                kk = np.arange(k0, k1 + 1, dtype=float)
+                reg = np.minimum(self.m_lo + kk[None, :] * H[:, None], self.m_hi)  # (the square's end)
+                kin = np.stack([np.clip(k[g], reg[:, 0], reg[:, -1]) for k in kinks], axis=1)
+                B = np.sort(np.concatenate([reg, kin], axis=1), axis=1)
+                lo, hi = B[:, :-1], B[:, 1:]
+                rep = lambda v: np.broadcast_to(v[:, None], lo.shape).ravel()  # noqa: E731
+                lnI, lnerr = self._panels(lo.ravel(), hi.ravel(), np.full(lo.size, -np.inf), rep(self.a[g]),
+                                          rep(self.lnsN[g]), rep(self.eps[g]))
+                lnI, lnerr = lnI.reshape(lo.shape), lnerr.reshape(lo.shape)
+                with np.errstate(invalid="ignore"):
+                    bad |= np.any(lnerr > lnI + math.log(_FAST_TOL), axis=1)
+                cum = np.logaddexp.accumulate(np.concatenate([Gk[:, k0:k0 + 1], lnI], axis=1), axis=1)
+                # position of regular knot k in the sorted break points: k - k0 + (kinks below it)
+                pos = (kk - k0)[None, :].astype(np.int64) + np.sum(kin[:, None, :] < reg[:, :, None], axis=2)
+                Gk[:, k0:k1 + 1] = np.take_along_axis(cum, pos, axis=1)
             for r, c in enumerate(g.tolist()):
                 self._T[c] = Gk[r]
                 self._Tbad[c] |= bad[r]
