@@ -152,6 +152,9 @@ class _IntegralModel:
     # the derivative bound of Eq. 19 holds for the integral (module docstring)
     exclude = _Model.exclude
     fatol = 1e-13  # |ln F| the refinement may stop at (the quadrature is accurate to ~1e-13)
+    # a coarser start grid for the bracket scan than the sum's (9, 32): the derivative bound
+    # subdivides where needed, so it finds the same roots with ~35 instead of ~55 evaluations
+    grid_19 = (5, 12)
 
     def __init__(self, *, gamma, K, N, s, d, sum_range, nfast, limits, eps):
         self.K, self.N, self.d = K, N, d
