@@ -122,7 +122,7 @@ def bench_integral(n=None, repeat=5):
     """Eq. (19) with summation="integral" (issue 13) against the exact sum, same eps, same run.
 
     Target: the integral within 2x of the sum.  ``n`` (default 10^4) can be lowered with the
-    environment variable NBLM_BENCH_INTEGRAL_N for a quick look (the integral solve takes minutes).
+    environment variable NBLM_BENCH_INTEGRAL_N for a quick look (the integral solve takes ~5 s per repeat).
     """
     from nblm_helpers import meanfield
 

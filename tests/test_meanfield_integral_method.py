@@ -75,6 +75,24 @@ def test_kernel_against_mpmath(p, sum_range, nfast, limits):
         assert abs(math.expm1(got[0] - ref)) <= 1e-10, (eps, x, got[0], ref)
 
 
+@pytest.mark.parametrize("case", [
+    # points next to a kink where the adaptive tanhsinh path (now only the fallback) was off by
+    # 5e-10 and 1.7e-9: the fast rule (table + Gauss-Legendre panels) is within ~1e-13 there
+    (dict(gamma=0.1, K=3.0, N=10, s=0.5, d=1, sum_range="infinite", nfast="literal", integral_limits="cell"),
+     -2.304788757883784, 0.8052709833840797),
+    (dict(gamma=0.5, K=30.0, N=10, s=0.5, d=2, sum_range="square", nfast="literal", integral_limits="naive"),
+     -0.6933056816808436, -0.6406304481666593),
+    (dict(gamma=0.2, K=5.0, N=4, s=0.3, d=3, sum_range="infinite", nfast="continuous", integral_limits="cell"),
+     -18.555212002925554, 0.8405011312740294),
+])
+def test_kernel_near_kinks_against_mpmath(case):
+    kw, x, eps = case
+    got = mf.self_consistency_ratio(x, eps=eps, summation="integral", **kw)
+    ref = _mp_ln_F(x, eps, kw["gamma"], kw["K"], kw["N"], kw["s"], kw["d"], kw["sum_range"], kw["nfast"],
+                   kw["integral_limits"])
+    assert got[1] == 1.0 and abs(math.expm1(got[0] - ref)) <= 1e-12, (got[0], ref)
+
+
 def test_vectorized_equals_scalar():
     x = np.array([-20.0, -8.0, -4.0, -2.4])
     e = np.array([0.5, -0.1, 0.2, 0.05])

@@ -14,10 +14,27 @@ With m continuous and n(m) = n_fast(t = K^m) of Eq. (20) (either reading),
 
 The integrand has kinks (literal reading: a jump) where gamma K^m = 1, where the continuous reading's
 n_fast leaves 1, at saturation Gamma K^m = 1 (t = 1/Gamma) and (square) at m = N + 1; the crossover
-Gamma n K^m ~ 1 is a smooth peak.  :class:`_IntegralModel` integrates piecewise between these points
-with :func:`scipy.integrate.tanhsinh` (``log=True``: the integrand is handled as its logarithm, so
-ln Gamma ~ -1e4 is fine), elementwise error control at ``_RTOL`` relative per piece, vectorized over
-all (point, piece) pairs; pieces that do not converge are halved and redone.  Closed forms:
+Gamma n K^m ~ 1 is a smooth peak.  :class:`_IntegralModel` evaluates F with a fast rule:
+
+* below the crossover band (Gamma n K^m <= 1e-9, the exact sum's ``_BAND_LO``) 1/(1 + u) = 1 to
+  1e-18 relative, so that part, G(M_lo) = Integral_{m_lo}^{M_lo} of the Gamma -> 0 integrand, does
+  not depend on Gamma: a per-column table of G at knots m_lo + k H (H = 2.5/max(1, |eps|) in
+  y = m ln K), built once and extended on demand, plus the rest from the knot to M_lo;
+* the band from M_lo to the tail start (or the square's end): composite Gauss-Legendre panels
+  (``_GL_N`` = 16 nodes), split at every kink and at saturation, graded in ln(Gamma n K^m)
+  (``_LEVELS``: width 2 in y next to the crossover, where 1/(1 + u) has poles at Im y = pi/2;
+  wider where u or 1/u is small, which scales the pole part down);
+* every panel carries an error estimate from the last two Legendre coefficients of its interpolant
+  (8 h c^2 for the larger relative coefficient c: geometric decay gives the Gauss error ~ c_{2n});
+  a point whose summed estimate exceeds ``_FAST_TOL`` = 1e-13 of its total has its offending
+  panels halved (up to ``_FAST_SPLITS`` rounds); a point (or a column's table) that still fails
+  is redone by the adaptive reference path, :func:`scipy.integrate.tanhsinh` (``log=True``: the
+  integrand is handled as its logarithm, so ln Gamma ~ -1e4 is fine), elementwise error control at
+  ``_RTOL`` relative per piece, vectorized over all (point, piece) pairs, pieces that do not
+  converge halved and redone.  (Checked against 40-digit mpmath: the fast rule is within ~1e-14;
+  the tanhsinh path was off by up to ~2e-9 at a few points near kinks.)
+
+F(0+) uses the tanhsinh path (one evaluation per column).  Closed forms:
 
 * the tail of the unbounded integral beyond the crossover (saturated branch, u = (Gamma n K^m)^2 >=
   1e4): 1/(1 + u) = sum_j (-1)^(j+1) u^-j, each term an elementary integral (error u^-6 <= 1e-24);
@@ -53,6 +70,28 @@ _RTOL = 1e-12  # tanhsinh relative tolerance per piece (F is a sum of positive p
 _N_BAND = 4  # the crossover band [Mlo, Mt] is integrated in this many equal pieces
 _LN_NEGLIGIBLE = -1000.0  # ln F below which a point's pieces are accepted as they are
 _MAX_SPLITS = 6  # rounds of halving pieces that tanhsinh did not converge on
+_GL_N = 16  # Gauss-Legendre nodes per panel of the fast rule
+_HY_B = 10.0  # band panels: largest width in y = m ln K
+# panel edges at these ln(Gamma n K^m): width 2 in y near the crossover (poles of 1/(1 + u) at
+# Im y = pi/2: error ~ 3.4^-32), wider where u = (Gamma n K^m)^2 or 1/u is small
+_LEVELS = (-11.0, -7.0, -4.0, -2.0, 0.0, 2.0)
+_TAIL_LEVEL, _J_FAST = 2.0, 10  # fast rule: closed-form tail from ln(Gamma n K^m) = 2 on, 10 terms
+_HY_T = 2.5  # table knots: spacing in y for |eps| <= 1 (the Gamma -> 0 integrand is entire between kinks)
+_FAST_TOL = 1e-13  # error estimate of the fast rule, relative to the point's total
+_FAST_SPLITS = 8  # rounds of halving the panels of points whose error estimate fails
+_FAST_CHUNK = 250_000  # nodes per batch of the fast rule
+_PANEL_BLOCK = 512  # panels per block of integrand evaluations (in cache: 2-3x faster than one pass)
+
+
+def _gl_rule(_cache={}):
+    """Gauss-Legendre nodes, weights and the rows of the discrete Legendre transform for k = n-2, n-1."""
+    if "r" not in _cache:
+        n = _GL_N
+        t, w = np.polynomial.legendre.leggauss(n)
+        V = np.polynomial.legendre.legvander(t, n - 1)[:, -2:]
+        C = (V * w[:, None] * (np.array([2.0 * n - 3.0, 2.0 * n - 1.0]) / 2.0)).T
+        _cache["r"] = (t, w, np.ascontiguousarray(np.vstack([w[None, :], C])))
+    return _cache["r"]
 
 
 def _ln_integrand(m, x, a, lnsN, eps, ell, d, literal, N2p1):
@@ -71,6 +110,40 @@ def _ln_integrand(m, x, a, lnsN, eps, ell, d, literal, N2p1):
         return ln_w + (2.0 * eps) * y + ln_n - np.logaddexp(0.0, 2.0 * (xy + ln_n))
 
 
+def _integrand_gl(m, x, a, lnsN, eps, ell, d, literal, N2p1):
+    """The integrand of :func:`_ln_integrand` at interior nodes as (g, w, q): value = w e^g / q.
+
+    ``g`` = 2 eps y + ln n - max(z, 0) and ``q`` = 1 + e^-|z| with z = ln u = 2 ln(Gamma n K^m)
+    (``q`` = None for x = None: Gamma -> 0), ``w`` the weight w(m) (linear); the saturated branch
+    is L = min(a + y, a - x).  Fewer transcendental passes than the logarithm of the whole.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+        y = m * ell
+        gamma0 = x is None
+        L = a + y if gamma0 else np.minimum(a + y, a - x)
+        ln_n = np.log(L)
+        ln_n *= d
+        ln_n += lnsN
+        if literal:
+            ln_n = np.where(L > 0, ln_n, 0.0)
+        else:
+            ln_n = np.fmax(ln_n, 0.0)  # (nan and -inf where L <= 0: n = 1)
+        w = m - 1.0 if N2p1 == math.inf else np.maximum(np.minimum(m - 1.0, N2p1 - m), 0.0)
+        g = (2.0 * eps) * y
+        g += ln_n
+        if gamma0:
+            return g, w, None
+        y += x
+        y += ln_n
+        y *= 2.0  # z
+        g -= np.maximum(y, 0.0)
+        q = np.abs(y, out=y)
+        np.negative(q, out=q)
+        np.exp(q, out=q)
+        q += 1.0
+        return g, w, q
+
+
 class _IntegralModel:
     """ln F of the integral form of Eq. (19) for points (x, column): the interface of :class:`_Model`
     that the bracket scan and its refinement use (``lnF``, ``lnF0``, ``scan_values``, ``root_fn``,
@@ -79,6 +152,9 @@ class _IntegralModel:
     # the derivative bound of Eq. 19 holds for the integral (module docstring)
     exclude = _Model.exclude
     fatol = 1e-13  # |ln F| the refinement may stop at (the quadrature is accurate to ~1e-13)
+    # a coarser start grid for the bracket scan than the sum's (9, 32): the derivative bound
+    # subdivides where needed, so it finds the same roots with ~35 instead of ~55 evaluations
+    grid_19 = (5, 12)
 
     def __init__(self, *, gamma, K, N, s, d, sum_range, nfast, limits, eps):
         self.K, self.N, self.d = K, N, d
@@ -188,6 +264,13 @@ class _IntegralModel:
             ln_c = _ln_n_unsat(A, lnsN, self.d, self.literal)  # ln n_fast on the saturated branch
             ms = -x / ell
             Mlo = np.minimum((_BAND_LO - x - np.maximum(0.0, ln_c)) / ell, ms)
+            # below saturation n(m) <= n_c: T(M) = (level - x - max(0, ln n(M)))/ln K is decreasing
+            # in M, and T applied to an upper bound of the crossing of the level gives a lower bound
+            # (u <= e^(2 level) below it).  Mlo above is a lower bound: 2k steps of T keep it one,
+            # closer to the crossing (the band below the crossing of _BAND_LO is then shorter).
+            T = lambda M, L: np.minimum((L - x - np.maximum(0.0, self.ln_nfU(M, a, lnsN))) / ell, ms)  # noqa: E731
+            for _ in range(3):
+                Mlo = np.maximum(Mlo, T(T(Mlo, _BAND_LO), _BAND_LO))
             # tail start: saturated and u >= e^(2 _BAND_HI) = 1e4
             Mt = np.maximum(ms, (_BAND_HI - x - ln_c) / ell)
         m_lo = self.m_lo
@@ -201,10 +284,14 @@ class _IntegralModel:
         P = np.concatenate([np.full((1, x.size), m_lo), P, end[None, :]], axis=0)
         return P, end, ln_c
 
-    def _ln_tail(self, M, x, ln_c, eps):
-        """ln of Integral_M^inf (m-1) n_s K^{2 m eps}/(1+u) dm on the saturated branch (u >= 1e4 at M)."""
+    def _ln_tail(self, M, x, ln_c, eps, J=_J_TAIL):
+        """ln of Integral_M^inf (m-1) n_s K^{2 m eps}/(1+u) dm on the saturated branch.
+
+        ``J`` terms of 1/(1 + u) = sum_j (-1)^(j+1) u^-j: relative error <= u(M)^-J (u >= 1e4 at M
+        with the default J = 5; the fast rule starts at u >= e^4 with J = 10).
+        """
         ell = self.ell
-        j = np.arange(1, _J_TAIL + 1, dtype=float)[:, None]
+        j = np.arange(1, J + 1, dtype=float)[:, None]
         lam = 2.0 * ell * (j - eps)
         with np.errstate(divide="ignore", invalid="ignore"):
             lnI = -lam * M + np.logaddexp(np.log(M - 1.0) - np.log(lam), -2.0 * np.log(lam))
@@ -214,10 +301,239 @@ class _IntegralModel:
         return val
 
     def lnF(self, x, col, parts=False):
-        """(ln F, sign) at flat arrays x (finite, < ln gamma) and col (int)."""
+        """(ln F, sign) at flat arrays x (finite, < ln gamma) and col (int).
+
+        The fast rule (:meth:`_lnF_fast`) first; points whose error estimate fails are redone by
+        the adaptive tanhsinh quadrature (:meth:`_lnF_adaptive`).
+        """
         x = np.asarray(x, dtype=float).ravel()
         col = np.asarray(col, dtype=np.int64).ravel()
         n = x.size
+        out = np.empty(n)
+        ok = np.zeros(n, dtype=bool)
+        step = max(1, _FAST_CHUNK // 256)
+        for i0 in range(0, n, step):
+            sl = slice(i0, i0 + step)
+            out[sl], ok[sl] = self._lnF_fast(x[sl], col[sl])
+        if not np.all(ok):
+            bad = np.nonzero(~ok)[0]
+            out[bad] = self._lnF_adaptive(x[bad], col[bad])[0]
+        s = np.where(np.isfinite(out) | (out > 0), 1.0, 0.0)
+        if parts:
+            return out, s, out, np.full(n, -np.inf)
+        return out, s
+
+    # ---------------- fast rule: table + composite Gauss-Legendre ----------------
+    def _H(self, col):
+        """Knot spacing (in m) of the Gamma -> 0 table: y = m ln K steps of _HY_T / max(1, |eps|)."""
+        return (_HY_T / np.maximum(1.0, np.abs(self.eps[col]))) / self.ell
+
+    def _ensure_table(self, need, cols):
+        """G[c, k] = ln Integral_{m_lo}^{m_lo + k H_c} of the Gamma -> 0 integrand, k <= need (per col).
+
+        Panels between knots are split at the kinks and integrated with the composite rule; a
+        column whose panels' error estimates fail is marked (its points use the adaptive rule).
+        """
+        if not hasattr(self, "_T"):
+            self._T = [None] * self.ncol
+            self._Tbad = np.zeros(self.ncol, dtype=bool)
+        ucols, inv = np.unique(cols, return_inverse=True)
+        nmax = np.zeros(ucols.size, dtype=np.int64)
+        np.maximum.at(nmax, np.ravel(inv), need)
+        have = np.array([-1 if self._T[c] is None else self._T[c].size - 1 for c in ucols.tolist()])
+        grow = nmax > have
+        if not np.any(grow):
+            return
+        gc = ucols[grow]
+        new = np.maximum(np.maximum(nmax[grow], 2 * have[grow]), 16)
+        kinks = self._kinks(self.a, self.lnsN)
+        order = np.argsort(-new, kind="stable")
+        gc, new = gc[order], new[order]
+        i = 0
+        while i < gc.size:
+            Kg = int(new[i])
+            nrow = max(1, min(gc.size - i, _FAST_CHUNK // ((Kg + len(kinks)) * _GL_N)))
+            g = gc[i : i + nrow]
+            i += nrow
+            H = self._H(g)
+            # knots in slices (bounded memory for deep tables); the running value is carried, so a
+            # knot's value does not depend on the slicing (zero-length panels add exactly nothing)
+            S = max(1, _FAST_CHUNK // (g.size * (1 + len(kinks)) * _GL_N))
+            Gk = np.empty((g.size, Kg + 1))
+            Gk[:, 0] = -np.inf
+            bad = np.zeros(g.size, dtype=bool)
+            for k0 in range(0, Kg, S):
+                k1 = min(Kg, k0 + S)
+                kk = np.arange(k0, k1 + 1, dtype=float)
+                reg = np.minimum(self.m_lo + kk[None, :] * H[:, None], self.m_hi)  # (the square's end)
+                kin = np.stack([np.clip(k[g], reg[:, 0], reg[:, -1]) for k in kinks], axis=1)
+                B = np.sort(np.concatenate([reg, kin], axis=1), axis=1)
+                lo, hi = B[:, :-1], B[:, 1:]
+                rep = lambda v: np.broadcast_to(v[:, None], lo.shape).ravel()  # noqa: E731
+                lnI, lnerr = self._panels(lo.ravel(), hi.ravel(), np.full(lo.size, -np.inf), rep(self.a[g]),
+                                          rep(self.lnsN[g]), rep(self.eps[g]))
+                lnI, lnerr = lnI.reshape(lo.shape), lnerr.reshape(lo.shape)
+                with np.errstate(invalid="ignore"):
+                    bad |= np.any(lnerr > lnI + math.log(_FAST_TOL), axis=1)
+                cum = np.logaddexp.accumulate(np.concatenate([Gk[:, k0:k0 + 1], lnI], axis=1), axis=1)
+                # position of regular knot k in the sorted break points: k - k0 + (kinks below it)
+                pos = (kk - k0)[None, :].astype(np.int64) + np.sum(kin[:, None, :] < reg[:, :, None], axis=2)
+                Gk[:, k0:k1 + 1] = np.take_along_axis(cum, pos, axis=1)
+            for r, c in enumerate(g.tolist()):
+                self._T[c] = Gk[r]
+                self._Tbad[c] |= bad[r]
+
+    def _panels(self, lo, hi, x, a, lnsN, eps):
+        """ln of the _GL_N-point Gauss-Legendre value on each panel [lo, hi] and ln of its error estimate.
+
+        The estimate is (the panel's scale) x (the larger of the two last Legendre coefficients of
+        the interpolant, relative to the scale)^2: for an analytic integrand the coefficients decay
+        geometrically and the Gauss error ~ c_{2n}; a kink or a nearby pole shows up as slow decay.
+        Every panel is evaluated on its own (no dependence on the other panels of the batch).
+        """
+        if lo.size > _PANEL_BLOCK:  # blocks that stay in cache (2-3x faster than one pass)
+            outs = [self._panels(lo[i:i + _PANEL_BLOCK], hi[i:i + _PANEL_BLOCK], x[i:i + _PANEL_BLOCK],
+                                 a[i:i + _PANEL_BLOCK], lnsN[i:i + _PANEL_BLOCK], eps[i:i + _PANEL_BLOCK])
+                    for i in range(0, lo.size, _PANEL_BLOCK)]
+            return np.concatenate([o[0] for o in outs]), np.concatenate([o[1] for o in outs])
+        fin = np.isfinite(x)
+        if np.all(fin):
+            return self._panel_block(lo, hi, x, a, lnsN, eps)
+        if not np.any(fin):
+            return self._panel_block(lo, hi, None, a, lnsN, eps)
+        lnI, lnerr = np.empty(lo.size), np.empty(lo.size)  # Gamma -> 0 panels and band panels
+        for sel, xs in ((~fin, None), (fin, x[fin])):
+            lnI[sel], lnerr[sel] = self._panel_block(lo[sel], hi[sel], xs, a[sel], lnsN[sel], eps[sel])
+        return lnI, lnerr
+
+    def _panel_block(self, lo, hi, x, a, lnsN, eps):
+        """:meth:`_panels` for one block, all with finite x or all with x = None (Gamma -> 0)."""
+        t, _w, W3 = _gl_rule()
+        hw = 0.5 * (hi - lo)
+        m = (0.5 * (lo + hi))[:, None] + hw[:, None] * t[None, :]
+        with np.errstate(invalid="ignore", divide="ignore", over="ignore", under="ignore"):
+            g, wm, q = _integrand_gl(m, None if x is None else x[:, None], a[:, None], lnsN[:, None],
+                                     eps[:, None], self.ell, self.d, self.literal, self.N2p1)
+            sc = np.max(g, axis=1)
+            sc = np.where(np.isfinite(sc), sc, 0.0)
+            g -= sc[:, None]
+            e = np.exp(g, out=g)
+            e *= wm
+            if q is not None:
+                e /= q
+            # sum_i w_i e_i and the Legendre coefficients c_{n-2}, c_{n-1} (einsum: a row's value
+            # does not depend on the other rows)
+            r = np.einsum("ij,kj->ki", e, W3)
+            S = np.max(e, axis=1)
+            cf = np.maximum(np.abs(r[1]), np.abs(r[2]))
+            lnI = sc + np.log(hw * r[0])
+            lnerr = sc + np.log(hw) + 2.0 * np.log(cf) - np.log(S) + math.log(8.0)
+            lnI = np.where(hi > lo, lnI, -np.inf)
+            lnerr = np.where(hi > lo, lnerr, -np.inf)
+        return lnI, lnerr
+
+    def _lnF_fast(self, x, col):
+        """(ln F, ok) by the table of the Gamma -> 0 part below the band and composite Gauss-Legendre.
+
+        Below M_lo (Gamma n K^m <= 1e-9, so 1/(1 + u) = 1 to 1e-18) the integrand does not depend
+        on Gamma: G(M_lo) = table at the knot below M_lo + the rest up to M_lo (split at the
+        kinks).  From M_lo to the end (M_t or the square's end): panels no wider than _HY_B in
+        y = m ln K (the crossover 1/(1 + u) has poles at Im y = pi/2), split at the kinks and at
+        saturation.  Beyond M_t: the closed-form tail.  ``ok`` is False where an error estimate
+        exceeds _FAST_TOL of the point's total (or the column's table failed).
+        """
+        n = x.size
+        a, lnsN, eps = self.a[col], self.lnsN[col], self.eps[col]
+        ell = self.ell
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ln_c = _ln_n_unsat(a - x, lnsN, self.d, self.literal)
+            ms = -x / ell
+            Mlo = np.minimum((_BAND_LO - x - np.maximum(0.0, ln_c)) / ell, ms)
+            # below saturation n(m) <= n_c: T(M) = (level - x - max(0, ln n(M)))/ln K is decreasing
+            # in M, and T applied to an upper bound of the crossing of the level gives a lower bound
+            # (u <= e^(2 level) below it).  Mlo above is a lower bound: 2k steps of T keep it one,
+            # closer to the crossing (the band below the crossing of _BAND_LO is then shorter).
+            T = lambda M, L: np.minimum((L - x - np.maximum(0.0, self.ln_nfU(M, a, lnsN))) / ell, ms)  # noqa: E731
+            for _ in range(3):
+                Mlo = np.maximum(Mlo, T(T(Mlo, _BAND_LO), _BAND_LO))
+            # the closed-form tail starts earlier than the adaptive path's (u >= e^4, 10 terms)
+            Mt = np.maximum(ms, (_TAIL_LEVEL - x - ln_c) / ell)
+        end = Mt if self.kind == "inf" else np.full(n, self.m_hi)
+        end = np.maximum(end, self.m_lo)
+        Mlo = np.clip(Mlo, self.m_lo, end)
+        H = self._H(col)
+        k = np.floor((Mlo - self.m_lo) / H).astype(np.int64)
+        k = np.maximum(k, 0)
+        self._ensure_table(k, col)
+        G = np.array([self._T[c][kk] for c, kk in zip(col.tolist(), k.tolist())])
+        ok = ~self._Tbad[col]
+        knot = self.m_lo + k * H
+        kinks = self._kinks(a, lnsN)
+        # the rest of the Gamma -> 0 part: [knot, Mlo] split at the kinks
+        R = np.sort(np.stack([knot] + [np.clip(kq, knot, Mlo) for kq in kinks] + [Mlo]), axis=0)
+        # the band: [Mlo, end] split at the kinks, at saturation and at the levels ln(Gamma n_c K^m) of
+        # _LEVELS (graded panels: far from the crossover the pole part is small), then into panels
+        # no wider than _HY_B / ell
+        lev = [(L - x - ln_c) / ell for L in _LEVELS]
+        S = np.sort(np.stack([Mlo] + [np.clip(kq, Mlo, end) for kq in kinks + [ms] + lev] + [end]), axis=0)
+        seg_lo, seg_hi = S[:-1], S[1:]
+        hb = _HY_B / ell
+        npan = np.where(seg_hi > seg_lo, np.ceil((seg_hi - seg_lo) / hb), 0.0).astype(np.int64)
+        npan = np.maximum(npan, 0)
+        # flatten: remainder panels (x = -inf), then band panels, ordered by point
+        nR = R.shape[0] - 1
+        own_R = np.broadcast_to(np.arange(n), (nR, n)).T.ravel()
+        lo_R, hi_R = R[:-1].T.ravel(), R[1:].T.ravel()
+        nz = hi_R > lo_R
+        own_R, lo_R, hi_R = own_R[nz], lo_R[nz], hi_R[nz]
+        cnt = npan.T  # (n, segments)
+        own_B = np.repeat(np.arange(n), cnt.sum(axis=1))
+        seg_idx = np.repeat(np.arange(cnt.size), cnt.ravel())
+        first = np.cumsum(cnt.ravel()) - cnt.ravel()
+        j = np.arange(seg_idx.size) - first[seg_idx]
+        slo, shi = seg_lo.T.ravel()[seg_idx], seg_hi.T.ravel()[seg_idx]
+        nps = cnt.ravel()[seg_idx].astype(float)
+        lo_B = slo + (shi - slo) * (j / nps)
+        hi_B = np.where(j + 1 == nps, shi, slo + (shi - slo) * ((j + 1) / nps))
+        own = np.concatenate([own_R, own_B])
+        lo = np.concatenate([lo_R, lo_B])
+        hi = np.concatenate([hi_R, hi_B])
+        xp = np.concatenate([np.full(lo_R.size, -np.inf), x[own_B]])
+        lnI, lnerr = self._panels(lo, hi, xp, a[own], lnsN[own], eps[own])
+        parts = [G]
+        if self.kind == "inf":
+            parts.append(self._ln_tail(end, x, ln_c, eps, J=_J_FAST))
+        lntol = math.log(_FAST_TOL)
+        for _round in range(_FAST_SPLITS + 1):
+            with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
+                sc = np.maximum.reduce(parts)
+                np.maximum.at(sc, own, lnI)
+                sc = np.where(np.isfinite(sc), sc, 0.0)
+                # per point sums in a fixed order (bincount adds in index order)
+                tot = np.bincount(own, weights=np.exp(lnI - sc[own]), minlength=n)
+                err = np.bincount(own, weights=np.exp(lnerr - sc[own]), minlength=n)
+                for p_ in parts:
+                    tot = tot + np.exp(p_ - sc)
+                out = sc + np.log(tot) + 2.0 * a
+                good = (err <= _FAST_TOL * tot) | (out < _LN_NEGLIGIBLE)
+                # panels of failing points that carry more than 1/16 of the allowed error: halved
+                split = (~good & ok)[own] & (lnerr - sc[own] > lntol + np.log(tot[own] / 16.0))
+            if _round == _FAST_SPLITS or not np.any(split):
+                break
+            keep = ~split
+            mid = 0.5 * (lo[split] + hi[split])
+            nlo, nhi = np.concatenate([lo[split], mid]), np.concatenate([mid, hi[split]])
+            nown, nxp = np.concatenate([own[split], own[split]]), np.concatenate([xp[split], xp[split]])
+            nI, nE = self._panels(nlo, nhi, nxp, a[nown], lnsN[nown], eps[nown])
+            own, lo, hi, xp = (np.concatenate([v[keep], w]) for v, w in ((own, nown), (lo, nlo), (hi, nhi), (xp, nxp)))
+            lnI, lnerr = np.concatenate([lnI[keep], nI]), np.concatenate([lnerr[keep], nE])
+        ok &= good & ~np.isnan(out)
+        return out, ok
+
+    def _lnF_adaptive(self, x, col):
+        """(ln F, sign) by the adaptive tanhsinh quadrature (the reference path)."""
+        x = np.asarray(x, dtype=float).ravel()
+        col = np.asarray(col, dtype=np.int64).ravel()
         P, end, ln_c = self._pieces(x, col)
         lnI = self._integrate(P[:-1], P[1:], x, self.a[col], self.lnsN[col], self.eps[col])
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
@@ -225,10 +541,7 @@ class _IntegralModel:
             if self.kind == "inf":
                 tot = np.logaddexp(tot, self._ln_tail(end, x, ln_c, self.eps[col]))
             out = tot + 2.0 * self.a[col]
-        s = np.where(np.isfinite(out) | (out > 0), 1.0, 0.0)
-        if parts:
-            return out, s, out, np.full(n, -np.inf)
-        return out, s
+        return out, np.where(np.isfinite(out) | (out > 0), 1.0, 0.0)
 
     def lnF0(self):
         """(ln F(0+), sign) per column; +inf where the unbounded integral diverges (eps >= 0)."""

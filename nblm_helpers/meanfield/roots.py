@@ -163,6 +163,10 @@ def _x_lo_inf(model, cols):
 def _grid_19(a, d, x_lo, nA=9, nB=32):
     """Scan grid per column: nA points from x_lo to ln gamma - d/2, nB geometric ones up to the domain end.
 
+    Any grid is a valid start (cells the derivative bound cannot clear are subdivided); a model
+    may ask for other sizes with an attribute ``grid_19 = (nA, nB)`` (the integral's: fewer,
+    dearer evaluations).
+
     ``a`` (ln gamma) is one value per row of ``x_lo`` (or a scalar).
     """
     a = np.broadcast_to(np.asarray(a, dtype=float), x_lo.shape)
@@ -192,7 +196,7 @@ def _scan_19(opts, model, idx, roots):
             x_flat = _LN_TAU_LO / 2.0 - float(np.max(m * model.ell + nfU)) - 1.0
             x_lo[pinv == k] = min(x_flat, a - model.d / 2.0 - 1.0)
         sub = model.sub(idx)
-        grid = _grid_19(sub.a, model.d, x_lo)
+        grid = _grid_19(sub.a, model.d, x_lo, *getattr(model, "grid_19", (9, 32)))
         res = _scan_roots(sub, grid)
         for k, c in enumerate(idx):
             roots[c].extend(res[k])
@@ -222,7 +226,7 @@ def _scan_19(opts, model, idx, roots):
         else:
             lnF = sub.lnF(xl, cols)[0]
         ok = lnF > 0  # where not: F0 > 1 only by rounding, treated as localized
-        grid = _grid_19(sub.a, sub.d, xl)
+        grid = _grid_19(sub.a, sub.d, xl, *getattr(model, "grid_19", (9, 32)))
         res = _scan_roots(sub, grid)
         for k, c in enumerate(idx[sel]):
             if ok[k]:
