@@ -870,7 +870,7 @@ SPECS = [
                                        **SUMMATION),
          max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
     Spec("meanfield.critical_coupling_eq23_edge", dict(
-        **BOUNDARY, z=OPT_POS), max_examples=10),
+        **BOUNDARY, z=OPT_POS, **SUMMATION), max_examples=10),
     Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_Xi(), K=K, N=N, s=S, d=D), inf_ok=pos_inf_only,
          why_inf="inf where the formula exceeds the float range"),
     Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_Xi(), gamma=GAMMA_MF, K=K, warn=FLAG), inf_ok=neg_inf_only,
@@ -882,13 +882,14 @@ SPECS = [
         margin=real(0.0, 1.0, lo_open=False, typical=st.floats(0.0, 0.5), extremes=[0.0, 1e-300, 0.02, 1 - 1e-12]),
         relative_margin=FLAG), max_examples=15,
          inf_ok=only_paths("result.ln_Gamma"), why_inf="ln_Gamma=-inf where localized"),
-    Spec("meanfield.saddle_point_curves", dict(eps=EPS.A, eps_line=EPS.A, **MF), max_examples=12, inf_ok=True,
+    Spec("meanfield.saddle_point_curves", dict(eps=EPS.A, eps_line=EPS.A, **MF, **SUMMATION), max_examples=12,
+         inf_ok=True,
          why_inf="the LinewidthResults' -inf/inf (localized, divergent F0); ln_Gamma_C5=-inf for eps <= 0, "
                  "+-inf where 1/eps overflows"),
     Spec("meanfield.eps_no_root_below_gamma", dict(
         gamma=GAMMA_MF, **BOUNDARY, eps_lo=EPS, eps_hi=EPS,
-        xtol=real(1e-14, 0.1, lo_open=False, hi_open=False, typical=logu(1e-10, 1e-2), extremes=[1e-14, 0.1])),
-         max_examples=10),
+        xtol=real(1e-14, 0.1, lo_open=False, hi_open=False, typical=logu(1e-10, 1e-2), extremes=[1e-14, 0.1]),
+        **SUMMATION), max_examples=10),
     Spec("meanfield.ln_F_integral", dict(
         ln_Gamma=LN_RATE_FINITE, eps=EPS, **MF, nfast=NFAST,
         m_lo=real(1.0, 100.0, lo_open=False, typical=st.floats(1.0, 5.0), extremes=[1.0, 1.5, 99.0]),

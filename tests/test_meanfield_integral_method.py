@@ -250,3 +250,72 @@ def test_defaults_unchanged():
     b = mf.solve_linewidth(eps=e, warn=False, **FIG8, summation="sum", integral_limits="naive")
     assert np.array_equal(a.ln_Gamma, b.ln_Gamma)
     assert a.options["summation"] == "sum"
+
+
+# ---------------------------------------------------------------- the pass-through of the curve/edge helpers
+LIMITS = ["cell", "naive"]
+
+
+@pytest.mark.parametrize("limits", LIMITS)
+def test_eps_no_root_below_gamma_integral(limits):
+    """The integral's edge is where the integral solver's status changes, and not the sum's edge."""
+    o = dict(summation="integral", integral_limits=limits)
+    xtol = 1e-8
+    e_sum = mf.eps_no_root_below_gamma(**FIG8, eps_lo=0.6, eps_hi=0.75, xtol=xtol)
+    e_int = mf.eps_no_root_below_gamma(**FIG8, eps_lo=0.6, eps_hi=0.75, xtol=xtol, **o)
+    assert abs(e_int - e_sum) > 1e-4  # (cell: 2.2e-4, naive: 6.0e-3 on Fig. 8's parameters)
+
+    def status(e, **kw):
+        return str(mf.solve_linewidth(eps=e, warn=False, **FIG8, **kw).status)
+
+    assert status(e_int - 2 * xtol, **o) == "root"
+    assert status(e_int + 2 * xtol, **o) == "above_gamma"
+    # the sum has already lost its root at its own edge + 2 xtol, the integral has not there
+    assert status(e_sum + 2 * xtol) == "above_gamma"
+    assert status(e_sum + 2 * xtol, **o) == "root"
+
+
+@pytest.mark.parametrize("limits", LIMITS)
+def test_saddle_point_curves_integral(limits):
+    """Eq. (19)'s part follows ``summation``; (E3) and (C5) do not."""
+    o = dict(summation="integral", integral_limits=limits)
+    e, line = np.array([0.1, 0.3, 0.5]), np.array([0.2, 0.4])
+    a = mf.saddle_point_curves(e, eps_line=line, **FIG8)
+    b = mf.saddle_point_curves(e, eps_line=line, **FIG8, **o)
+    ref = mf.solve_linewidth(eps=e, equation="19", warn=False, **FIG8, **o)
+    assert np.array_equal(b.e19.ln_Gamma, ref.ln_Gamma) and np.array_equal(b.e19.status, ref.status)
+    assert b.e19.options["summation"] == "integral" and b.e19.options["integral_limits"] == limits
+    assert np.all(b.e19_root)
+    assert np.all(np.abs(b.e19.ln_Gamma - a.e19.ln_Gamma) > 1e-4)
+    assert np.array_equal(a.e3.ln_Gamma, b.e3.ln_Gamma) and b.e3.options["summation"] == "sum"
+    assert np.array_equal(a.ln_Gamma_C5, b.ln_Gamma_C5) and np.array_equal(a.C5_window, b.C5_window)
+
+
+@pytest.mark.parametrize("limits", LIMITS)
+def test_eq23_edge_integral(limits):
+    """x* solves gamma_c(x*) = e^-x*/K with the integral's critical_coupling, and differs from the sum's."""
+    o = dict(summation="integral", integral_limits=limits)
+    kw = dict(K=3.0, N=10, s=0.5)
+    ell = math.log(3.0)
+    x_sum = mf.critical_coupling_eq23_edge(**kw)
+    x_int = mf.critical_coupling_eq23_edge(**kw, **o)
+    assert abs(x_int - x_sum) > 5e-5  # (cell: 9.3e-5, naive: 1.5e-3)
+
+    def h(x, **kw2):
+        return math.log(mf.critical_coupling(eps=-x / ell, **kw, **kw2)) + x + ell
+
+    assert abs(h(x_int, **o)) < 1e-9
+    assert abs(h(x_sum, **o)) > 1e3 * abs(h(x_int, **o))
+    assert abs(h(x_sum)) < 1e-9
+
+
+@pytest.mark.parametrize("kw, name", [(dict(summation="integrals"), "summation"),
+                                      (dict(integral_limits="half"), "integral_limits"),
+                                      (dict(summation=None), "summation")])
+def test_option_validation_curves(kw, name):
+    with pytest.raises(ValueError, match=name):
+        mf.eps_no_root_below_gamma(**FIG8, eps_lo=0.6, eps_hi=0.75, **kw)
+    with pytest.raises(ValueError, match=name):
+        mf.saddle_point_curves([0.3], eps_line=[0.3], **FIG8, **kw)
+    with pytest.raises(ValueError, match=name):
+        mf.critical_coupling_eq23_edge(K=3.0, N=10, s=0.5, **kw)

@@ -553,7 +553,8 @@ def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfa
     return scalar_or_array(out)
 
 
-def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="literal", z=None):
+def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="literal", z=None, summation="sum",
+                                integral_limits="cell"):
     """Where the phase boundary leaves the window of Eq. (23).
 
     Returns :math:`x^* = 1/\\Xi - \\ln K` at which
@@ -564,15 +565,19 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
     :math:`\\gamma_c` increases with :math:`x`, so the crossing is unique.
     Returns :math:`-\\ln K` (the end :math:`\\varepsilon \\to 1` of the domain) when
     the boundary lies outside Eq. (23) for every :math:`\\varepsilon < 1`
-    (possible for the square sum).  Raises ``ValueError`` for bad parameters
+    (possible for the square sum).  ``summation``, ``integral_limits``: as in
+    :func:`critical_coupling` (``"integral"``: the boundary of the integral form
+    of Eq. 19, Sec. V A).  Raises ``ValueError`` for bad parameters
     or the solver's work limits (see the module docstring); never warns.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
+    summation, integral_limits = _check_summation(summation, integral_limits)
     ell = math.log(K)
     lnz = -math.inf if z is None else math.log(float(check_positive("z", z)))
 
     def h(x):
-        gc = critical_coupling(eps=-x / ell, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+        gc = critical_coupling(eps=-x / ell, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast,
+                               summation=summation, integral_limits=integral_limits)
         bound = min(-x - ell, -lnz)
         return (min(math.log(gc), 50.0) if gc > 0 else -1e3) - bound
 

@@ -28,6 +28,7 @@ from scipy.optimize import bisect
 from ..parameters import check_real, check_scalar
 from ..saddle_point import n_c, saddle_point_ln_linewidth
 from ..validity import Validity, classify
+from ._integral import _check_summation
 from .boundary import critical_eps
 from .solve import LinewidthResult, solve_linewidth
 
@@ -228,7 +229,7 @@ class SaddlePointCurves:
         return self.e19_root & np.asarray(self.e19.validity["27"])
 
 
-def saddle_point_curves(eps, *, eps_line, gamma, K, N, s, d=1):
+def saddle_point_curves(eps, *, eps_line, gamma, K, N, s, d=1, summation="sum", integral_limits="cell"):
     """The data of the paper's Fig. 8: (E3), Eq. (19) and the saddle point (C5) against :math:`\\varepsilon`.
 
     (E3) and Eq. (19) (unbounded sum, literal :math:`n_{\\rm fast}`) are solved on ``eps``; their
@@ -244,6 +245,10 @@ def saddle_point_curves(eps, *, eps_line, gamma, K, N, s, d=1):
     gamma, K, N, s, d
         As in :func:`~.solve.solve_linewidth` (App. E: :math:`\\gamma = 0.1`, :math:`K = 3`,
         :math:`N = 10`, :math:`s = 0.5`, :math:`d = 1`).
+    summation, integral_limits
+        As in :func:`~.solve.solve_linewidth`, for the Eq. (19) roots only: ``summation="integral"``
+        solves Eq. (19) with its sum over :math:`m = n + p` replaced by the integral (Sec. V A, how
+        the paper drew Fig. 8's open circles); (E3) is always its own sum.
 
     Returns
     -------
@@ -257,9 +262,11 @@ def saddle_point_curves(eps, *, eps_line, gamma, K, N, s, d=1):
     e = _eps_line("eps", eps)
     line = _eps_line("eps_line", eps_line)
     gamma = check_scalar(check_real, "gamma", gamma, lo=0.0)
+    summation, integral_limits = _check_summation(summation, integral_limits)
     pars = dict(gamma=gamma, K=K, N=N, s=s, d=d)
     e3 = solve_linewidth(eps=e, equation="E3", warn=False, **pars)
-    e19 = solve_linewidth(eps=e, equation="19", warn=False, **pars)
+    e19 = solve_linewidth(eps=e, equation="19", warn=False, summation=summation, integral_limits=integral_limits,
+                          **pars)
     # (C5) on the whole line; its window (C6)-(C7) says where it is controlled
     ln_c5 = saddle_point_ln_linewidth(eps=line, **pars, warn=False)
     window = classify(**pars, eps=line, conditions=("C6", "C7")).ok
@@ -268,7 +275,7 @@ def saddle_point_curves(eps, *, eps_line, gamma, K, N, s, d=1):
 
 
 def eps_no_root_below_gamma(*, gamma, K, N, s, d=1, sum_range="infinite", nfast="literal", eps_lo, eps_hi,
-                            xtol=1e-10):
+                            xtol=1e-10, summation="sum", integral_limits="cell"):
     """The :math:`\\varepsilon` above which Eq. (19) has no root below :math:`\\Gamma = \\gamma`.
 
     As :math:`\\varepsilon` grows the physical root of Eq. (19) rises towards :math:`\\gamma`,
@@ -287,6 +294,9 @@ def eps_no_root_below_gamma(*, gamma, K, N, s, d=1, sum_range="infinite", nfast=
         at ``eps_lo``, none at ``eps_hi``.
     xtol : float
         Absolute tolerance in :math:`\\varepsilon`, in [1e-14, 0.1] (each step is one solve).
+    summation, integral_limits
+        As in :func:`~.solve.solve_linewidth`: ``summation="integral"`` is the edge of the integral
+        form of Eq. (19) (Sec. V A).
 
     Returns
     -------
@@ -305,7 +315,9 @@ def eps_no_root_below_gamma(*, gamma, K, N, s, d=1, sum_range="infinite", nfast=
         raise ValueError(f"eps_lo must be < eps_hi; got eps_lo={eps_lo!r}, eps_hi={eps_hi!r}")
     xtol = check_scalar(check_real, "xtol", xtol, lo=1e-14, hi=0.1, lo_open=False, hi_open=False)
     gamma = check_scalar(check_real, "gamma", gamma, lo=0.0)
-    pars = dict(gamma=gamma, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
+    summation, integral_limits = _check_summation(summation, integral_limits)
+    pars = dict(gamma=gamma, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast, summation=summation,
+                integral_limits=integral_limits)
 
     def status(e):
         return str(solve_linewidth(eps=e, warn=False, **pars).status)
