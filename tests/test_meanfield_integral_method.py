@@ -319,3 +319,10 @@ def test_option_validation_curves(kw, name):
         mf.saddle_point_curves([0.3], eps_line=[0.3], **FIG8, **kw)
     with pytest.raises(ValueError, match=name):
         mf.critical_coupling_eq23_edge(K=3.0, N=10, s=0.5, **kw)
+
+
+def test_eq23_edge_of_the_integral_has_a_work_limit_in_K():
+    # found in review: ~8 s at K = 1 + 1e-9 (each boundary evaluation integrates ~1/ln K orders)
+    with pytest.raises(ValueError, match=r"^K must be >= 1.01 for critical_coupling_eq23_edge with summation='integral'"):
+        mf.critical_coupling_eq23_edge(K=1 + 1e-9, N=10, s=0.9, summation="integral")
+    assert mf.critical_coupling_eq23_edge(K=1.01, N=10, s=0.9, summation="integral") > 0
