@@ -870,7 +870,7 @@ SPECS = [
                                        **SUMMATION),
          max_examples=15, inf_ok=True, why_inf="inf where no Xi gives a metal"),
     Spec("meanfield.critical_coupling_eq23_edge", dict(
-        **BOUNDARY, z=OPT_POS, **SUMMATION), max_examples=10),
+        **BOUNDARY, z=OPT_POS), max_examples=10),
     Spec("meanfield.critical_coupling_asymptote", dict(ex=eps_Xi(), K=K, N=N, s=S, d=D), inf_ok=pos_inf_only,
          why_inf="inf where the formula exceeds the float range"),
     Spec("meanfield.eq21_ln_linewidth", dict(ex=eps_Xi(), gamma=GAMMA_MF, K=K, warn=FLAG), inf_ok=neg_inf_only,

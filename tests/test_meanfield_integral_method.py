@@ -291,24 +291,6 @@ def test_saddle_point_curves_integral(limits):
     assert np.array_equal(a.ln_Gamma_C5, b.ln_Gamma_C5) and np.array_equal(a.C5_window, b.C5_window)
 
 
-@pytest.mark.parametrize("limits", LIMITS)
-def test_eq23_edge_integral(limits):
-    """x* solves gamma_c(x*) = e^-x*/K with the integral's critical_coupling, and differs from the sum's."""
-    o = dict(summation="integral", integral_limits=limits)
-    kw = dict(K=3.0, N=10, s=0.5)
-    ell = math.log(3.0)
-    x_sum = mf.critical_coupling_eq23_edge(**kw)
-    x_int = mf.critical_coupling_eq23_edge(**kw, **o)
-    assert abs(x_int - x_sum) > 5e-5  # (cell: 9.3e-5, naive: 1.5e-3)
-
-    def h(x, **kw2):
-        return math.log(mf.critical_coupling(eps=-x / ell, **kw, **kw2)) + x + ell
-
-    assert abs(h(x_int, **o)) < 1e-9
-    assert abs(h(x_sum, **o)) > 1e3 * abs(h(x_int, **o))
-    assert abs(h(x_sum)) < 1e-9
-
-
 @pytest.mark.parametrize("kw, name", [(dict(summation="integrals"), "summation"),
                                       (dict(integral_limits="half"), "integral_limits"),
                                       (dict(summation=None), "summation")])
@@ -317,12 +299,3 @@ def test_option_validation_curves(kw, name):
         mf.eps_no_root_below_gamma(**FIG8, eps_lo=0.6, eps_hi=0.75, **kw)
     with pytest.raises(ValueError, match=name):
         mf.saddle_point_curves([0.3], eps_line=[0.3], **FIG8, **kw)
-    with pytest.raises(ValueError, match=name):
-        mf.critical_coupling_eq23_edge(K=3.0, N=10, s=0.5, **kw)
-
-
-def test_eq23_edge_of_the_integral_has_a_work_limit_in_K():
-    # found in review: ~8 s at K = 1 + 1e-9 (each boundary evaluation integrates ~1/ln K orders)
-    with pytest.raises(ValueError, match=r"^K must be >= 1.01 for critical_coupling_eq23_edge with summation='integral'"):
-        mf.critical_coupling_eq23_edge(K=1 + 1e-9, N=10, s=0.9, summation="integral")
-    assert mf.critical_coupling_eq23_edge(K=1.01, N=10, s=0.9, summation="integral") > 0

@@ -553,12 +553,7 @@ def critical_Xi(*, gamma, K, N, s, d=1, equation="19", sum_range="infinite", nfa
     return scalar_or_array(out)
 
 
-#: Smallest K for which critical_coupling_eq23_edge searches the integral form's boundary.
-_MIN_K_EDGE_INTEGRAL = 1.01
-
-
-def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="literal", z=None, summation="sum",
-                                integral_limits="cell"):
+def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="literal", z=None):
     """Where the phase boundary leaves the window of Eq. (23).
 
     Returns :math:`x^* = 1/\\Xi - \\ln K` at which
@@ -569,24 +564,15 @@ def critical_coupling_eq23_edge(*, K, N, s, d=1, sum_range="infinite", nfast="li
     :math:`\\gamma_c` increases with :math:`x`, so the crossing is unique.
     Returns :math:`-\\ln K` (the end :math:`\\varepsilon \\to 1` of the domain) when
     the boundary lies outside Eq. (23) for every :math:`\\varepsilon < 1`
-    (possible for the square sum).  ``summation``, ``integral_limits``: as in
-    :func:`critical_coupling` (``"integral"``: the boundary of the integral form
-    of Eq. 19, Sec. V A).  Raises ``ValueError`` for bad parameters
-    or the solver's work limits (see the module docstring; with ``summation="integral"``
-    ``K >= 1.01``); never warns.
+    (possible for the square sum).  Raises ``ValueError`` for bad parameters
+    or the solver's work limits (see the module docstring); never warns.
     """
     K, N, s, d, sum_range, nfast = _validate_boundary(K, N, s, d, sum_range, nfast)
-    summation, integral_limits = _check_summation(summation, integral_limits)
-    if summation == "integral" and K < _MIN_K_EDGE_INTEGRAL:
-        # each of the ~40 boundary evaluations integrates over ~1/ln K orders: 1.6 s at K = 1.01
-        raise ValueError(f"K must be >= {_MIN_K_EDGE_INTEGRAL} for critical_coupling_eq23_edge with "
-                         f"summation='integral' (the work limit of its boundary search); got {K!r}")
     ell = math.log(K)
     lnz = -math.inf if z is None else math.log(float(check_positive("z", z)))
 
     def h(x):
-        gc = critical_coupling(eps=-x / ell, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast,
-                               summation=summation, integral_limits=integral_limits)
+        gc = critical_coupling(eps=-x / ell, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
         bound = min(-x - ell, -lnz)
         return (min(math.log(gc), 50.0) if gc > 0 else -1e3) - bound
 
