@@ -264,13 +264,13 @@ class _IntegralModel:
             lo, hi = np.concatenate([lo[bad], mid]), np.concatenate([mid, hi[bad]])
         return out.reshape(npc, npt)
 
-    def _pieces(self, x, col):
-        """Break points (rows) per point (columns), and the start of the closed-form tail (inf range)."""
+    def _band(self, x, col, tail_level):
+        """ln n_fast on the saturated branch ln_c, the saturation point ms = -x/ln K, the band start
+        Mlo (u <= e^(2 _BAND_LO) below it) and the tail start Mt (saturated, u >= e^(2 tail_level))."""
         a, lnsN = self.a[col], self.lnsN[col]
         ell = self.ell
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            A = a - x
-            ln_c = _ln_n_unsat(A, lnsN, self.d, self.literal)  # ln n_fast on the saturated branch
+            ln_c = _ln_n_unsat(a - x, lnsN, self.d, self.literal)  # ln n_fast on the saturated branch
             ms = -x / ell
             Mlo = np.minimum((_BAND_LO - x - np.maximum(0.0, ln_c)) / ell, ms)
             # below saturation n(m) <= n_c: T(M) = (level - x - max(0, ln n(M)))/ln K is decreasing
@@ -280,8 +280,14 @@ class _IntegralModel:
             T = lambda M, L: np.minimum((L - x - np.maximum(0.0, self.ln_nfU(M, a, lnsN))) / ell, ms)  # noqa: E731
             for _ in range(3):
                 Mlo = np.maximum(Mlo, T(T(Mlo, _BAND_LO), _BAND_LO))
-            # tail start: saturated and u >= e^(2 _BAND_HI) = 1e4
-            Mt = np.maximum(ms, (_BAND_HI - x - ln_c) / ell)
+            Mt = np.maximum(ms, (tail_level - x - ln_c) / ell)
+        return ln_c, ms, Mlo, Mt
+
+    def _pieces(self, x, col):
+        """Break points (rows) per point (columns), and the start of the closed-form tail (inf range)."""
+        a, lnsN = self.a[col], self.lnsN[col]
+        # tail start: saturated and u >= e^(2 _BAND_HI) = 1e4
+        ln_c, ms, Mlo, Mt = self._band(x, col, _BAND_HI)
         m_lo = self.m_lo
         end = Mt if self.kind == "inf" else np.full(x.shape, self.m_hi)
         end = np.maximum(end, m_lo)
@@ -462,19 +468,8 @@ class _IntegralModel:
         n = x.size
         a, lnsN, eps = self.a[col], self.lnsN[col], self.eps[col]
         ell = self.ell
-        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            ln_c = _ln_n_unsat(a - x, lnsN, self.d, self.literal)
-            ms = -x / ell
-            Mlo = np.minimum((_BAND_LO - x - np.maximum(0.0, ln_c)) / ell, ms)
-            # below saturation n(m) <= n_c: T(M) = (level - x - max(0, ln n(M)))/ln K is decreasing
-            # in M, and T applied to an upper bound of the crossing of the level gives a lower bound
-            # (u <= e^(2 level) below it).  Mlo above is a lower bound: 2k steps of T keep it one,
-            # closer to the crossing (the band below the crossing of _BAND_LO is then shorter).
-            T = lambda M, L: np.minimum((L - x - np.maximum(0.0, self.ln_nfU(M, a, lnsN))) / ell, ms)  # noqa: E731
-            for _ in range(3):
-                Mlo = np.maximum(Mlo, T(T(Mlo, _BAND_LO), _BAND_LO))
-            # the closed-form tail starts earlier than the adaptive path's (u >= e^4, 10 terms)
-            Mt = np.maximum(ms, (_TAIL_LEVEL - x - ln_c) / ell)
+        # the closed-form tail starts earlier than the adaptive path's (u >= e^4, 10 terms)
+        ln_c, ms, Mlo, Mt = self._band(x, col, _TAIL_LEVEL)
         end = Mt if self.kind == "inf" else np.full(n, self.m_hi)
         end = np.maximum(end, self.m_lo)
         Mlo = np.clip(Mlo, self.m_lo, end)
