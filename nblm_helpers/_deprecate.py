@@ -22,20 +22,16 @@ import warnings
 
 __all__: list[str] = []
 
-#: What each new spelling means, for the warning text.
+#: What the renamed result fields mean, for the warning text (function names speak for themselves).
 MEANING = {
-    "Xi": "the Fock-space localization length Xi",
     "ln_Gamma": "ln of the linewidth Gamma",
     "Gamma": "the linewidth or rate Gamma",
-    "Gamma_b": "the bath-induced flip rate Gamma_b",
     "ln_Gamma_dm": "ln(Gamma/delta_m)",
-    "Gamma_b_form": "the reading of Eq. (7) for Gamma_b",
-    "Gamma_c_form": "the reading of Eq. (8) for Gamma_c",
 }
 
 
 def _warn(what: str, old: str, new: str, stacklevel: int) -> None:
-    meaning = MEANING.get(new.rsplit(".", 1)[-1].split("(")[0], "")
+    meaning = MEANING.get(new, "")
     warnings.warn(
         f"{what} {old!r} is deprecated; use {new!r}" + (f" ({meaning})" if meaning else "")
         + " -- one spelling per symbol, see the notation page",
@@ -55,7 +51,6 @@ def renamed_attributes(**renames: str):
                 return getattr(self, _new)
 
             setattr(cls, old, property(getter, doc=f"Deprecated spelling of :attr:`{new}`."))
-        cls.renamed_attributes = dict(renames)
         return cls
 
     return deco
