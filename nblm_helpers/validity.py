@@ -169,7 +169,7 @@ def condition_23(*, gamma, K, eps=None, Xi=None, z=None):
     if z is not None:
         z = check_positive("z", z)
     check_broadcast(gamma=gamma, K=K, eps=eps, **({} if z is None else {"z": z}))
-    return _out(np.log(gamma) < ln_gamma_ceiling_23(K=K, eps=eps, z=z))
+    return _out(np.log(gamma) < _ln_gamma_ceiling_23(K, eps, z))
 
 
 def ln_gamma_ceiling_23(*, K, eps=None, Xi=None, z=None):
@@ -186,11 +186,16 @@ def ln_gamma_ceiling_23(*, K, eps=None, Xi=None, z=None):
     if z is not None:
         z = check_positive("z", z)
     check_broadcast(K=K, eps=eps, **({} if z is None else {"z": z}))
+    return scalar_or_array(_ln_gamma_ceiling_23(K, eps, z))
+
+
+def _ln_gamma_ceiling_23(K, eps, z):
+    """:func:`ln_gamma_ceiling_23` for validated ``K``, ``eps``, ``z`` (an array or numpy float)."""
     with np.errstate(over="ignore"):                   # (1 - eps) ln K -> inf: the edge is -inf
         edge = -(1.0 - np.asarray(eps)) * _log(K)
     if z is not None:
         edge = np.minimum(edge, -np.log(z))
-    return scalar_or_array(edge)
+    return edge
 
 
 def condition_golden_rule(*, gamma, W):
@@ -242,9 +247,10 @@ def condition_24(*, gamma, K, N, z=1.0):
     """
     gamma = check_positive("gamma", gamma)
     K = check_branching("K", K)
+    N = check_positive_int("N", N)
     z = check_positive("z", z)
     check_broadcast(gamma=gamma, K=K, z=z)
-    return _out(np.log(gamma) > ln_gamma_floor_24(K=K, N=N, z=z))
+    return _out(np.log(gamma) > _ln_gamma_floor_24(K, N, z))
 
 
 def ln_gamma_floor_24(*, K, N, z=1.0):
@@ -261,8 +267,13 @@ def ln_gamma_floor_24(*, K, N, z=1.0):
     N = check_positive_int("N", N)
     z = check_positive("z", z)
     check_broadcast(K=K, z=z)
+    return scalar_or_array(_ln_gamma_floor_24(K, N, z))
+
+
+def _ln_gamma_floor_24(K, N, z):
+    """:func:`ln_gamma_floor_24` for validated ``K``, ``N``, ``z``."""
     with np.errstate(over="ignore"):                   # N ln K -> inf: the bound is 0
-        return scalar_or_array(0.5 * np.log(z) + math.log(N) - N * _log(K))
+        return 0.5 * np.log(z) + math.log(N) - N * _log(K)
 
 
 def condition_25(*, gamma, K, N, eps=None, Xi=None, z=None):
