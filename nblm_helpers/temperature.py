@@ -368,6 +368,14 @@ def footnote51_ratio(*, gamma, g, lam):
 # --------------------------------------------------------------------------
 
 
+def _check_scalars(**values):
+    """Parameters that must be single numbers here (only the temperatures T may be an array)."""
+    for name, v in values.items():
+        if np.ndim(v) != 0:
+            raise ValueError(f"{name} must be a single number (the temperatures T may be an array); "
+                             f"got an array of shape {np.shape(v)}")
+
+
 def _common(T, gamma, g, lam, K, N, T_s, d, s_model):
     T, g, lam = _check_T_domain(T, g, lam)
     gamma = check_positive("gamma", gamma)
@@ -376,10 +384,7 @@ def _common(T, gamma, g, lam, K, N, T_s, d, s_model):
     T_s = check_positive("T_s", T_s)
     d = _check_d(d)
     s_model = check_choice("s_model", s_model, S_MODELS)
-    for name, v in (("gamma", gamma), ("K", K), ("T_s", T_s)):
-        if np.ndim(v) != 0:
-            raise ValueError(f"{name} must be a single number (the temperatures T may be an array); "
-                             f"got an array of shape {np.shape(v)}")
+    _check_scalars(gamma=gamma, K=K, T_s=T_s)
     return np.asarray(T, dtype=float), gamma, g, lam, K, N, T_s, d, s_model
 
 
@@ -480,10 +485,7 @@ def ln_saddle_base_of_T(T, *, gamma, N, T_s, d=1, s_model="linear"):
     T_s = check_positive("T_s", T_s)
     d = _check_d(d)
     s_model = check_choice("s_model", s_model, S_MODELS)
-    for name, v in (("gamma", gamma), ("T_s", T_s)):
-        if np.ndim(v) != 0:
-            raise ValueError(f"{name} must be a single number (the temperatures T may be an array); "
-                             f"got an array of shape {np.shape(v)}")
+    _check_scalars(gamma=gamma, T_s=T_s)
     with np.errstate(over="ignore"):
         return scalar_or_array(_ln_C5_base(T, gamma, N, T_s, d, s_model)[3])
 
