@@ -221,6 +221,26 @@ def test_critical_boundary_integral():
             assert np.allclose(gc, gs, rtol=0.02)
 
 
+@pytest.mark.parametrize("summation", ["sum", "integral"])
+def test_critical_eps_tiny_gamma_few_evaluations(summation, monkeypatch):
+    """gamma -> 0: eps_c ~ -gamma^(2/(d+2)) is found in ln(-eps) (it took ~670 evaluations of F(0+)
+    in eps itself: 4 s per gamma with the integral), and agrees with ln F(0+) = 0 to its resolution."""
+    from nblm_helpers.meanfield import boundary
+
+    calls = []
+    orig = boundary._ln_F0_pairs
+    monkeypatch.setattr(boundary, "_ln_F0_pairs", lambda *a, **k: calls.append(1) or orig(*a, **k))
+    kw = dict(K=3.0, N=10, s=0.5, d=1, summation=summation)
+    g = np.array([1e-300, 1e-200, 1e-40, 1e-13])
+    ec = mf.critical_eps(gamma=g, **kw)
+    assert len(calls) <= 60, len(calls)
+    for gg, ee in zip(g, ec):
+        assert ee < 0
+        # ln F(0+) ~ 2 ln gamma + ...: its rounding step is ~1e-13 at gamma = 1e-300
+        assert abs(mf.ln_F_zero(eps=ee, gamma=gg, **kw)[0]) <= 1e-12
+        assert mf.ln_F_zero(eps=ee * (1 + 1e-9), gamma=gg, **kw)[0] < 0 < mf.ln_F_zero(eps=ee * (1 - 1e-9), gamma=gg, **kw)[0]
+
+
 @pytest.mark.parametrize("fn", [mf.solve_linewidth, mf.ln_F_zero, mf.F_zero, mf.critical_eps, mf.critical_Xi])
 def test_integral_needs_eq19(fn):
     kw = dict(gamma=0.1, K=3.0, N=10, s=0.5, equation="E3", summation="integral")

@@ -408,14 +408,25 @@ def _eps_c_19(gammas, *, K, N, s, d, sum_range, nfast, summation="sum", integral
         lo = np.where(k > 0, grid[r, np.maximum(k - 1, 0)], lo)
         hi = np.where(k < 31, grid[r, np.minimum(k, 30)], hi)
         res = np.empty(todo.size)
-        # absolute tolerance 1e-15; where eps_c itself is tiny (gamma -> 0) each column is
-        # solved alone with a tolerance relative to its bracket end (tolerances are per call)
-        tiny = np.abs(hi) < 1e-12
-        groups = [(np.nonzero(~tiny)[0], 1e-15)] + [(np.array([i]), 1e-16 * abs(hi[i])) for i in np.nonzero(tiny)[0]]
+        # absolute tolerance 1e-15.  Unbounded range, |eps_c| < 1e-3 (gamma -> 0: F0 ~ |eps|^-(d+2)
+        # across a bracket such as [-1/32, -1e-200], which Chandrupatla halved ~700 times): the
+        # root in t = ln(-eps), to 1e-15 in t (relative in eps), all such columns together.
+        # Square range (eps_c of either sign): a tiny eps_c is solved alone with a tolerance
+        # relative to its bracket end (tolerances are per call).
+        log_t = (np.abs(hi) < 1e-3) & (hi < 0) if sum_range == "infinite" else np.zeros(todo.size, dtype=bool)
+        tiny = (np.abs(hi) < 1e-12) & ~log_t
+        groups = [(np.nonzero(~tiny & ~log_t)[0], 1e-15)] + [(np.array([i]), 1e-16 * abs(hi[i]))
+                                                             for i in np.nonzero(tiny)[0]]
         for sel, xatol in groups:
             if sel.size:
                 res[sel] = _find_root(f, lo[sel], hi[sel], (a[sel],), xatol=xatol, xrtol=4 * np.finfo(float).eps,
                                       fatol=1e-15, maxiter=2046)[0]  # maxiter: scipy's default
+        sel = np.nonzero(log_t)[0]
+        if sel.size:
+            ft = lambda t, aa: f(-np.exp(t), aa)  # noqa: E731  (decreasing in t)
+            t = _find_root(ft, np.log(-lo[sel]), np.log(-hi[sel]), (a[sel],), xatol=1e-15,
+                           xrtol=4 * np.finfo(float).eps, fatol=1e-15, maxiter=2046)[0]
+            res[sel] = -np.exp(t)
         out[todo] = res
     return out
 
