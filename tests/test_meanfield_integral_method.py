@@ -319,3 +319,43 @@ def test_option_validation_curves(kw, name):
         mf.eps_no_root_below_gamma(**FIG8, eps_lo=0.6, eps_hi=0.75, **kw)
     with pytest.raises(ValueError, match=name):
         mf.saddle_point_curves([0.3], eps_line=[0.3], **FIG8, **kw)
+
+
+# literal reading: F0(gamma) is not monotone (it drops where gamma K^m = 1).  Cases found by a random
+# search with more than one crossing of F0 = 1 below gamma = 1, some with F0(gamma = 1) <= 1
+_MULTI = [
+    dict(K=1.0364254092643685, N=2, s=0.10277162986057, d=1, sum_range="square", summation="integral",
+         integral_limits="naive", eps=-0.18461392113030106),
+    dict(K=1.0707181681324194, N=5, s=0.38127383666273573, d=3, sum_range="square", summation="integral",
+         integral_limits="naive", eps=-0.49523742792012415),
+    dict(K=1.064334632132566, N=53, s=0.003141907940612534, d=2, sum_range="infinite", summation="integral",
+         integral_limits="naive", eps=-1.9550050442117086),
+    dict(K=1.069190551613876, N=3, s=0.030460743065867678, d=1, sum_range="square", summation="integral",
+         integral_limits="cell", eps=0.45434702734873733),
+    dict(K=1.0103781031986137, N=17, s=0.007999667623218671, d=2, sum_range="square", summation="sum",
+         eps=-1.2584919543266344),
+    dict(K=1.1084934733472018, N=17, s=0.001579921629091143, d=1, sum_range="infinite", summation="sum",
+         eps=-0.9000661812013695),
+]
+
+
+@pytest.mark.parametrize("case", _MULTI)
+def test_critical_coupling_literal_is_the_first_crossing(case):
+    """gamma_c = the smallest gamma with F0 > 1, also where F0 <= 1 at gamma = 1 (it used to be
+    reported as "no metal", inf) and where F0 crosses 1 several times (the integral's first crossing
+    was bracketed on a grid of 64 points per unit of ln gamma)."""
+    kw = dict(case)
+    eps = kw.pop("eps")
+    gc = mf.critical_coupling(eps=eps, nfast="literal", **kw)
+    assert 0 < gc < 1
+    a = np.linspace(math.log(gc) - 3.0, 0.0, 3001)
+    from nblm_helpers.meanfield.boundary import _ln_F0_pairs  # (ln_F_zero, vectorized over gamma)
+
+    F0 = _ln_F0_pairs(a, np.full(a.size, eps), nfast="literal", **kw)
+    assert abs(F0[-1] - mf.ln_F_zero(eps=eps, gamma=1.0, nfast="literal", **kw)[0]) <= 1e-13
+    assert np.count_nonzero(np.diff(np.sign(F0)) != 0) >= 1
+    below = a < math.log(gc) * (1 + 1e-12)
+    assert np.all(F0[below] <= 1e-12)  # dense check: no point below gamma_c has F0 > 1
+    assert np.any(F0 > 0)
+    # just above gamma_c, F0 > 1
+    assert mf.ln_F_zero(eps=eps, gamma=gc * (1 + 1e-9), nfast="literal", **kw)[0] > 0

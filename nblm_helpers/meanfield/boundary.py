@@ -168,9 +168,11 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", inte
         return out
     e = eps[todo]
     top = _ln_F0_pairs(np.zeros(e.size), e, nfast=nfast, **kw)  # gamma = 1
-    none = top <= 0
+    # F0 <= 1 at gamma = 1: no crossing below it if F0 is monotone (continuous reading); the
+    # literal F0 is not (it drops where gamma K^m = 1), and may exceed 1 at some gamma < 1 only
+    none = (top <= 0) if nfast == "continuous" else np.zeros(e.size, dtype=bool)
     out[todo[none]] = np.inf
-    todo, e = todo[~none], e[~none]
+    todo, e, top = todo[~none], e[~none], top[~none]
     if todo.size == 0:
         return out
     # lower end where the continuous (upper-bound, monotone) F0 is < 1
@@ -186,17 +188,10 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", inte
     hi = np.zeros(e.size)
     if nfast == "literal" and summation == "integral":
         # the integral's literal F0 is continuous in a = ln gamma (the jump of n_fast at gamma K^m = 1
-        # moves with a) but not monotone: the first of 64 points per unit of ln gamma between a_lo
-        # and 0 with F0 > 1 ends the bracket (a crossing pair closer than that is not resolved)
-        npts = int(min(4096, max(64, 64 * math.ceil(-a_lo.min()))))
-        A = a_lo[:, None] * (1.0 - np.linspace(0.0, 1.0, npts))[None, :]
-        vals = _ln_F0_pairs(A.ravel(), np.repeat(e, npts), nfast=nfast, **kw).reshape(A.shape)
-        crossed = vals > 0
-        first = np.argmax(crossed, axis=1)  # crossed[:, -1] holds (top > 0 above)
-        r = np.arange(e.size)
-        hi = A[r, first]
-        lo = np.where(first > 0, A[r, np.maximum(first - 1, 0)], a_lo)
-    elif nfast == "literal":
+        # moves with a) but not monotone: the first crossing is found with a proof that no earlier
+        # point has F0 > 1
+        return _gamma_c_literal_integral(out, todo, e, a_lo, top, kw)
+    if nfast == "literal":
         # F0 is continuous and increasing between the drops at a = -k ell;
         # the first interval whose right-end (left-limit) value exceeds 1
         # holds the smallest gamma with F0 > 1.
@@ -229,6 +224,13 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", inte
             last = np.where(valid.any(axis=1), nodes.size - 1 - np.argmax(valid[:, ::-1], axis=1), -1)
             prev_node[~has] = np.where(last[~has] >= 0, nodes[np.maximum(last[~has], 0)], -np.inf)
         lo = np.where(prev_node > a_lo, np.nextafter(prev_node, np.inf), a_lo)
+        # no node with F0 > 1 and F0 <= 1 at gamma = 1: F0 <= 1 on all of (0, 1]
+        none = ~has & (top <= 0)
+        if np.any(none):
+            out[todo[none]] = np.inf
+            todo, e, lo, hi = todo[~none], e[~none], lo[~none], hi[~none]
+            if todo.size == 0:
+                return out
     f = lambda x, ee: _ln_F0_pairs(x, ee, nfast=nfast, **kw)  # noqa: E731
     flo, fhi = f(lo, e), f(hi, e)
     exact_lo = flo == 0
@@ -240,6 +242,85 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", inte
             maxiter=2046,  # scipy's default
         )[0]
     if np.any(np.isnan(res)):  # pragma: no cover - bracket invariants guarantee a sign change
+        raise RuntimeError("internal error: critical coupling bracket has no sign change")
+    out[todo] = res
+    return out
+
+
+def _ln_excess_literal_integral(a1, a2, e, *, K, N, sum_range, integral_limits):
+    """ln of an upper bound of F0(a) - F0(a2) e^(2 (a - a2)) over a in [a1, a2] (literal integral).
+
+    With m*(a) = -a/ln K (where gamma K^m = 1), the literal n_fast is 1 for m < m*(a) and
+    sN (a + m ln K)^d (non-decreasing in a) above.  For a in [a1, a2] it is therefore at most
+    n_fast(m; a2) + 1 on [m*(a2), m*(a1)] and at most n_fast(m; a2) elsewhere, so
+    F0(a) <= F0(a2) + e^(2 a2) Integral_{m*(a2)}^{m*(a1)} w(m) K^(2 m eps) dm, and the integral is
+    at most (its length) x max w x max K^(2 m eps) on the piece (inside the range of m).
+    """
+    ell = math.log(K)
+    m_lo = 1.0 if integral_limits == "cell" else 2.0
+    if sum_range == "infinite":
+        m_hi = np.inf
+    else:
+        m_hi = 2.0 * N + 1.0 if integral_limits == "cell" else 2.0 * N
+    u = np.maximum(-a2 / ell, m_lo)
+    v = np.minimum(-a1 / ell, m_hi)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        wmax = v - 1.0 if sum_range == "infinite" else np.minimum(np.minimum(v - 1.0, 2.0 * N + 1.0 - u), float(N))
+        ln_c = 2.0 * e * ell * np.where(e > 0, v, u)
+        out = 2.0 * a2 + np.log(v - u) + np.log(wmax) + ln_c
+    return np.where((v > u) & (wmax > 0), out, -np.inf)
+
+
+def _gamma_c_literal_integral(out, todo, e, a_lo, top, kw):
+    """ln gamma_c of the literal integral form: the smallest a = ln gamma with F0 > 1, proved.
+
+    F0 is continuous in a but not monotone (:func:`_ln_excess_literal_integral`).  No a <= a_lo
+    has F0 > 1 (there the continuous reading's F0, an upper bound, is < 1).  Per column the loop
+    keeps p (no point of [a_lo, p] has F0 > 1) and q (F0(q) > 1 once such a point is known; at
+    first q = 0, gamma = 1, if F0 > 1 there) and tries t = p + min(step, (q - p)/2) (or
+    min(p + step, 0) while no q is known): F0(t) > 1 moves q to t; F0(t) + excess(p, t) < 1 proves
+    [p, t] (p = t, and the step doubles); otherwise the step halves.  It ends when q - p <= 1e-14
+    (relative), and Chandrupatla refines in (p, q]; or when [a_lo, 0] is proved (no crossing:
+    +inf).  A cell narrower than that which cannot be
+    proved (F0 touching 1 from below within ~1e-14) counts as proved, as the scan of
+    :func:`solve_linewidth` treats such cells.
+    """
+    f = lambda x, ee: _ln_F0_pairs(x, ee, nfast="literal", **kw)  # noqa: E731
+    kx = dict(K=kw["K"], N=kw["N"], sum_range=kw["sum_range"], integral_limits=kw["integral_limits"])
+    n = e.size
+    p = a_lo.copy()
+    q = np.zeros(n)
+    known = top > 0  # F0(q) > 1
+    step = np.minimum(1.0, -a_lo)
+    for _ in range(20000):  # (each round halves q - p, moves p, or halves the step: ~100 rounds)
+        tol = 1e-14 * np.maximum(1.0, np.abs(p))
+        act = np.nonzero((q - p) > tol)[0]
+        if act.size == 0:
+            break
+        pa, qa = p[act], q[act]
+        t = np.where(known[act], pa + np.minimum(step[act], 0.5 * (qa - pa)), np.minimum(pa + step[act], 0.0))
+        ft = f(t, e[act])
+        pos = ft > 0
+        known[act[pos]] = True
+        with np.errstate(invalid="ignore"):
+            proved = ~pos & (np.logaddexp(ft, _ln_excess_literal_integral(pa, t, e[act], **kx)) < 0)
+        proved |= ~pos & ((t - pa) <= tol[act])
+        q[act[pos]] = t[pos]
+        p[act[proved]] = t[proved]
+        step[act[proved]] *= 2.0
+        step[act[~pos & ~proved]] *= 0.5
+    else:  # pragma: no cover - guard
+        raise RuntimeError("internal error: the critical coupling's first crossing could not be isolated")
+    out[todo[~known]] = np.inf  # [a_lo, 0] proved: F0 <= 1 for every gamma <= 1
+    todo, e, p, q = todo[known], e[known], p[known], q[known]
+    flo, fhi = f(p, e), f(q, e)
+    res = np.where(fhi == 0, q, np.where(flo == 0, p, np.nan))
+    ok = (flo < 0) & (fhi > 0)
+    if np.any(ok):
+        res[ok] = _find_root(
+            f, p[ok], q[ok], (e[ok],), xatol=1e-14, xrtol=4 * np.finfo(float).eps, fatol=1e-15, maxiter=2046,
+        )[0]
+    if np.any(np.isnan(res)):  # pragma: no cover - F0(q) > 1 >= F0(p) by construction
         raise RuntimeError("internal error: critical coupling bracket has no sign change")
     out[todo] = res
     return out
@@ -266,8 +347,10 @@ def critical_coupling(*, eps=None, Xi=None, K, N, s, d=1, sum_range="infinite", 
         As in :func:`solve_linewidth`: ``"integral"`` is the boundary of the integral form of
         Eq. (19) (Sec. V A: how the paper drew Fig. 5).  Its :math:`F_0` is continuous in
         :math:`\\gamma`; with ``nfast="literal"`` it is not monotone, and the first crossing is
-        bracketed on a grid of 64 points per unit of :math:`\\ln\\gamma` (two crossings closer
-        than that are not resolved).
+        found with a proof that :math:`F_0 \\le 1` below it (an upper bound of :math:`F_0` on
+        each cell of :math:`\\ln\\gamma`, cells halved until it holds).  With
+        ``nfast="literal"`` (sum or integral) :math:`F_0 \\le 1` at :math:`\\gamma = 1` does not
+        mean "no metal": :math:`F_0` may exceed 1 at some smaller :math:`\\gamma` and drop again.
 
     Returns
     -------
