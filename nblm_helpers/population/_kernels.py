@@ -67,9 +67,13 @@ def systematic_resample(w, u0):
 
 
 def effective_fraction(w):
-    """Effective sample size over the population size, :math:`(\\sum w)^2/(n\\sum w^2)` in (0, 1]."""
-    s1 = float(np.sum(w))
-    s2 = float(np.square(w).sum())  # not np.dot: BLAS threads cost more than they save here
+    """Effective sample size over the population size, :math:`(\\sum w)^2/(n\\sum w^2)` in (0, 1].
+
+    ``w``: finite weights >= 0, not all 0 (any scale).
+    """
+    v = w / float(np.max(w))  # no overflow of w**2 for weights up to the float maximum
+    s1 = float(np.sum(v))
+    s2 = float(np.square(v).sum())  # not np.dot: BLAS threads cost more than they save here
     return s1 * s1 / (w.size * s2)
 
 

@@ -220,7 +220,7 @@ def _ln_tilted_mass(a, W, beta):
     one = 1.0 - beta
     b = a + W
     A, B = np.abs(a), np.abs(b)
-    with np.errstate(divide="ignore"):
+    with np.errstate(divide="ignore", over="ignore"):  # ln 0 = -inf; W/lo = inf takes the other branch
         lnA, lnB = np.log(A), np.log(B)
         # a < 0 < b: the integral over [a, 0] plus over [0, b]
         opposite = np.logaddexp(one * lnA, one * lnB)
@@ -230,6 +230,9 @@ def _ln_tilted_mass(a, W, beta):
         r = W / np.where(lo > 0, lo, 1.0)
         ln_ratio = np.where((lo > 0) & (r < 1.0), -np.log1p(np.minimum(r, 1.0)), ln_lo - ln_hi)  # ln(lo/hi)
         same = one * ln_hi + np.log(-np.expm1(one * ln_ratio))
+        # W << lo (r may underflow to 0): hi^(1-beta) - lo^(1-beta) = (1-beta) lo^(-beta) W (1 + O(r))
+        tiny = (lo > 0) & (r < 1e-10)
+        same[tiny] = math.log(one) + math.log(W) - beta * ln_lo[tiny]
     return np.where((a < 0) & (b > 0), opposite, same) - math.log(one)
 
 
@@ -256,7 +259,8 @@ def _weights_half(a, W, Hp):
     ra, rb = np.sqrt(np.abs(a)), np.sqrt(np.abs(b))
     s = ra + rb
     opposite = (a < 0) & (b > 0)
-    w = np.where(opposite, s * (2.0 / W), 2.0 / s)
+    w = 2.0 / s
+    w[opposite] = s[opposite] * (2.0 / W)  # only there: s <= sqrt(2 W), no overflow for W = 1e-300
     w *= np.sqrt(np.abs(Hp))
     return w, math.log(float(np.mean(w)))
 
@@ -406,18 +410,17 @@ def _acat_guess(K):
 
 
 def _line_root(x, y, s):
-    """Weighted straight-line fit ``y = c0 + c1 x``; ``(root, stderr, slope, slope_stderr)``.
+    """Weighted straight-line fit ``y = c0 + c1 x`` with errors ``s``; ``(root, stderr, slope, slope_stderr)``.
 
-    The covariance of the coefficients is scaled by ``max(1, chi2 / dof)``.
+    The covariance of the coefficients is that of the given errors (not rescaled by the
+    residuals: with two degrees of freedom that would make the error itself noisy; the errors
+    of the points are checked against the scatter over seeds in the tests).
     """
     wgt = 1.0 / np.maximum(s, 1e-300) ** 2
     X = np.column_stack([np.ones_like(x), x])
     A = X.T @ (X * wgt[:, None])
     cov = np.linalg.inv(A)
     c = cov @ (X.T @ (wgt * y))
-    resid = y - X @ c
-    dof = max(1, x.size - 2)
-    cov = cov * max(1.0, float(np.sum(wgt * resid**2)) / dof)
     c0, c1 = float(c[0]), float(c[1])
     root = -c0 / c1
     var = (cov[0, 0] + root**2 * cov[1, 1] + 2.0 * root * cov[0, 1]) / c1**2
@@ -427,7 +430,7 @@ def _line_root(x, y, s):
 #: worst case of runs of :func:`anderson_bethe_critical_disorder`, in units of one full run
 _BRACKET_UP, _BRACKET_DOWN, _NARROW = 12, 20, 3
 _GRID = np.array([-1.5, -0.5, 0.5, 1.5])
-_GRID_STEP = 0.01  # relative spacing of the final points
+_GRID_STEP = (0.005, 0.04)  # bounds of the relative spacing of the final points
 _ROUNDS = 2
 
 
@@ -449,10 +452,13 @@ def anderson_bethe_critical_disorder(*, branching=2, energy=0.0, population=100_
     ``iterations // 3`` iterations, at least 30 or ``iterations``) bracket the sign change from
     the root of :math:`W = 4K\\ln(W/2)` in steps of a factor 1.3 (at most 12 up, 20 down) and
     narrow it by 3 linear interpolations to :math:`W_1`.  (2) Full runs at
-    :math:`W_1(1 + 0.01\\,\\{-1.5, -0.5, 0.5, 1.5\\})` and a weighted straight-line fit of the rates
-    give the root and its standard error (delta method, scaled by the fit's
-    :math:`\\sqrt{\\chi^2/\\mathrm{dof}}` when above 1); if the root falls outside
-    :math:`W_1(1 \\pm 0.03)` the four points are placed around it once more.  All runs use ``seed``
+    :math:`W_1(1 + \\delta\\,\\{-1.5, -0.5, 0.5, 1.5\\})` and a weighted straight-line fit of the rates
+    give the root and its standard error (delta method, from the points' errors); the spacing :math:`\\delta \\in [0.005, 0.04]`
+    makes the four points span about 8 standard errors of a full run's rate (estimated from the
+    cheap runs' errors and slope), so that the line is resolved; if the root falls outside
+    :math:`W_1(1 \\pm 3\\delta)` the four points are placed around it once more.  The curvature of
+    :math:`\\Lambda(W)` biases the straight line's root by :math:`\\approx 0.003` at :math:`K = 2`,
+    :math:`\\delta = 0.005` (:math:`\\Lambda'' \\approx 0.0045`, :math:`\\Lambda' \\approx -0.029` near 18).  All runs use ``seed``
     (common random numbers).  The errors of the four points are treated as independent: with
     the resampled population they decorrelate between points 1 % apart (see the module
     docstring); the test suite checks the reported error against the scatter over seeds.
@@ -479,7 +485,8 @@ def anderson_bethe_critical_disorder(*, branching=2, energy=0.0, population=100_
     ValidityWarning
         If the fitted slope is not significantly negative (the population is too small for the
         statistical error to resolve the transition): then ``W_c`` is the cheap runs' estimate
-        and ``stderr`` half the width of their final bracket; or if the root still lies outside
+        and ``stderr`` the larger of half their final bracket and their mean rate error over the
+        slope across their first bracket (at most ``W_c`` itself); or if the root still lies outside
         the final four points (an extrapolation).
 
     Raises
@@ -537,20 +544,27 @@ def anderson_bethe_critical_disorder(*, branching=2, energy=0.0, population=100_
             f"{W0 * 1.3**_BRACKET_UP:.4g} with the cheap runs of population={n1} (population={p['population']} "
             f"requested), energy={p['energy']!r}, branching={K}: the statistical error is too large; "
             "increase population")
+    cheap_err = []
+    slope_cheap = (f_lo - f_hi) / (hi - lo)  # over the bracket of factor 1.3 (narrower ones are noisy)
     for _ in range(_NARROW):
         W = lo + (hi - lo) * f_lo / (f_lo - f_hi)
-        f = rate(W, n1, it1)[0]
+        f, e = rate(W, n1, it1)
+        cheap_err.append(e)
         if f > 0:
             lo, f_lo = W, f
         else:
             hi, f_hi = W, f
     W1 = lo + (hi - lo) * f_lo / (f_lo - f_hi)
-    bracket_half = 0.5 * (hi - lo)
+    # the cheap runs' own error of W_1: half their bracket or their rate error over the slope
+    err_cheap = min(max(0.5 * (hi - lo), float(np.mean(cheap_err)) / slope_cheap), W1)
+    # spacing: the four points span about 8 standard errors of a full run's rate
+    err_full = float(np.mean(cheap_err)) * math.sqrt((n1 * it1) / (p["population"] * p["iterations"]))
+    step = min(max(8.0 * err_full / (3.0 * slope_cheap * W1), _GRID_STEP[0]), _GRID_STEP[1])
 
     # (2) four full runs around W1 and a straight line
     centre = W1
     for round_ in range(_ROUNDS):
-        Ws = centre * (1.0 + _GRID_STEP * _GRID)
+        Ws = centre * (1.0 + step * _GRID)
         fs = np.array([rate(W, p["population"], p["iterations"]) for W in Ws])
         x = Ws - centre
         root, err, slope, slope_err = _line_root(x, fs[:, 0], fs[:, 1])
@@ -559,11 +573,11 @@ def anderson_bethe_critical_disorder(*, branching=2, energy=0.0, population=100_
                 f"anderson_bethe_critical_disorder: the rate does not decrease significantly across "
                 f"W = {Ws[0]:.4g}..{Ws[-1]:.4g} (slope {slope:.3g} +- {slope_err:.2g}) with population="
                 f"{p['population']}, iterations={p['iterations']}: the population is too small for the "
-                "requested precision; returning the cheap runs' estimate and half their bracket as the error",
+                "requested precision; returning the cheap runs' estimate and its error",
                 ValidityWarning, stacklevel=2)
-            return float(W1), float(bracket_half)
+            return float(W1), float(err_cheap)
         W_c = centre + root
-        inside = abs(root) <= 3.0 * _GRID_STEP * centre
+        inside = abs(root) <= 3.0 * step * centre
         if inside:
             break
         if round_ + 1 < _ROUNDS:
