@@ -111,7 +111,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..parameters import ValidityWarning, check_positive_int, check_real, check_scalar
+from ..parameters import ValidityWarning, _show, check_positive_int, check_real, check_scalar
 from ._kernels import batch_means, clip_away_from_zero, effective_fraction, normalize_log_weights, systematic_resample
 
 __all__ = ["LyapunovResult", "anderson_bethe_lyapunov", "anderson_bethe_critical_disorder",
@@ -126,6 +126,7 @@ MAX_ABS = 1e300  # |W|, |energy|
 BETA_RANGE = (0.05, 0.95)
 _FLOOR = 1e-290  # |x| >= _FLOOR: 1/x <= 1e290, and sums of 10^4 such values stay finite
 _BATCHES = 20
+_CHUNK = 2**22  # indices drawn per call of the generator (memory bound)
 _LOW_ESS = 0.05  # mean effective fraction below which a ValidityWarning says the weights degenerate
 
 
@@ -174,8 +175,14 @@ class LyapunovResult:
 
 
 def _check_seed(seed):
+    """An integer in [0, 2**63) (an integral float such as ``3.0`` is accepted)."""
+    if isinstance(seed, numbers.Real) and not isinstance(seed, (bool, np.bool_, numbers.Integral)):
+        try:
+            seed = int(seed) if float(seed).is_integer() else seed
+        except (OverflowError, ValueError):
+            pass
     if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63); got {seed!r:.80}")
+        raise ValueError(f"seed must be an integer in [0, 2**63); got {_show(seed)}")
     return int(seed)
 
 
@@ -193,7 +200,7 @@ def _check_common(W, branching, energy, beta, population, iterations, burn_in, s
     if W is not None:
         out["W"] = check_scalar(check_real, "W", W, lo=0.0, hi=MAX_ABS, hi_open=False)
     if progress is not None and not callable(progress):
-        raise ValueError(f"progress must be a callable progress(done, total) or None; got {progress!r:.80}")
+        raise ValueError(f"progress must be a callable progress(done, total) or None; got {_show(progress)}")
     return out
 
 
@@ -265,6 +272,23 @@ def _weights_half(a, W, Hp):
     return w, math.log(float(np.mean(w)))
 
 
+def _sum_children(G, count, rng):
+    """Sum of ``count`` members of ``G`` drawn at random for each of ``G.size`` new members.
+
+    The indices are drawn ``chunk`` children at a time (``chunk * n <= 2^22``, 32 MB), so memory
+    stays bounded and a large branching costs few NumPy calls.
+    """
+    n = G.size
+    chunk = max(1, _CHUNK // n)
+    S = np.zeros(n)
+    done = 0
+    while done < count:
+        c = min(chunk, count - done)
+        S += G[rng.integers(n, size=(c, n))].sum(axis=0)
+        done += c
+    return S
+
+
 class _Ticker:
     """Calls ``progress(done, total)`` (ints) at most ~100 times per ``total`` iterations."""
 
@@ -294,17 +318,12 @@ def _run(W, K, E, beta, n, burn_in, iterations, seed, ticker):
     ess = 0.0
     for t in range(burn_in + iterations):
         # 1. the stationary population
-        S = G[rng.integers(n, size=n)]
-        for _ in range(K - 1):
-            S += G[rng.integers(n, size=n)]
+        S = _sum_children(G, K, rng)
         d = E - W * (rng.random(n) - 0.5) - S
         G_new = np.reciprocal(clip_away_from_zero(d, _FLOOR), out=d)
         # 2. the tilted population: path child H_p, K - 1 stationary children, tilted epsilon
         Hp = H[rng.integers(n, size=n)]
-        S = Hp.copy()
-        for _ in range(K - 1):
-            S += G[rng.integers(n, size=n)]
-        a = (E - half) - S
+        a = (E - half) - Hp - _sum_children(G, K - 1, rng)
         if beta == 0.5:
             w, ln_mean = _weights_half(a, W, Hp)
         else:
