@@ -2,7 +2,7 @@
 
 Every public callable in the ``__all__`` of the physics modules (``parameters,
 relaxation, lineshape, echo, bath_spectra, single_dot, meanfield, saddle_point,
-validity, scaling, temperature``) has a :class:`Spec` below: one strategy per
+validity, scaling, temperature, population``) has a :class:`Spec` below: one strategy per
 parameter, built from the documented range *including its extremes* (``N`` up
 to 1e9, couplings down to 1e-300, ``K`` from 1+1e-9 to 1e6, ``eps`` from -1e6
 to 1-1e-12, lengths and times from 1e-300 to 1e300, counts up to 1e9, small

@@ -219,6 +219,15 @@ def test_tiny_population_warns_and_returns_finite():
     assert math.isfinite(W_c) and 0 < err <= W_c
 
 
+def test_physics_module_does_not_import_plotting_libraries():
+    import subprocess
+    import sys
+
+    code = ("import sys, nblm_helpers.population; "
+            "bad = [m for m in ('matplotlib', 'ipywidgets', 'tqdm') if m in sys.modules]; sys.exit(1 if bad else 0)")
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
 # ----------------------------------------------------------------------------- kernels
 
 
