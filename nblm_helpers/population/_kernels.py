@@ -11,7 +11,9 @@ input (every log-weight may be ``-inf`` except at least one).
   per call, so the random numbers consumed do not depend on the weights);
 * :func:`effective_fraction` -- the effective sample size over ``n``,
   :math:`(\\sum w)^2 / (n \\sum w^2)`;
-* :func:`batch_means` -- mean and standard error of a correlated series by batch means;
+* :func:`batch_means` -- mean and standard error of a correlated series by batch means
+  (:func:`batch_mean_array`: the batch means themselves, e.g. for the covariance of several
+  series driven by the same random numbers);
 * :func:`clip_away_from_zero` -- ``x`` with ``|x| >= floor`` (the sign kept), so that
   ``1/x`` and sums of ``K`` such values stay finite.
 """
@@ -77,6 +79,13 @@ def effective_fraction(w):
     return s1 * s1 / (w.size * s2)
 
 
+def batch_mean_array(series, batches=20):
+    """The means of ``min(batches, len(series))`` consecutive, nearly equal batches of ``series``."""
+    x = np.asarray(series, dtype=float)
+    nb = max(1, min(int(batches), x.size))
+    return np.array([chunk.mean() for chunk in np.array_split(x, nb)])
+
+
 def batch_means(series, batches=20):
     """Mean and standard error of a stationary, correlated series by batch means.
 
@@ -91,8 +100,8 @@ def batch_means(series, batches=20):
         ``stderr`` is 0.0 for a series of one value.
     """
     x = np.asarray(series, dtype=float)
-    nb = max(1, min(int(batches), x.size))
-    means = np.array([chunk.mean() for chunk in np.array_split(x, nb)])
+    means = batch_mean_array(x, batches)
+    nb = means.size
     mean = float(x.mean())
     if nb < 2:
         return mean, 0.0
