@@ -285,6 +285,17 @@ def test_systematic_resample_matches_searchsorted():
             assert np.all(np.abs(counts - n * w / w.sum()) < 1 + 1e-9)
 
 
+def test_line_root():
+    x = np.array([-1.5, -0.5, 0.5, 1.5])
+    root, err, slope, slope_err = bethe._line_root(x, 2.0 - 2.0 * x, np.eye(4) * 0.01)
+    assert root == pytest.approx(1.0) and slope == pytest.approx(-2.0)
+    assert slope_err == pytest.approx(0.1 / math.sqrt(5.0)) and err > 0
+    # a common shift of all four points (fully correlated errors) moves only the root
+    _, err_common, _, slope_err_common = bethe._line_root(x, 2.0 - 2.0 * x, np.full((4, 4), 0.01))
+    assert err_common == pytest.approx(0.05) and slope_err_common == pytest.approx(0.0, abs=1e-12)
+    assert bethe._line_root(x, np.ones(4), np.zeros((4, 4)))[:3] == (math.inf, math.inf, 0.0)
+
+
 def test_kernels_extremes():
     ln_mean, w = _kernels.normalize_log_weights(np.array([1e300, 1e300 - 1.0, -np.inf]))
     assert ln_mean == pytest.approx(1e300) and w.max() == 1.0 and w[2] == 0.0

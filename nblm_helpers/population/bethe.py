@@ -451,9 +451,12 @@ def _line_root(x, y, cov_y):
     c = A @ y
     cov = A @ cov_y @ A.T
     c0, c1 = float(c[0]), float(c[1])
+    slope_err = math.sqrt(max(float(cov[1, 1]), 0.0))
+    if c1 == 0.0:  # a flat line: no root (the caller warns)
+        return math.inf, math.inf, 0.0, slope_err
     root = -c0 / c1
     var = (cov[0, 0] + root**2 * cov[1, 1] + 2.0 * root * cov[0, 1]) / c1**2
-    return root, math.sqrt(max(float(var), 0.0)), c1, math.sqrt(max(float(cov[1, 1]), 0.0))
+    return root, math.sqrt(max(float(var), 0.0)), c1, slope_err
 
 
 #: worst case of runs of :func:`anderson_bethe_critical_disorder`, in units of one full run
