@@ -215,6 +215,15 @@ def test_work_limit():
         anderson_bethe_lyapunov(10.0, branching=100, population=n + 1, iterations=300, burn_in=50)
 
 
+def test_uneven_weights_warn(monkeypatch):
+    """The effective-fraction warning (threshold 0.05; not reached in a scan of W = 0.1..100,
+    beta = 0.05..0.95, K = 2..300 -- lowest 0.14 -- so the threshold is raised here to see it fire)."""
+    monkeypatch.setattr(bethe, "_LOW_ESS", 1.0)
+    with pytest.warns(ValidityWarning, match="effective fraction"):
+        r = anderson_bethe_lyapunov(18.0, population=100, iterations=5)
+    assert math.isfinite(r.rate)
+
+
 def test_tiny_population_warns_and_returns_finite():
     """population 10: no resolved slope -> ValidityWarning and the cheap runs' estimate (finite)."""
     with pytest.warns(ValidityWarning, match="population"):
