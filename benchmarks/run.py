@@ -2,10 +2,11 @@
 
 Run from the repository root after the README's set-up (``make book``)::
 
-    make bench            # solvers, lineshape, every widget of the book
+    make bench            # solvers, lineshape, every widget of the book, W_c by population dynamics
     make bench-all        # ... plus the strict book build and the test suite
 
-Each row is timed >= 5 times and reports the median and the min-max, the
+Each row is timed >= 5 times (the population row once: it takes tens of
+seconds) and reports the median and the min-max, the
 baseline it is compared with (measured in the same run), their ratio, and the
 target of the performance issue.  Nothing here asserts: a missed target is
 printed as ``MISS``.  Results are also written to ``benchmarks/results/``.
@@ -234,7 +235,30 @@ def bench_widgets():
 
 
 # ---------------------------------------------------------------------------
-# 4. the book and the test suite
+# 4. population dynamics (issue 15): W_c of the Anderson model on the Bethe lattice
+# ---------------------------------------------------------------------------
+
+def bench_population():
+    """W_c for branching 2, E = 0 with the defaults of anderson_bethe_critical_disorder, timed once.
+
+    Target (issue 15): within 0.3 of the reference 18.17 (Tikhonov & Mirlin 2019; Parisi et al.
+    2019) in <= 120 s.  One run (it takes tens of seconds), so median = min = max.  Set
+    NBLM_BENCH_POPULATION_SEED to time another seed.
+    """
+    from nblm_helpers.population import anderson_bethe_critical_disorder
+
+    seed = int(os.environ.get("NBLM_BENCH_POPULATION_SEED", 0))
+    t0 = time.perf_counter()
+    W_c, err = anderson_bethe_critical_disorder(seed=seed)
+    t = time.perf_counter() - t0
+    r = row("anderson_bethe_critical_disorder (branching 2, E = 0, defaults)", "population 1e5", (t, t, t),
+            target=120.0, note=f"W_c = {W_c:.3f} +- {err:.3f} (seed {seed}; reference 18.17, tolerance 0.3)")
+    r["W_c"], r["W_c_stderr"] = W_c, err
+    r["ok"] = t <= 120.0 and abs(W_c - 18.17) <= 0.3
+
+
+# ---------------------------------------------------------------------------
+# 5. the book and the test suite
 # ---------------------------------------------------------------------------
 
 def bench_book():
@@ -259,10 +283,11 @@ def bench_book():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--book", action="store_true", help="also time the strict book build and the test suite")
-    ap.add_argument("--only", choices=["solver", "lineshape", "widgets", "book"], help="run one group")
+    ap.add_argument("--only", choices=["solver", "lineshape", "widgets", "population", "book"], help="run one group")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
-    groups = [args.only] if args.only else ["solver", "lineshape", "widgets"] + (["book"] if args.book else [])
+    groups = [args.only] if args.only else ["solver", "lineshape", "widgets", "population"] + (
+        ["book"] if args.book else [])
     slow = []
     if "solver" in groups:
         bench_solver()
@@ -272,6 +297,8 @@ def main(argv=None):
         bench_lineshape()
     if "widgets" in groups:
         bench_widgets()
+    if "population" in groups:
+        bench_population()
     if "book" in groups:
         slow = bench_book()
     print(f"\nnblm benchmarks -- {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

@@ -2,7 +2,7 @@
 
 Every public callable in the ``__all__`` of the physics modules (``parameters,
 relaxation, lineshape, echo, bath_spectra, single_dot, meanfield, saddle_point,
-validity, scaling, temperature``) has a :class:`Spec` below: one strategy per
+validity, scaling, temperature, population``) has a :class:`Spec` below: one strategy per
 parameter, built from the documented range *including its extremes* (``N`` up
 to 1e9, couplings down to 1e-300, ``K`` from 1+1e-9 to 1e6, ``eps`` from -1e6
 to 1-1e-12, lengths and times from 1e-300 to 1e300, counts up to 1e9, small
@@ -80,7 +80,7 @@ import nblm_helpers.parameters as _params  # noqa: E402
 pytestmark = pytest.mark.fuzz
 
 MODULES = ("parameters", "relaxation", "lineshape", "echo", "bath_spectra", "single_dot", "meanfield",
-           "saddle_point", "validity", "scaling", "temperature")
+           "saddle_point", "validity", "scaling", "temperature", "population")
 TIMEOUT = 5.0  # seconds per call
 SHRINK_BUDGET = 5.0  # seconds (wall) per helper for shrinking once a generated example has failed
 EXAMPLES_FACTOR = float(os.environ.get("NBLM_FUZZ_EXAMPLES", "1"))
@@ -97,11 +97,14 @@ EXCLUDED = {
     "temperature.FitResult": "result dataclass of the fit_* helpers (fuzzed through them)",
     "validity.Validity": "result dataclass of validity.classify (fuzzed through it)",
     "single_dot.RatioStatistics": "result named tuple of single_dot.ratio_statistics (fuzzed through it)",
+    "population.LyapunovResult": "result dataclass of anderson_bethe_lyapunov (fuzzed through it)",
 }
 
 #: Parameters a spec leaves out on purpose (name -> reason).
 SKIPPED_PARAMS = {
     "temperature.ln_conductivity": {"progress": "a callback; not picklable into the sandbox, no numerics"},
+    "population.anderson_bethe_lyapunov": {"progress": "a callback; not picklable into the sandbox, no numerics"},
+    "population.anderson_bethe_critical_disorder": {"progress": "a callback; not picklable into the sandbox"},
 }
 
 # ======================================================================
@@ -606,6 +609,32 @@ def post_fixed_below_min(name, xname):
     return post
 
 
+def post_population_work(runs):
+    """population * (burn_in + iterations) * (branching + 2) * runs <= 4e7 (~1.5 s; the documented
+    limit, MAX_WORK = 3e9 units, ~100 s, is far beyond the sandbox's 5 s)."""
+    def post(kw, u):
+        try:
+            its = int(kw.get("iterations", 300)) + int(kw.get("burn_in", 50))
+            per = its * (int(kw.get("branching", 2)) + 2) * runs
+        except (TypeError, ValueError, OverflowError):
+            return
+        if "population" in kw and isinstance(kw["population"], (int, float)) and not isinstance(kw["population"], bool):
+            kw["population"] = type(kw["population"])(max(10, min(int(kw["population"]), int(4e7 // per))))
+        elif "population" not in kw:
+            kw["population"] = max(10, min(100_000, int(4e7 // per)))
+    return post
+
+
+def post_band_energy(kw, u):
+    """energy inside the clean band, |E| < 2 sqrt(K): the drawn value (in (-1, 1)) times 2 sqrt(K)."""
+    try:
+        edge = 2.0 * math.sqrt(float(kw.get("branching", 2)))
+    except (TypeError, ValueError, OverflowError):
+        return
+    if isinstance(kw.get("energy"), float) and abs(kw["energy"]) < 1:
+        kw["energy"] = kw["energy"] * edge
+
+
 def chain(*posts):
     def post(kw, u):
         for p in posts:
@@ -1026,6 +1055,32 @@ SPECS = [
                       [(NAN, 1.0), (2.0, 1.0), "x"], corners=(None, None))),
          post=chain(post_fixed_below_min("T0p", "T"), post_bounds("T0p_bounds")), max_examples=20,
          inf_ok=only_paths("result.stderr"), why_inf="standard errors that cannot be estimated"),
+]
+
+# ---------------------------------------------------------------- population (issue 15)
+# documented ranges: W in (0, 1e300], |energy| <= 1e300, branching in [2, 10^4], beta in [0.05, 0.95],
+# population in [10, 2e6], iterations in [2, 1e5], burn_in in [0, 1e5], seed in [0, 2**63), and the work
+# limit; here population/iterations/burn_in are drawn within the sandbox's 5 s (post_population_work).
+POP_BRANCHING = integer(2, typical=st.integers(2, 12), extremes=[2, 3, 16, 300, 10_000])
+POP_SIZE = integer(10, typical=st.integers(10, 1500), extremes=[10, 11, 64, 2000])
+POP_ITERATIONS = integer(2, typical=st.integers(2, 40), extremes=[2, 3, 40])
+POP_BURN_IN = integer(0, typical=st.integers(0, 20), extremes=[0, 1, 20])
+POP_SEED = integer(0, typical=st.integers(0, 2**32), extremes=[0, 1, 2**63 - 1])
+SPECS += [
+    Spec("population.anderson_bethe_lyapunov", dict(
+        W=real(0.0, 1e300, hi_open=False, typical=logu(0.1, 300.0), extremes=[1e-300, 1e-12, 1.0, 18.17, 1e6, 1e300]),
+        branching=POP_BRANCHING,
+        energy=real(-1e300, 1e300, lo_open=False, hi_open=False, typical=st.floats(-10.0, 10.0),
+                    extremes=[-1e300, -3.0, 0.0, 1e-300, 2.9, 1e300]),
+        beta=real(0.05, 0.95, lo_open=False, hi_open=False, typical=st.floats(0.05, 0.95),
+                  extremes=[0.05, 0.3, 0.5, 0.95]),
+        population=POP_SIZE, iterations=POP_ITERATIONS, burn_in=POP_BURN_IN, seed=POP_SEED),
+         post=post_population_work(1), max_examples=25),
+    Spec("population.anderson_bethe_critical_disorder", dict(
+        branching=integer(2, typical=st.integers(2, 8), extremes=[2, 3, 16, 100]),
+        energy=real(-1e300, 1e300, typical=st.floats(-0.99, 0.99), extremes=[-0.999, 0.0, 1e-300, 0.5, 0.999]),
+        population=POP_SIZE, iterations=POP_ITERATIONS, burn_in=POP_BURN_IN, seed=POP_SEED),
+         post=chain(post_population_work(35), post_band_energy), max_examples=15),
 ]
 
 SPEC_BY_ID = {s.id: s for s in SPECS}
