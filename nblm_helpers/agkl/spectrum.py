@@ -144,5 +144,8 @@ def spectrum_of_dot(dot, n_particles, *, eigenvectors=False, n_eigs=None, target
     if method == "shift-invert" and k is None and dim < 100:
         k = dim
     tgt = None if target is None else check_scalar(check_real, "target", target)
+    if method == "dense" and dim > MAX_DENSE_DIM:
+        raise ValueError(f"method='dense' needs at most MAX_DENSE_DIM = {MAX_DENSE_DIM} states; n_levels = {n} with "
+                         f"n_particles = {m} has {dim}: use method='shift-invert' (or 'auto') with n_eigs")
     H, basis = dot.hamiltonian(m)
     return _solve(H, basis, n_eigs=k, target=tgt, eigenvectors=bool(eigenvectors), method=method)
