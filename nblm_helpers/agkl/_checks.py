@@ -36,6 +36,8 @@ MAX_TERMS = 2 * 10**7
 #: 600 units is about a minute on the 2-core development machine.
 MAX_WORK_UNITS = 600.0
 _UNIT_DIM = 924
+#: The fixed cost of one realization (drawing it, building H: ~5 ms) in the same units.
+_SAMPLE_OVERHEAD = 0.05
 
 #: Largest number of eigenpairs of one shift-invert call.
 MAX_EIGS = 1000
@@ -86,13 +88,22 @@ def check_coupling(coupling):
 
 
 def check_seed(seed, name="seed"):
-    """A seed: an integer in [0, 2**63 - 1] (numpy's ``default_rng`` takes any such)."""
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral):
-        raise ValueError(f"{name} must be an integer in [0, 2**63 - 1]; got {_show(seed)}")
-    s = int(seed)
-    if s < 0 or s >= 2**63:
-        raise ValueError(f"{name} must be an integer in [0, 2**63 - 1]; got {_show(seed)}")
-    return s
+    """A seed: an integer in [0, 2**53] (integral floats accepted; numpy's ``default_rng`` takes any such)."""
+    return check_positive_int(name, seed, minimum=0, maximum=2**53)
+
+
+def check_bit_patterns(name, value, n_bits=62):
+    """A 1-d int64 array of bit patterns in [0, 2**n_bits), or :class:`ValueError` naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        raise ValueError(f"{name} must be an array of non-negative integer bit patterns; got {_show(value)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "iu" or arr.size > 2**24:
+        raise ValueError(f"{name} must be an array of non-negative integer bit patterns (at most 2**24); "
+                         f"got {_show(value)}")
+    if arr.size and (np.any(arr < 0) or np.any(arr >= 2**n_bits)):
+        raise ValueError(f"{name} must hold integers in [0, 2**{n_bits}); got {_show(value)}")
+    return arr.astype(np.int64)
 
 
 def check_samples(n_samples):
@@ -126,18 +137,34 @@ def window_slice(n, lo, hi):
 
 
 def check_work(n_levels, n_particles, n_samples, *, what):
-    """Refuse a statistic over disorder that would take more than about a minute (dense spectra only)."""
+    """Refuse a statistic over disorder beyond about a minute: n_samples x ((D/924)^3 + 0.05) > 600 (dense spectra only)."""
     dim = check_size(n_levels, n_particles)
     if dim > MAX_DENSE_DIM:
         raise ValueError(
             f"{what} diagonalizes every realization fully: n_levels = {n_levels} with n_particles = "
             f"{n_particles} has {dim} states, more than MAX_DENSE_DIM = {MAX_DENSE_DIM}"
         )
-    units = n_samples * (dim / _UNIT_DIM) ** 3
+    per_sample = (dim / _UNIT_DIM) ** 3 + _SAMPLE_OVERHEAD
+    units = n_samples * per_sample
     if units > MAX_WORK_UNITS:
-        largest = max(1, int(MAX_WORK_UNITS / (dim / _UNIT_DIM) ** 3))
+        largest = max(1, int(MAX_WORK_UNITS / per_sample))
         raise ValueError(
             f"n_samples = {n_samples} dense spectra of {dim} states exceed the work limit of about a minute; "
             f"at most n_samples = {largest} at n_levels = {n_levels}, n_particles = {n_particles}"
         )
     return dim
+
+
+def as_real_array(name, value, *, max_size=2**26):
+    """``value`` as a float64 array (real numbers only; complex, strings, objects refused by name)."""
+    try:
+        arr = np.asarray(value)
+    except Exception:
+        raise ValueError(f"{name} must be an array of finite real numbers; got {_show(value)}") from None
+    if arr.dtype == object or arr.dtype.kind not in "iuf" or arr.size > max_size:
+        raise ValueError(f"{name} must be an array of finite real numbers (at most {max_size}); got {_show(value)}")
+    with np.errstate(over="ignore"):
+        arr = arr.astype(np.float64)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be an array of finite real numbers; got {_show(value)}")
+    return arr

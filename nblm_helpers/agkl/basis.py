@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._checks import check_filling, check_size
+from ._checks import check_bit_patterns, check_filling, check_levels, check_size
 
 __all__ = ["fock_basis", "hamming_distance", "occupations"]
 
@@ -44,11 +44,17 @@ def fock_basis(n_levels, n_particles):
 
 
 def occupations(basis, n_levels):
-    """Occupation numbers ``n[i, alpha]`` (0 or 1, int8) of the basis states, shape ``(len(basis), n_levels)``."""
-    from ._checks import check_levels
+    """Occupation numbers ``n[i, alpha]`` (0 or 1, int8) of the basis states, shape ``(len(basis), n_levels)``.
 
+    Raises
+    ------
+    ValueError
+        If ``n_levels`` is outside [2, 20] or ``basis`` is not a 1-d array of integers in [0, 2**n_levels).
+    """
     n = check_levels(n_levels)
-    b = np.asarray(basis, dtype=np.int64)
+    b = check_bit_patterns("basis", basis, n)
+    if b.ndim != 1:
+        raise ValueError(f"basis must be a 1-d array of bit patterns; got shape {b.shape}")
     return ((b[:, None] >> np.arange(n)) & 1).astype(np.int8)
 
 
@@ -58,5 +64,15 @@ def hamming_distance(a, b):
     One two-body move :math:`c^\\dagger_\\alpha c^\\dagger_\\beta c_\\gamma c_\\delta` changes four
     occupations (distance 4), or two if an index is shared (distance 2); at fixed particle number
     the distance is even.
+
+    Raises
+    ------
+    ValueError
+        If ``a`` or ``b`` is not an array of integers in [0, 2**62), or they do not broadcast.
     """
-    return np.bitwise_count(np.bitwise_xor(np.asarray(a, dtype=np.int64), np.asarray(b, dtype=np.int64))).astype(np.int64)
+    from ..parameters import check_broadcast
+
+    a_, b_ = check_bit_patterns("a", a), check_bit_patterns("b", b)
+    check_broadcast(a=a_, b=b_)
+    out = np.bitwise_count(np.bitwise_xor(a_, b_)).astype(np.int64)
+    return int(out) if out.ndim == 0 else out

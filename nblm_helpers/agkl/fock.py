@@ -41,7 +41,7 @@ import numpy as np
 import scipy.linalg as la
 
 from ..parameters import ValidityWarning, _show, check_real, check_scalar
-from ._checks import check_filling, check_samples, check_seed, check_window, check_work, window_slice
+from ._checks import as_real_array, check_filling, check_samples, check_seed, check_window, check_work, window_slice
 from .model import draw_dot
 
 __all__ = ["HammingProfile", "FockStatistics", "ipr", "hamming_profile", "fit_Xi", "coupled_count",
@@ -52,16 +52,16 @@ WEIGHT_FLOOR = 1e-30
 
 
 def _as_vectors(vectors):
-    try:
-        V = np.asarray(vectors, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"vectors must be a real array of eigenvectors (columns); got {_show(vectors)}") from None
+    V = as_real_array("vectors", vectors)
     if V.ndim == 1:
         V = V[:, None]
     if V.ndim != 2 or V.size == 0 or V.size > 2**26 or not np.all(np.isfinite(V)):
         raise ValueError(f"vectors must be a finite 1-d or 2-d (columns) real array of at most 2**26 entries; "
                          f"got {_show(vectors)}")
-    return V
+    scale = np.abs(V).max(axis=0)
+    if np.any(scale == 0):
+        raise ValueError("vectors must have non-zero columns (eigenvectors)")
+    return V / scale          # each column's largest entry is 1: no overflow or underflow in |psi|^2
 
 
 def ipr(vectors):
@@ -78,8 +78,6 @@ def ipr(vectors):
     V = _as_vectors(vectors)
     p = V * V
     norm = p.sum(axis=0)
-    if np.any(norm <= 0) or not np.all(np.isfinite(norm)):
-        raise ValueError("vectors must have non-zero, finite columns (eigenvectors)")
     out = (p * p).sum(axis=0) / norm**2
     return float(out[0]) if np.ndim(vectors) == 1 else out
 
@@ -172,8 +170,6 @@ def hamming_profile(vectors, basis):
     """
     V = _as_vectors(vectors)
     b, n, m = _check_basis(basis, V.shape[0])
-    if np.any((V * V).sum(axis=0) <= 0):
-        raise ValueError("vectors must have non-zero columns (eigenvectors)")
     if V.shape[0] * V.shape[1] > 2**25:
         raise ValueError(f"vectors has {V.shape[1]} columns of {V.shape[0]}; at most 2**25 entries per call")
     return _profile(V, b, n, m)
@@ -216,11 +212,8 @@ def fit_Xi(k, ln_typical, *, k_max=None):
     ValueError
         For non-finite or mismatched inputs, or fewer than 2 shells to fit.
     """
-    try:
-        kk = np.asarray(k, dtype=float)
-        y = np.asarray(ln_typical, dtype=float)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"k and ln_typical must be real arrays; got k={_show(k)}, ln_typical={_show(ln_typical)}") from None
+    kk = as_real_array("k", k, max_size=64)
+    y = as_real_array("ln_typical", ln_typical, max_size=2**24)
     if kk.ndim != 1 or kk.size < 2 or not np.all(np.isfinite(kk)) or np.any(kk < 0) or np.any(np.diff(kk) <= 0) \
             or kk.size > 64:
         raise ValueError(f"k must be increasing distances >= 0 (2 to 64 of them); got {_show(k)}")

@@ -16,7 +16,7 @@ import numpy as np
 import scipy.linalg as la
 
 from ..parameters import _show
-from ._checks import check_samples, check_seed, check_window, check_work, window_slice, check_filling
+from ._checks import as_real_array, check_filling, check_samples, check_seed, check_window, check_work, window_slice
 from .model import draw_dot
 
 __all__ = ["R_POISSON", "R_GOE", "GapRatio", "gap_ratios", "mean_gap_ratio"]
@@ -35,10 +35,7 @@ class GapRatio(NamedTuple):
 
 
 def _as_levels(energies, name="energies", minimum=3):
-    try:
-        E = np.asarray(energies, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise ValueError(f"{name} must be a 1-d array of at least {minimum} finite real numbers; got {_show(energies)}") from None
+    E = as_real_array(name, energies, max_size=2**24)
     if E.ndim != 1 or E.size < minimum or not np.all(np.isfinite(E)) or E.size > 2**24:
         raise ValueError(f"{name} must be a 1-d array of at least {minimum} (at most 2**24) finite real numbers; "
                          f"got {_show(energies)}")

@@ -125,18 +125,23 @@ def spectrum(n_levels, n_particles, *, coupling, seed, eigenvectors=False, n_eig
     n, m = check_filling(n_levels, n_particles)
     dim = check_size(n, m)
     dot = draw_dot(n, coupling=coupling, seed=seed)
-    return spectrum_of_dot(dot, m, eigenvectors=eigenvectors, n_eigs=n_eigs, target=target, method=method,
-                           _dim=dim)
+    return _spectrum_of_dot(dot, m, dim, eigenvectors=eigenvectors, n_eigs=n_eigs, target=target, method=method)
 
 
-def spectrum_of_dot(dot, n_particles, *, eigenvectors=False, n_eigs=None, target=None, method="auto", _dim=None):
-    """:func:`spectrum` of a given realization ``dot`` (an :class:`~nblm_helpers.agkl.AGKLDot`)."""
+def spectrum_of_dot(dot, n_particles, *, eigenvectors=False, n_eigs=None, target=None, method="auto"):
+    """:func:`spectrum` of a given realization ``dot`` (an :class:`~nblm_helpers.agkl.AGKLDot`, e.g. to follow
+    one realization along the coupling with ``draw_dot(n, coupling=c, seed=s)``); same options and limits."""
     from .model import AGKLDot
 
     if not isinstance(dot, AGKLDot):
         raise ValueError(f"dot must be an AGKLDot (from agkl.draw_dot); got {_show(dot)}")
     n, m = check_filling(dot.n_levels, n_particles)
-    dim = _dim or check_size(n, m)
+    dim = check_size(n, m)
+    return _spectrum_of_dot(dot, m, dim, eigenvectors=eigenvectors, n_eigs=n_eigs, target=target, method=method)
+
+
+def _spectrum_of_dot(dot, m, dim, *, eigenvectors, n_eigs, target, method):
+    n = dot.n_levels
     if not isinstance(eigenvectors, (bool, np.bool_)):
         raise ValueError(f"eigenvectors must be True or False; got {_show(eigenvectors)}")
     method = check_choice("method", method, ("auto", "dense", "shift-invert"))
