@@ -1086,6 +1086,7 @@ SPECS += [
         energy=real(-1e300, 1e300, typical=st.floats(-0.99, 0.99), extremes=[-0.999, 0.0, 1e-300, 0.5, 0.999]),
         population=POP_SIZE, iterations=POP_ITERATIONS, burn_in=POP_BURN_IN, seed=POP_SEED),
          post=chain(post_population_work(35), post_band_energy), max_examples=15),
+]
 
 # ---------------------------------------------------------------- agkl (exact diagonalization of Eq. 14)
 # Valid calls are kept to Fock spaces of at most AGKL_DIM states (post_agkl lowers n_particles), so
