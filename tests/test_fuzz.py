@@ -102,6 +102,8 @@ EXCLUDED = {
     "agkl.GapRatio": "result named tuple of agkl.mean_gap_ratio (fuzzed through it)",
     "agkl.HammingProfile": "result dataclass of agkl.hamming_profile (fuzzed through it)",
     "agkl.FockStatistics": "result dataclass of agkl.fock_statistics (fuzzed through it)",
+    "agkl.GapRatioSweep": "result dataclass of agkl.gap_ratio_sweep (fuzzed through it)",
+    "agkl.FockSweep": "result dataclass of agkl.fock_sweep (fuzzed through it)",
 }
 
 #: Parameters a spec leaves out on purpose (name -> reason).
@@ -1238,6 +1240,18 @@ SPECS += [
                                            s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)),
                                            d=PT(st.one_of(st.none(), D.scalar), D.bad, corners=(1, 10))),
          post=post_agkl),
+]
+
+# agkl.sweeps: the same statistics over a grid of couplings (1-64) and energy bins (1-20)
+AGKL_BINS = integer(1, typical=st.integers(1, 4), extremes=[1, 2, 20])
+SPECS += [
+    Spec("agkl.gap_ratio_sweep", dict(n_levels=LEVELS, n_particles=PARTICLES, couplings=COUPLING.A,
+                                      n_samples=SAMPLES, seed=SEED, n_bins=AGKL_BINS,
+                                      histogram_bins=integer(1, typical=st.integers(1, 30), extremes=[1, 20, 200])),
+         post=post_agkl, max_examples=20),
+    Spec("agkl.fock_sweep", dict(n_levels=LEVELS, n_particles=PARTICLES, couplings=COUPLING.A, n_samples=SAMPLES,
+                                 seed=SEED, n_bins=AGKL_BINS, energy_window=POS), post=post_agkl, max_examples=20,
+         inf_ok=only_paths("result.Xi"), why_inf="Xi = inf: a profile that does not decay"),
 ]
 
 SPEC_BY_ID = {s.id: s for s in SPECS}
