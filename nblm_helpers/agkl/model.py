@@ -41,11 +41,11 @@ entries of variance lambda^2, diagonal ones of variance 2 lambda^2, with couplin
 In the four-index form of Eq. (14), V_{p1 p2 q2 q1} = W_PQ/4, antisymmetric under
 alpha <-> beta and gamma <-> delta, with V_{abcd} = V_{dcba} (Hermiticity, V real).
 So `coupling` is the rms two-body matrix element between Slater determinants that differ by
-two particles, the quantity called U (the rms of U_{ij,kl}) in the two-body random interaction
-model of Jacquod and Shepelyansky, PRL 79, 1837 (1997) -- who draw U_{ij,kl} uniformly in [-U, U]
-(rms U/sqrt 3) and levels with Poisson statistics, so their U is sqrt(3) times our coupling at
-equal rms -- and the typical interaction matrix element V ~ Delta/g of Altshuler, Gefen,
-Kamenev and Levitov, PRL 78, 2803 (1997). Hence
+two particles: the "typical matrix element lambda" of the paper (Sec. IV B), which Altshuler,
+Gefen, Kamenev and Levitov, PRL 78, 2803 (1997), estimate as V ~ Delta/g for a diffusive dot of
+dimensionless conductance g, and the interaction strength U of the two-body random interaction
+model of Jacquod and Shepelyansky, PRL 79, 1837 (1997), up to the shape of the distribution (if
+U_{ij,kl} is drawn uniformly from [-U, U], its rms is U/sqrt 3: compare at equal rms). Hence
 
     coupling = lambda/Delta  <->  1/g ,   K = g^3/6 = 1/(6 coupling^3)   (the paper's Sec. IV B),
 
