@@ -119,3 +119,44 @@ def test_validation(kw, name):
 def test_work_limit_counts_samples_times_couplings():
     with pytest.raises(ValueError, match="n_samples"):
         agkl.gap_ratio_sweep(n_levels=12, n_particles=6, couplings=np.full(10, 0.1), n_samples=100, seed=0)
+
+
+def test_crossing_coupling_interpolates_in_ln_coupling():
+    c = np.array([0.01, 0.02, 0.04, 0.08])
+    v = np.array([0.39, 0.40, 0.50, 0.53])
+    # between 0.02 and 0.04, 0.45 is halfway: sqrt(0.02 * 0.04)
+    assert agkl.crossing_coupling(c, v, level=0.45) == pytest.approx(math.sqrt(0.02 * 0.04), rel=1e-14)
+    assert agkl.crossing_coupling(c, v, level=0.50) == pytest.approx(0.04, rel=1e-14)
+    assert agkl.crossing_coupling(c, v, level=0.6) == math.inf
+    two = agkl.crossing_coupling(c, np.stack([v, v[::-1] * 0 + v], axis=1), level=0.45)
+    assert two.shape == (2,) and np.all(two == pytest.approx(math.sqrt(0.02 * 0.04)))
+    # first upward crossing only
+    assert agkl.crossing_coupling(c, [0.3, 0.5, 0.3, 0.5], level=0.4) == pytest.approx(math.sqrt(0.01 * 0.02))
+
+
+def test_crossing_coupling_of_a_sweep():
+    mid = (agkl.R_POISSON + agkl.R_GOE) / 2
+    s = agkl.gap_ratio_sweep(n_levels=8, n_particles=4, couplings=[0.002, 0.5], n_samples=8, seed=1)
+    lam = agkl.crossing_coupling(s.couplings, s.r_central, level=mid)
+    assert 0.002 < lam < 0.5
+
+
+def test_crossing_coupling_below_the_grid_warns():
+    with pytest.warns(ValidityWarning, match="smallest coupling"):
+        out = agkl.crossing_coupling([0.1, 0.2], [[0.5, 0.3], [0.6, 0.6]], level=0.4)
+    assert out[0] == 0.1 and 0.1 < out[1] < 0.2
+
+
+@pytest.mark.parametrize("kw, name", [
+    (dict(couplings=[0.1]), "couplings"),
+    (dict(couplings=[0.2, 0.1]), "couplings"),
+    (dict(couplings=[0.0, 0.1]), "couplings"),
+    (dict(values=[0.1, 0.2, 0.3]), "values"),
+    (dict(values=[0.1, np.nan]), "values"),
+    (dict(level=np.nan), "level"),
+    (dict(level="x"), "level"),
+])
+def test_crossing_coupling_validation(kw, name):
+    base = dict(couplings=[0.1, 0.2], values=[0.3, 0.5], level=0.4)
+    with pytest.raises(ValueError, match=name):
+        agkl.crossing_coupling(**{**base, **kw})

@@ -43,6 +43,6 @@ __all__ = [
 ]
 
 # sweeps over a grid of couplings and energy bins (the chapter "The dot, exactly")
-from .sweeps import FockSweep, GapRatioSweep, fock_sweep, gap_ratio_sweep  # noqa: E402
+from .sweeps import FockSweep, GapRatioSweep, crossing_coupling, fock_sweep, gap_ratio_sweep  # noqa: E402
 
-__all__ += ["GapRatioSweep", "FockSweep", "gap_ratio_sweep", "fock_sweep"]
+__all__ += ["GapRatioSweep", "FockSweep", "gap_ratio_sweep", "fock_sweep", "crossing_coupling"]

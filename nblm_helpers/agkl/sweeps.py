@@ -12,7 +12,9 @@ summation order), with the same error bars: the standard error over realizations
 * :func:`gap_ratio_sweep` -- eigenvalues only: r~ per bin and in the central half, and the
   histogram of the central-half ratios;
 * :func:`fock_sweep` -- eigenvectors: Fock-space IPR, Hamming-distance weight profile, Xi_ED and
-  K_ED per bin.
+  K_ED per bin;
+* :func:`crossing_coupling` -- where a statistic on the grid of couplings first rises through a
+  level (e.g. r~ through the midpoint of Poisson and GOE), interpolated in ln(coupling).
 
 Work limits: as the single-window functions, with ``n_samples`` x ``len(couplings)`` spectra
 counted against the budget of about a minute (e.g. 600 spectra of n_levels = 12 at half filling);
@@ -22,18 +24,19 @@ at most 64 couplings and 20 bins.
 from __future__ import annotations
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg as la
 
-from ..parameters import _show, check_positive_int, check_real, check_scalar
+from ..parameters import ValidityWarning, _show, check_positive_int, check_real, check_scalar
 from ._checks import as_real_array, check_coupling, check_filling, check_samples, check_seed, check_work, window_slice
 from .fock import _coupled, _fit, _profile
 from .gap_ratio import _window_ratios
 from .model import draw_dot
 
-__all__ = ["GapRatioSweep", "FockSweep", "gap_ratio_sweep", "fock_sweep"]
+__all__ = ["GapRatioSweep", "FockSweep", "gap_ratio_sweep", "fock_sweep", "crossing_coupling"]
 
 #: Largest number of couplings of one sweep, and of energy bins.
 MAX_COUPLINGS, MAX_BINS = 64, 20
@@ -292,3 +295,68 @@ def fock_sweep(*, n_levels, n_particles, couplings, n_samples, seed, n_bins=5, e
                      ipr_stderr=ipr_e, Xi=Xi_m, Xi_stderr=Xi_e, K=K_m, K_stderr=K_e, excitation_energy=x_m,
                      excitation_energy_stderr=x_e, weight=w_m, weight_stderr=w_e, ln_typical=l_m,
                      n_coupled=math.comb(m, 2) * math.comb(n - m, 2) + m * (n - m))
+
+
+def crossing_coupling(couplings, values, *, level):
+    """The coupling at which ``values`` first rises through ``level``, interpolated linearly in ln(coupling).
+
+    For a statistic on a grid of couplings, e.g. ``GapRatioSweep.r_central`` (one column) or
+    ``GapRatioSweep.r`` (one column per energy bin) with ``level`` the midpoint
+    ``(R_POISSON + R_GOE)/2`` of the Poisson and GOE values of r~.
+
+    Parameters
+    ----------
+    couplings : array_like
+        Increasing couplings > 0, 2 to 64 of them (``GapRatioSweep.couplings``).
+    values : array_like
+        Finite values, shape ``(len(couplings),)`` or ``(len(couplings), B)`` (columns treated apart).
+    level : float
+        The level, a finite real number.
+
+    Returns
+    -------
+    float or numpy.ndarray
+        Per column: the first crossing from below, ``c_j exp(t ln(c_{j+1}/c_j))`` with ``t`` the linear
+        interpolation of ``values`` between grid points ``j`` and ``j + 1``; ``inf`` where the values
+        stay below ``level`` on the whole grid (the crossing lies beyond it).
+
+    Warns
+    -----
+    ValidityWarning
+        Where the first value is already at or above ``level`` (the crossing lies at or below the
+        smallest coupling): that column returns ``couplings[0]``, an upper bound.
+
+    Raises
+    ------
+    ValueError
+        For couplings that are not increasing and positive, values of the wrong shape or not finite,
+        or a non-finite level.
+    """
+    c = as_real_array("couplings", couplings, max_size=MAX_COUPLINGS)
+    if c.ndim != 1 or c.size < 2 or np.any(c <= 0) or np.any(np.diff(c) <= 0):
+        raise ValueError(f"couplings must be 2 to {MAX_COUPLINGS} increasing couplings > 0; got {_show(couplings)}")
+    v = as_real_array("values", values, max_size=MAX_COUPLINGS * 10**4)
+    if v.ndim not in (1, 2) or v.shape[0] != c.size:
+        raise ValueError(f"values must have shape (len(couplings),) or (len(couplings), B) with len(couplings) = "
+                         f"{c.size}; got {_show(values)}")
+    lv = check_scalar(check_real, "level", level)
+    cols = v.reshape(c.size, -1)
+    out = np.full(cols.shape[1], math.inf)
+    below_grid = []
+    lnc = np.log(c)
+    for b in range(cols.shape[1]):
+        col = cols[:, b]
+        if col[0] >= lv:
+            out[b] = c[0]
+            below_grid.append(b)
+            continue
+        above = np.flatnonzero(col >= lv)
+        if above.size:
+            j = int(above[0])
+            t = (lv - col[j - 1]) / (col[j] - col[j - 1])
+            out[b] = math.exp(lnc[j - 1] + t * (lnc[j] - lnc[j - 1]))
+    if below_grid:
+        warnings.warn(f"values start at or above level = {lv:g} (columns {below_grid}): the crossing lies at or "
+                      f"below the smallest coupling {c[0]:g}, returned as an upper bound", ValidityWarning,
+                      stacklevel=2)
+    return float(out[0]) if v.ndim == 1 else out
