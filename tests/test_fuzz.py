@@ -103,6 +103,8 @@ EXCLUDED = {
     "agkl.GapRatio": "result named tuple of agkl.mean_gap_ratio (fuzzed through it)",
     "agkl.HammingProfile": "result dataclass of agkl.hamming_profile (fuzzed through it)",
     "agkl.FockStatistics": "result dataclass of agkl.fock_statistics (fuzzed through it)",
+    "agkl.GapRatioSweep": "result dataclass of agkl.gap_ratio_sweep (fuzzed through it)",
+    "agkl.FockSweep": "result dataclass of agkl.fock_sweep (fuzzed through it)",
 }
 
 #: Parameters a spec leaves out on purpose (name -> reason).
@@ -1292,6 +1294,33 @@ SPECS += [
                                            s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)),
                                            d=PT(st.one_of(st.none(), D.scalar), D.bad, corners=(1, 10))),
          post=post_agkl),
+]
+
+def post_crossing(kw, u):
+    c, v = kw.get("couplings"), kw.get("values")
+    if isinstance(c, np.ndarray) and isinstance(v, np.ndarray) and c.ndim == 1 and v.ndim == 1 and c.size >= 2:
+        kw["values"] = np.resize(v, c.size)
+
+
+# agkl.sweeps: the same statistics over a grid of couplings (1-64) and energy bins (1-20)
+AGKL_BINS = integer(1, typical=st.integers(1, 4), extremes=[1, 2, 20])
+SPECS += [
+    Spec("agkl.gap_ratio_sweep", dict(n_levels=LEVELS, n_particles=PARTICLES, couplings=COUPLING.A,
+                                      n_samples=SAMPLES, seed=SEED, n_bins=AGKL_BINS,
+                                      histogram_bins=integer(1, typical=st.integers(1, 30), extremes=[1, 20, 200])),
+         post=post_agkl, max_examples=20),
+    Spec("agkl.fock_sweep", dict(n_levels=LEVELS, n_particles=PARTICLES, couplings=COUPLING.A, n_samples=SAMPLES,
+                                 seed=SEED, n_bins=AGKL_BINS, energy_window=POS), post=post_agkl, max_examples=20,
+         inf_ok=only_paths("result.Xi"), why_inf="Xi = inf: a profile that does not decay"),
+    Spec("agkl.crossing_coupling", dict(
+        couplings=PT(st.lists(st.floats(1e-3, 10.0), min_size=2, max_size=8, unique=True).map(lambda v: _arr(sorted(v))),
+                     [np.array([0.1]), np.array([0.2, 0.1]), np.array([0.0, 0.1]), "x", np.array([0.1, NAN])],
+                     corners=(np.array([1e-300, 1e-299]), np.array([1.0, 1e300]))),
+        values=PT(st.lists(st.floats(-1.0, 1.0), min_size=2, max_size=8).map(_arr),
+                  [np.array([NAN, 0.1]), "x", np.zeros((2, 2, 2)), np.array([1j, 1.0])],
+                  corners=(np.array([-1e300, 1e300]), np.array([1e300, -1e300]))),
+        level=real(typical=st.floats(-1.0, 1.0), extremes=[-1e300, 0.0, 0.45, 1e300])),
+        post=post_crossing, inf_ok=pos_inf_only, why_inf="inf: the values stay below level on the whole grid"),
 ]
 
 SPEC_BY_ID = {s.id: s for s in SPECS}

@@ -41,3 +41,8 @@ __all__ = [
     "K_of_coupling",
     "MIN_GENERATIONS", "meanfield_parameters",
 ]
+
+# sweeps over a grid of couplings and energy bins (the chapter "The dot, exactly")
+from .sweeps import FockSweep, GapRatioSweep, crossing_coupling, fock_sweep, gap_ratio_sweep  # noqa: E402
+
+__all__ += ["GapRatioSweep", "FockSweep", "gap_ratio_sweep", "fock_sweep", "crossing_coupling"]
