@@ -551,7 +551,8 @@ def stationary_linewidths(*, eps=None, Xi=None, gamma, K, N, s, d=1, sum_range="
         ref = max(float(np.quantile(xf, 0.01, method="inverted_cdf")), floor)
         M = min(_orders(p, xf, ref, eps_max), M_worst)  # the cap: see "Truncation of the orders"
         cost = float(n) * _n_lines(p, M, L)
-        if work_done + cost > 2.0 * MAX_WORK or not _n_lines(p, M, L) <= _MAX_LINES:  # a population sinking towards the floor needs ever more orders
+        # a population sinking towards the floor needs ever more orders: stop at the budget
+        if work_done + cost > 2.0 * MAX_WORK or not _n_lines(p, M, L) <= _MAX_LINES:
             exhausted = True
             break
         work_done += cost
