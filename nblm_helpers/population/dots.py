@@ -154,8 +154,9 @@ _SQRT3 = math.sqrt(3.0)
 _NODES = 550  # quadrature nodes for the random detuning in linearized_growth (_detuning_nodes)
 _BETA_LO = 0.05
 _MAX_ORDER = 10_000_000  # truncation orders beyond this are refused (work limit)
-#: terms (orders x quadrature nodes) that one distribution_transition call may evaluate (~3 s at ~45 ns each)
-MAX_TERMS_TRANSITION = 6e7
+#: terms (orders x quadrature nodes) that one distribution_transition call may evaluate (~2 s at ~45 ns each;
+#: the default random-detuning case needs 1.2e7); one linearized_growth call: a quarter of it
+MAX_TERMS_TRANSITION = 4e7
 _MAX_LINES = 2_000_000  # lines per member per iteration (memory: a few arrays of this length)
 
 
@@ -698,14 +699,14 @@ class _Budget:
     """Terms (orders x quadrature nodes) left for one call; ValueError naming the call when spent."""
 
     def __init__(self, terms, what):
-        self.left, self.what = float(terms), what
+        self.total, self.left, self.what = float(terms), float(terms), what
 
     def spend(self, k):
         self.left -= k
         if self.left < 0:
             raise ValueError(
                 f"{self.what}: the sums over orders of the linearized recursion need more than the budget of "
-                f"{MAX_TERMS_TRANSITION:.3g} terms (orders x quadrature nodes; ~3 s): the sums converge too slowly "
+                f"{self.total:.3g} terms (orders x quadrature nodes; ~45 ns each): the sums converge too slowly "
                 "(K close to 1, or eps close to -sqrt(3) eps_spread); use a larger K or gamma")
 
 
@@ -723,7 +724,7 @@ def _lambda(beta, p, L=None, budget=None):
         ln_r, ln_r_pow = _detuning_nodes(beta)
     acc = -np.inf
     M_end = 2 * p["N"] + 1 if p["sum_range"] == "square" else MAX_ORDERS_LAMBDA
-    chunk = 512
+    chunk = 64  # doubled up to 4096: most sums converge within a few hundred orders
     m0 = 2
     while m0 < M_end:
         m = np.arange(m0, min(m0 + chunk, M_end), dtype=float)
@@ -753,6 +754,7 @@ def _lambda(beta, p, L=None, budget=None):
             if p["sum_range"] == "infinite" and lt[-1] < acc - 50.0 and lt[-1] < lt[0]:
                 break
         m0 += chunk
+        chunk = min(2 * chunk, 4096)
     else:
         if p["sum_range"] == "infinite":
             raise ValueError(
@@ -808,7 +810,9 @@ def linearized_growth(beta, *, eps=None, Xi=None, gamma, K, N, s, d=1, sum_range
     ------
     ValueError
         A parameter out of range (named), or an infinite sum that needs more than 2 * 10^5 orders
-        (:math:`\\beta|\\varepsilon + \\sqrt3\\sigma|\\ln K \\lesssim 10^{-4}`).
+        (:math:`\\beta|\\varepsilon + \\sqrt3\\sigma|\\ln K \\lesssim 10^{-4}`) or more than
+        ``MAX_TERMS_TRANSITION / 4 = 1e7`` terms (orders times the 550 quadrature nodes of random
+        detunings; ~0.5 s).
 
     Notes
     -----
@@ -823,7 +827,7 @@ def linearized_growth(beta, *, eps=None, Xi=None, gamma, K, N, s, d=1, sum_range
     if lines_per_order is not None:
         lines_per_order = check_positive_int("lines_per_order", lines_per_order, minimum=1,
                                              maximum=MAX_LINES_PER_ORDER)
-    return _lambda(beta, p, lines_per_order)
+    return _lambda(beta, p, lines_per_order, _Budget(MAX_TERMS_TRANSITION / 4, "linearized_growth"))
 
 
 def _min_lambda(p, L=None, budget=None):
@@ -866,8 +870,10 @@ def distribution_transition(*, gamma, K, N, s, d=1, sum_range="infinite", nfast=
     Raises
     ------
     ValueError
-        A parameter out of range, or no sign change of :math:`\\min_\\beta\\Lambda` for
-        :math:`\\varepsilon` between -1000 and its upper end (named).
+        A parameter out of range, no sign change of :math:`\\min_\\beta\\Lambda` for
+        :math:`\\varepsilon` between -1000 and its upper end (named), or sums over orders that need
+        more than ``MAX_TERMS_TRANSITION = 4e7`` terms in all (~2 s; the default parameters with
+        random detunings need 1.2e7, 0.7 s).
     """
     p = _check_model(0.0 if sum_range == "infinite" else -1.0, None, gamma, K, N, s, d, sum_range, nfast, 0.0,
                      detuning)
@@ -879,8 +885,12 @@ def distribution_transition(*, gamma, K, N, s, d=1, sum_range="infinite", nfast=
     p["eps_spread"] = float(sigma)
     budget = _Budget(MAX_TERMS_TRANSITION, "distribution_transition")
 
+    cache = {}
+
     def G(e):
-        return _min_lambda(dict(p, eps=e), lines_per_order, budget)[0]
+        if e not in cache:
+            cache[e] = _min_lambda(dict(p, eps=e), lines_per_order, budget)[0]
+        return cache[e]
 
     # upper end: just below the divergence of the infinite sum (G -> +inf at eps -> -sqrt(3) sigma),
     # or the largest allowed centre of the square sum's box
