@@ -144,7 +144,6 @@ test above; near the transition the relaxation is slow and :math:`\\ln\\Gamma \\
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import dataclass
 
@@ -158,6 +157,7 @@ from ..meanfield.nfast import _ln_lineshape, _ln_n_unsat
 from ..meanfield.solve import _solve
 from ..parameters import ValidityWarning, _show, check_choice, check_positive_int, check_real, check_scalar
 from ._kernels import batch_mean_array
+from .bethe import _check_seed
 
 __all__ = ["LinewidthDistribution", "DistributionTransition", "stationary_linewidths", "linearized_growth",
            "distribution_transition", "tail_exponent", "DETUNINGS", "MAX_WORK"]
@@ -279,17 +279,6 @@ class DistributionTransition:
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _check_seed(seed):
-    if isinstance(seed, numbers.Real) and not isinstance(seed, (bool, np.bool_, numbers.Integral)):
-        try:
-            seed = int(seed) if float(seed).is_integer() else seed
-        except (OverflowError, ValueError):
-            pass
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63); got {_show(seed)}")
-    return int(seed)
 
 
 def _check_model(eps, Xi, gamma, K, N, s, d, sum_range, nfast, eps_spread, detuning):
