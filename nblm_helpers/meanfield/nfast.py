@@ -162,14 +162,30 @@ def bath_lineshape(omega, *, Gamma, gamma, s, N, d=1, nfast="literal"):
     omega = check_real("omega", omega, lo=0.0)
     Gamma = check_scalar(check_positive, "Gamma", Gamma)
     lw = np.log(np.asarray(omega, dtype=float))
-    # in logs: width = Gamma n_fast(1/omega) and 1/omega may leave the float range
-    l_width = math.log(Gamma) + np.asarray(ln_n_fast(-lw, gamma=gamma, ln_Gamma=math.log(Gamma), s=s, N=N, d=d,
-                                                       nfast=nfast))
-    # width / (omega^2 + width^2) = e^(l_width - 2 hi) / (1 + e^(2 (lo - hi)))
-    hi, lo = np.maximum(lw, l_width), np.minimum(lw, l_width)
+    ln_n_fast(-lw, gamma=gamma, ln_Gamma=math.log(Gamma), s=s, N=N, d=d, nfast=nfast)  # validates (Eq. 20's domain)
     with np.errstate(over="ignore", under="ignore"):
-        out = np.exp(l_width - 2.0 * hi - np.log1p(np.exp(2.0 * (lo - hi))))
+        out = np.exp(_ln_lineshape(lw, math.log(Gamma), math.log(float(gamma)), math.log(float(s) * int(N)), int(d),
+                                   nfast == "literal"))
     return scalar_or_array(out)
+
+
+def _ln_lineshape(ln_omega, ln_Gamma, a, lnsN, d, literal):
+    """:math:`\\ln S_\\Gamma(\\omega)` of Eq. (17), elementwise; the one implementation of Eq. (17).
+
+    ``ln_omega`` and ``ln_Gamma`` broadcast (``ln_Gamma = -inf``: a line of zero width, ``-inf``);
+    ``a = ln gamma``, ``lnsN = ln(s N)``.  :math:`n_{\\rm fast}(1/\\omega)` of Eq. (20) saturates at
+    :math:`t = 1/\\omega \\ge 1/\\Gamma`; no domain check (``ln_Gamma >= a`` gives ``n_fast = 1`` in
+    both readings).  :func:`bath_lineshape` and :mod:`nblm_helpers.population.dots` use it.
+    """
+    with np.errstate(invalid="ignore"):
+        lt = -ln_omega
+        # gamma t below saturation (t < 1/Gamma), gamma/Gamma at and above it (as in ln_n_fast)
+        L = np.where(lt < -ln_Gamma, a + lt, a - ln_Gamma)
+        # in logs: width = Gamma n_fast(1/omega) and 1/omega may leave the float range
+        l_width = ln_Gamma + _ln_n_unsat(L, lnsN, d, literal)
+        # width / (omega^2 + width^2) = e^(l_width - 2 hi) / (1 + e^(2 (lo - hi)))
+        hi, lo = np.maximum(ln_omega, l_width), np.minimum(ln_omega, l_width)
+        return l_width - 2.0 * hi - np.log1p(np.exp(2.0 * (lo - hi)))
 
 
 def e1_N0(*, gamma, K, N, s, d=1):
