@@ -2,7 +2,7 @@
 
 Run from the repository root after the README's set-up (``make book``)::
 
-    make bench            # solvers, lineshape, every widget of the book, W_c by population dynamics
+    make bench            # solvers, lineshape, every widget of the book, W_c and P(ln Gamma) by population dynamics
     make bench-all        # ... plus the strict book build and the test suite
 
 Each row is timed >= 5 times (the population row once: it takes tens of
@@ -273,6 +273,30 @@ def bench_population():
             target=120.0, note=f"W_c = {W_c:.3f} +- {err:.3f} (seed {seed}; reference 18.17, tolerance 0.3)")
     r["W_c"], r["W_c_stderr"] = W_c, err
     r["ok"] = t <= 120.0 and abs(W_c - 18.17) <= 0.3
+    bench_population_dots()
+
+
+def bench_population_dots():
+    """One stationary P(ln Gamma) of the dot array with the defaults of stationary_linewidths.
+
+    gamma = 0.1, K = 3, N = 10, s = 1/2, eps = -0.3 (localized in the typical theory), random
+    detunings: population 10^4, 20 + 30 iterations, 8 lines per order.  Target (issue 15): <= 10 s.
+    Timed 3 times (a few seconds each).
+    """
+    from nblm_helpers.population import stationary_linewidths
+
+    kw = dict(eps=-0.3, gamma=0.1, K=3, N=10, s=0.5, detuning="random")
+    out = {}
+
+    def run():
+        out["r"] = stationary_linewidths(**kw)
+
+    stats = timeit(run, repeat=3, warmup=0)
+    res = out["r"]
+    r = row("stationary_linewidths (random detunings, eps = -0.3, defaults)", "population 1e4, 50 iterations",
+            stats, target=10.0, note=f"typical ln Gamma = {res.ln_Gamma_typical:.3f} +- "
+            f"{res.ln_Gamma_typical_stderr:.3f}, width {res.ln_Gamma_std:.2f}, stationary {res.stationary}")
+    r["ln_Gamma_typical"] = res.ln_Gamma_typical
 
 
 # ---------------------------------------------------------------------------

@@ -98,6 +98,8 @@ EXCLUDED = {
     "validity.Validity": "result dataclass of validity.classify (fuzzed through it)",
     "single_dot.RatioStatistics": "result named tuple of single_dot.ratio_statistics (fuzzed through it)",
     "population.LyapunovResult": "result dataclass of anderson_bethe_lyapunov (fuzzed through it)",
+    "population.LinewidthDistribution": "result dataclass of stationary_linewidths (fuzzed through it)",
+    "population.DistributionTransition": "result dataclass of distribution_transition (fuzzed through it)",
     "agkl.AGKLDot": "result dataclass of agkl.draw_dot (fuzzed through it and through agkl.spectrum_of_dot)",
     "agkl.Spectrum": "result dataclass of agkl.spectrum (fuzzed through it)",
     "agkl.GapRatio": "result named tuple of agkl.mean_gap_ratio (fuzzed through it)",
@@ -112,6 +114,7 @@ SKIPPED_PARAMS = {
     "temperature.ln_conductivity": {"progress": "a callback; not picklable into the sandbox, no numerics"},
     "population.anderson_bethe_lyapunov": {"progress": "a callback; not picklable into the sandbox, no numerics"},
     "population.anderson_bethe_critical_disorder": {"progress": "a callback; not picklable into the sandbox"},
+    "population.stationary_linewidths": {"progress": "a callback; not picklable into the sandbox, no numerics"},
 }
 
 # ======================================================================
@@ -1321,6 +1324,102 @@ SPECS += [
                   corners=(np.array([-1e300, 1e300]), np.array([1e300, -1e300]))),
         level=real(typical=st.floats(-1.0, 1.0), extremes=[-1e300, 0.0, 0.45, 1e300])),
         post=post_crossing, inf_ok=pos_inf_only, why_inf="inf: the values stay below level on the whole grid"),
+]
+
+# ---------------------------------------------------------------- population.dots (issue 15, part 2)
+# documented ranges: eps < 1 (or Xi > 0) scalar with eps + sqrt(3) eps_spread < 1, the Eq. (19) parameters,
+# detuning typical|random, lines_per_order in [1, 1024], population in [10, 2e5], iterations in [2, 1e4],
+# burn_in in [0, 1e4], ln_Gamma_floor in [-1e4, -1], ln_Gamma_start in [floor, ln gamma], and the work
+# limit MAX_WORK = 1e9 line evaluations (~50 s); post_dots_work keeps the worst case of a valid call
+# (a population sinking to the floor) within DOTS_LINES line evaluations (~1 s), far below it.
+DOTS_LINES = 2e7
+DETUNING = choice("typical", "random")
+SPREAD = real(0.0, 1e6, lo_open=False, hi_open=False, typical=st.floats(0.0, 0.1), extremes=[0.0, 1e-12, 0.05, 1e6])
+
+
+def post_dots_spread(kw, u):
+    """eps_spread inside the box eps + sqrt(3) eps_spread < 1 (most of the time; the rest names it)."""
+    from nblm_helpers.population import dots
+
+    e, sp = kw.get("eps"), kw.get("eps_spread")
+    if isinstance(e, float) and isinstance(sp, float) and math.isfinite(e) and e < 1 and math.isfinite(sp) \
+            and sp >= 0 and u < 0.8:
+        kw["eps_spread"] = min(sp, 0.9 * (1.0 - e) / dots._SQRT3)
+
+
+def post_dots_work(kw, u):
+    """iterations + burn_in <= 1500, then population, then iterations and burn_in, then ln_Gamma_floor:
+    the worst case <= DOTS_LINES line evaluations."""
+    from nblm_helpers.population import dots
+
+    try:
+        p = dots._check_model(kw.get("eps"), kw.get("Xi"), kw["gamma"], kw["K"], kw["N"], kw["s"], kw.get("d", 1),
+                              kw.get("sum_range", "infinite"), kw.get("nfast", "literal"), kw.get("eps_spread", 0.0),
+                              kw.get("detuning", "typical"))
+        L = int(kw.get("lines_per_order", 8))
+        n = int(kw.get("population", 10_000))
+        its, burn = int(kw.get("iterations", 30)), int(kw.get("burn_in", 20))
+        floor = float(kw.get("ln_Gamma_floor", -300.0))
+        if not (-1e4 <= floor <= -1.0 and 1 <= L <= 1024 and n >= 10 and its >= 2 and burn >= 0):
+            return
+    except (ValueError, TypeError, KeyError, OverflowError):
+        return
+    eps_max = p["eps"] + dots._SQRT3 * p["eps_spread"]
+
+    def lines(fl):
+        return dots._n_lines(p, dots._orders(p, np.array([fl]), fl, eps_max), L)
+
+    per = lines(floor)
+    if not math.isfinite(per):
+        return  # refused (work limit) before any iteration
+    if its + burn > 1500:  # ~0.3 ms of overhead per iteration, whatever the population
+        kw["iterations"], kw["burn_in"] = min(its, 1000), min(burn, 500)
+        its, burn = min(its, 1000), min(burn, 500)
+    kind = type(kw.get("population", 1))
+    kw["population"] = kind(max(10, min(n, int(DOTS_LINES // max(per * (its + burn), 1)))))
+    if 10 * per * (its + burn) > DOTS_LINES:
+        kw["iterations"], kw["burn_in"] = 2, 0
+        if 10 * per * 2 > DOTS_LINES:
+            kw["ln_Gamma_floor"] = -1.0
+
+
+SPECS += [
+    Spec("population.stationary_linewidths", dict(
+        ex=eps_Xi(array=False), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"),
+        nfast=NFAST, eps_spread=SPREAD, detuning=DETUNING,
+        lines_per_order=integer(1, typical=st.integers(1, 16), extremes=[1, 2, 8, 1024]),
+        population=integer(10, typical=st.integers(10, 300), extremes=[10, 11, 1000, 200_000]),
+        iterations=integer(2, typical=st.integers(2, 10), extremes=[2, 3, 10_000]),
+        burn_in=integer(0, typical=st.integers(0, 10), extremes=[0, 1, 10_000]),
+        ln_Gamma_floor=real(-1e4, -1.0, lo_open=False, hi_open=False, typical=st.floats(-400.0, -5.0),
+                            extremes=[-1e4, -300.0, -1.0]),
+        ln_Gamma_start=PT(st.one_of(st.none(), st.floats(-60.0, 0.0)), [NAN, INF, "x"], corners=(None, None)),
+        seed=POP_SEED),
+         post=chain(post_dots_spread, post_dots_work), max_examples=25,
+         inf_ok=neg_inf_only, why_inf="ln Gamma = -inf: localized members (a collapsed population)"),
+    Spec("population.linearized_growth", dict(
+        beta=real(0.0, 1.0, hi_open=False, typical=st.floats(0.01, 1.0), extremes=[1e-300, 0.05, 0.3, 0.5, 1.0]),
+        ex=eps_Xi(array=False), gamma=GAMMA_MF, K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"),
+        nfast=NFAST, eps_spread=SPREAD, detuning=DETUNING,
+        lines_per_order=PT(st.one_of(st.none(), st.integers(1, 16)), [0, -1, 1.5, NAN, "3", 2000],
+                           corners=(None, 1024))),
+         post=post_dots_spread, max_examples=30, inf_ok=True,
+         why_inf="+inf where the sum diverges (infinite sum, eps + sqrt(3) eps_spread >= 0; random detunings, "
+                 "beta >= 1/2); -inf where every term underflows (eps -> -inf)"),
+    Spec("population.distribution_transition", dict(
+        gamma=GAMMA_MF, K=K, N=N, s=S, d=D, sum_range=choice("infinite", "square"), nfast=NFAST,
+        eps_spread=SPREAD, detuning=DETUNING,
+        lines_per_order=PT(st.one_of(st.none(), st.integers(1, 16)), [0, -1, 1.5, NAN, "3", 2000],
+                           corners=(None, 1024))),
+         max_examples=20, inf_ok=only_paths("result.Xi_c_typical", "result.eps_c_typical"),
+         why_inf="the typical theory's boundary at infinity (no transition with gamma < delta_m)"),
+    Spec("population.tail_exponent", dict(
+        ln_x=PT(st.one_of(st.lists(st.floats(-50.0, 50.0), min_size=0, max_size=400).map(_arr),
+                          st.integers(20, 2000).map(lambda k: -np.log(np.random.default_rng(k).random(k)))),
+                [np.array([NAN] * 30), np.array([INF] * 30), "x", np.array([1j] * 30)],
+                corners=(np.full(21, -1e300), np.concatenate([np.zeros(40), [1e300, -INF]]))),
+        fraction=real(0.0, 0.5, hi_open=False, typical=st.floats(0.01, 0.5), extremes=[1e-300, 0.05, 0.5])),
+         inf_ok=pos_inf_only, why_inf="alpha = inf (and its error) when the top k + 1 values are equal"),
 ]
 
 SPEC_BY_ID = {s.id: s for s in SPECS}

@@ -128,7 +128,7 @@ from scipy.optimize import brentq, minimize_scalar
 from scipy.stats import t as student_t
 
 from ..meanfield._checks import _validate
-from ..meanfield.boundary import critical_eps
+from ..meanfield.boundary import critical_eps, critical_Xi
 from ..meanfield.nfast import _ln_lineshape, _ln_n_unsat
 from ..meanfield.solve import _solve
 from ..parameters import ValidityWarning, _show, check_choice, check_positive_int, check_real, check_scalar
@@ -303,6 +303,8 @@ def _first_order(q, lnC, target):
     """Smallest M >= 2 with _ln_tail(M) <= target (fixed-point iteration, then a check)."""
     if not q < 1.0:
         return math.inf
+    if q <= 0.0:  # K^(2 (eps - 1)) underflows: every term beyond the first is 0
+        return 3.0
     lnq = math.log(q)
     M = 2.0
     for _ in range(60):
@@ -919,11 +921,12 @@ def distribution_transition(*, gamma, K, N, s, d=1, sum_range="infinite", nfast=
     eps_c = brentq(G, lo, hi, xtol=1e-10, rtol=1e-12)
     beta = _min_lambda(dict(p, eps=eps_c), lines_per_order, budget)[1]
     ell = math.log(p["K"])
-    eps_t = float(critical_eps(gamma=p["gamma"], K=p["K"], N=p["N"], s=p["s"], d=p["d"], sum_range=p["sum_range"],
-                               nfast=p["nfast"]))
+    typical = dict(gamma=p["gamma"], K=p["K"], N=p["N"], s=p["s"], d=p["d"], sum_range=p["sum_range"],
+                   nfast=p["nfast"])
+    eps_t = float(critical_eps(**typical))
     return DistributionTransition(
         eps_c=float(eps_c), Xi_c=1.0 / ((1.0 - eps_c) * ell), beta=beta, eps_c_typical=eps_t,
-        Xi_c_typical=1.0 / ((1.0 - eps_t) * ell) if math.isfinite(eps_t) else math.inf,
+        Xi_c_typical=float(critical_Xi(**typical)),
         options=dict(p, eps_spread=float(sigma), lines_per_order=lines_per_order))
 
 
@@ -956,9 +959,13 @@ def tail_exponent(ln_x, *, fraction=0.05):
         ``alpha = inf`` (``stderr`` inf) if the top :math:`k + 1` values are equal.
     """
     fraction = check_scalar(check_real, "fraction", fraction, lo=0.0, hi=0.5, hi_open=False)
-    v = np.asarray(ln_x, dtype=float).ravel() if not isinstance(ln_x, (str, bytes)) else None
-    if v is None or v.size > 2**24:
+    try:
+        raw = np.asarray(ln_x)
+    except Exception:  # noqa: BLE001 - e.g. ragged nested lists
+        raw = None
+    if raw is None or raw.dtype.kind not in "iuf" or raw.size > 2**24:
         raise ValueError(f"ln_x must be an array of at most 2**24 real values; got {_show(ln_x)}")
+    v = raw.astype(float).ravel()
     if np.any(np.isnan(v)) or np.any(v == np.inf):
         raise ValueError("ln_x must be real or -inf (no NaN, no +inf)")
     v = v[np.isfinite(v)]
