@@ -66,10 +66,14 @@ Each iteration replaces the whole population by new members (all in logs: :math:
 During ``burn_in`` the mean :math:`\\mu_t = \\langle\\ln\\Gamma\\rangle` is therefore accelerated by
 a secant (Newton-like) step on the map :math:`\\mu \\mapsto g(\\mu)`: after the plain update the
 whole population is shifted by :math:`\\Delta = (g(\\mu_t) - \\mu_t)\\, s/(1 - s)`, with the slope
-:math:`s` from the last two updates (clipped to :math:`[-0.9, 0.9]` before use, the step at most
-10 times the plain one and 50 in :math:`\\ln\\Gamma`; skipped while the plain step is below 5
-standard errors of :math:`\\mu`, where it would chase noise).  In the homogeneous limit this is the
-secant method on Eq. (19) (converges to rounding in ~10 iterations).  The measured ``iterations``
+:math:`s` from the last two updates (clipped to :math:`[-0.95, 0.995]`; the shift at most 200 times
+the plain step and 50 in :math:`\\ln\\Gamma`).  The signs of the plain steps bracket the fixed point
+(between ``ln_Gamma_floor`` and :math:`\\ln\\gamma` at first); a secant point outside the bracket is
+replaced by its midpoint (a contradictory bracket, possible while the shape of the distribution
+still changes, is reset).  The acceleration is skipped while the plain step is below 5 standard
+errors of :math:`\\mu` (it would chase noise).  In the homogeneous limit this is a safeguarded
+secant method on Eq. (19): from :math:`\\ln\\Gamma = -30` or :math:`-250` it reaches the root to
+1e-9 in 5-12 iterations (measured at :math:`\\varepsilon = -0.1, 0, 0.3`, both sums).  The measured ``iterations``
 are plain updates: the population then samples the stationary distribution exactly.
 *Stationary* means: a straight line through the batch means of the trace :math:`\\mu_t` over the
 measured iterations (at most 10 batches of at least 2 iterations) has a total change over them
@@ -109,17 +113,37 @@ Work limits
 with ``eps + sqrt(3) eps_spread < 1``.  Cost: ``population * lines * (burn_in + iterations)``
 line evaluations, ~0.05 microseconds each on the 2-core development machine, where ``lines``
 :math:`= \\sum_{2 \\le m < M}\\min(w_m, L)` (164 for :math:`M = 26`, :math:`L = 8`: the defaults take
-~4 s at :math:`\\gamma = 0.1, K = 3`).  A call whose estimate at the starting population exceeds
+5-8 s at :math:`\\gamma = 0.1, K = 3`, :math:`\\varepsilon = -0.3` with random detunings).  A call whose estimate at the starting population exceeds
 ``MAX_WORK = 1e9`` (~50 s) raises :class:`ValueError`; a run whose population sinks so that the
 work done would exceed ``2 * MAX_WORK`` stops there with a ValidityWarning (its statistics are
 those of the iterations done).  Parameters outside their ranges raise :class:`ValueError` naming
 them.
+
+Measured (gamma = 0.1, K = 3, N = 10, s = 1/2, d = 1, infinite sum)
+--------------------------------------------------------------------
+Homogeneous limit: ``|ln Gamma - solve_linewidth| <= 4e-15`` (both sums, :math:`\\varepsilon` from
+-0.15 to 0.45).  Typical detunings with ``eps_spread = 0.05`` (population 5000): P(ln Gamma) stays
+narrow (width 0.40, 0.51, 0.62, 0.71, 0.81, 0.92 at :math:`\\varepsilon = 0.3, 0, -0.1, -0.15,
+-0.18, -0.2`; Hill exponent of :math:`\\Gamma` 9-15), the typical value lies above Eq. (19)'s near the
+transition (-13.83 against -15.21 at -0.15), and the metal extends from :math:`\\varepsilon_c = -0.177`
+(:math:`F(0^+) = 1`) to -0.205 (:func:`distribution_transition`; collapse at -0.22).  Random
+detunings: the metal extends to :math:`\\varepsilon_c = -0.929` (:math:`\\Xi_c = 0.472` against
+0.773), with typical / ln-mean / width -7.45 / -6.67 / 1.11 at 0, -10.59 / -8.14 / 1.76 at -0.3,
+-33.3 / -20.0 / 3.44 at -0.8, and a power-law upper tail whose Hill exponent (top 5%) falls
+4.8, 1.7, 0.86, 0.54, 0.38, 0.37 at 0.3, 0, -0.3, -0.6, -0.8, -0.88 towards the linearized
+recursion's :math:`\\beta = 0.374` at :math:`\\varepsilon_c`.  ``lines_per_order`` 8 and 32 agree
+there (-10.595 / -10.599, width 1.759 / 1.766 at -0.3); 1 does not (-11.98, and
+:math:`\\varepsilon_c = -0.749`).  By the criterion of :func:`tail_exponent` (not collapsed, Hill
+exponent below 1 by more than two standard errors) a "conducting but non-ergodic" window appears
+with random detunings, from about :math:`\\varepsilon = -0.3` (0.86 +- 0.05) down to the transition,
+and none with typical detunings.  Caveats: the runs at -0.6 and -0.88 drift (not stationary by the
+test above; near the transition the relaxation is slow and :math:`\\ln\\Gamma \\approx -278` at
+-0.88); the Hill estimate uses the top 5% of 5000 members of one final population.
 """
 
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import dataclass
 
@@ -133,6 +157,7 @@ from ..meanfield.nfast import _ln_lineshape, _ln_n_unsat
 from ..meanfield.solve import _solve
 from ..parameters import ValidityWarning, _show, check_choice, check_positive_int, check_real, check_scalar
 from ._kernels import batch_mean_array
+from .bethe import _check_seed
 
 __all__ = ["LinewidthDistribution", "DistributionTransition", "stationary_linewidths", "linearized_growth",
            "distribution_transition", "tail_exponent", "DETUNINGS", "MAX_WORK"]
@@ -254,17 +279,6 @@ class DistributionTransition:
 
 
 # ----------------------------------------------------------------------------- validation
-
-
-def _check_seed(seed):
-    if isinstance(seed, numbers.Real) and not isinstance(seed, (bool, np.bool_, numbers.Integral)):
-        try:
-            seed = int(seed) if float(seed).is_integer() else seed
-        except (OverflowError, ValueError):
-            pass
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63); got {_show(seed)}")
-    return int(seed)
 
 
 def _check_model(eps, Xi, gamma, K, N, s, d, sum_range, nfast, eps_spread, detuning):
