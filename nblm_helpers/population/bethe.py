@@ -39,7 +39,7 @@ solution is stable while a root :math:`\\beta \\in (1/2, 1)` exists; the two roo
 .. math::
     \\Lambda(1/2) < 0 \\ \\text{localized}, \\qquad \\Lambda(1/2) > 0 \\ \\text{delocalized},
 
-the growth of the sums over paths of :math:`\\prod |G_i|` (Tikhonov & Mirlin, PRB 99, 024202 (2019);
+the growth of the sums over paths of :math:`\\prod |G_i|` (Tikhonov & Mirlin, PRB 99, 214202 (2019), arXiv:1903.07877;
 Parisi, Pascazio, Pietracaprina, Ros & Scardicchio, J. Phys. A 53, 014003 (2020), "an approach
 with real energies").  Writing the path weight link by link, :math:`|G_i G_{i+1}|^\\beta`, differs
 from :math:`\\prod_i |G_i|^{2\\beta}` only by the two end factors (so :math:`\\Lambda` is the same) but
