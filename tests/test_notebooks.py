@@ -76,6 +76,14 @@ def test_build_executed_the_notebook_cleanly(path):
             assert out.output_type != "error", f"cell {i} raised {out.get('ename')}"
             if out.output_type == "stream":
                 assert out.name != "stderr", f"cell {i} wrote to stderr (a warning?): {out.text[:300]}"
+        # a figure is shown once, through glue with a caption: a figure cell (usually folded,
+        # hide-input) that leaves its figure open also shows it bare, above the captioned copy
+        if "hide-input" in c.metadata.get("tags", []) or "remove-cell" in c.metadata.get("tags", []):
+            bare = [o for o in c.outputs if o.output_type in ("display_data", "execute_result")
+                    and {"image/svg+xml", "image/png"} & set(o.get("data", {}))
+                    and not o.get("metadata", {}).get("scrapbook")
+                    and "application/vnd.jupyter.widget-view+json" not in o.get("data", {})]
+            assert not bare, f"cell {i} ({c.metadata.get('tags')}) displays a figure outside glue: close it (plt.close(fig))"
     glue_file = executed.with_suffix(".glue.json")
     if glue_file.exists():  # numbers quoted in the prose must not be a silent NaN
         import json
