@@ -276,3 +276,15 @@ def test_validation_helpers():
     with pytest.raises(ValueError, match="eps"):
         arrays.metallic_fraction_curve(eps=np.zeros(20000), seeds=[0], shape=(4,), **KW)
     assert MAX_DOTS == 512 * 512
+
+
+def test_seed_range_exact():
+    """Seeds are integers in [0, 2**63), checked exactly (not through a float)."""
+    a = arrays.draw_eps(shape=(3,), eps=0.0, eps_spread=0.1, seed=2**63 - 1)
+    b = arrays.draw_eps(shape=(3,), eps=0.0, eps_spread=0.1, seed=2**63 - 2)
+    assert not np.array_equal(a, b)
+    assert np.array_equal(arrays.draw_eps(shape=(3,), eps=0.0, eps_spread=0.1, seed=5.0),
+                          arrays.draw_eps(shape=(3,), eps=0.0, eps_spread=0.1, seed=np.int64(5)))
+    for bad in (2**63, -1, 1.5, True, "3", float(2**60)):
+        with pytest.raises(ValueError, match="seed"):
+            arrays.draw_eps(shape=(3,), eps=0.0, eps_spread=0.1, seed=bad)

@@ -176,7 +176,7 @@ class BondKernel:
         """ln of sum_{m >= M} W_m n_c / (1 + u_m) and its d ln / dx (unbounded sum; all m >= M saturated)."""
         dl = self.delta[b]
         Mf = M.astype(float)
-        c = x + ln_nc  # u_m = e^{2 (c + m ell)}
+        # u_m = e^{2 (x + ln n_c + m ell)} >= 1e4 for m >= M
         lnR = ln_sinh_ratio(np.maximum(Mf - 1.0, 1.0), dl)
         ln_coshM = _ln_cosh((Mf - 1.0) * dl)
         parts, dparts = [], []

@@ -13,8 +13,8 @@ from scipy import ndimage
 import math
 
 from ..meanfield import critical_eps, eps_at_linewidth
-from ..parameters import check_positive_int, check_real
-from .solve import MAX_DOTS, DotArrayResult, solve_dot_array
+from ..parameters import check_real
+from .solve import MAX_DOTS, DotArrayResult, check_seed, solve_dot_array
 
 MAX_CURVE_SOLVES = 10_000  #: most (seed, eps) solves of one :func:`metallic_fraction_curve` call
 
@@ -194,8 +194,7 @@ def metallic_fraction_curve(*, eps, seeds, shape, gamma, K, N, s, d=None, eps_sp
     sd = np.atleast_1d(np.asarray(seeds if not isinstance(seeds, (bool, np.bool_)) else [seeds], dtype=object))
     if sd.ndim != 1 or sd.size == 0:
         raise ValueError(f"seeds must be an int or a non-empty 1-D sequence of ints >= 0; got {seeds!r:.80}")
-    sd = np.array([check_positive_int("seeds", v, minimum=0, maximum=2**63 - 1) for v in sd.tolist()],
-                  dtype=np.int64)
+    sd = np.array([check_seed("seeds", v) for v in sd.tolist()], dtype=np.int64)
     ndots = int(np.prod(np.atleast_1d(np.asarray(shape, dtype=object)).astype(float))) if not isinstance(
         shape, (int, np.integer)) else int(shape)
     if e.size * sd.size > MAX_CURVE_SOLVES or e.size * sd.size * max(ndots, 1) > 2**22:

@@ -21,11 +21,13 @@ from ..parameters import (
     check_positive,
     check_positive_int,
     check_real,
+    check_scalar,
     check_unit_interval,
 )
 from ._kernel import BondKernel
 
 MAX_DOTS = 512 * 512  #: most dots of one array (work limit)
+MAX_WORK = 30_000_000  #: most (bonds x explicit orders) per evaluation of the right-hand sides (~1-2 s)
 MAX_ORDER = 3000  #: largest rearrangement order m summed explicitly per bond (work limit)
 MAX_N_SQUARE = 1500  #: ``sum_range="square"`` sums all 2N orders explicitly: N <= this
 _DOMAIN_GAP = 1e-9  # ln Gamma is kept below ln gamma - 1e-9 (Eq. 20's domain Gamma < gamma)
@@ -109,6 +111,23 @@ def neighbours(shape):
     return np.stack(cols, axis=1)
 
 
+def check_seed(name, value):
+    """A seed for ``numpy.random.default_rng``: an integer ``0 <= seed < 2**63`` (exactly; integral floats
+    up to ``2**53``); ``ValueError`` naming ``name`` otherwise."""
+    if isinstance(value, (bool, np.bool_)):
+        raise ValueError(f"{name} must be an integer in [0, 2**63); got {value!r}")
+    if isinstance(value, (int, np.integer)):
+        v = int(value)
+    elif isinstance(value, (float, np.floating)) and math.isfinite(value) and value == math.floor(value) \
+            and abs(value) <= 2.0**53:
+        v = int(value)
+    else:
+        raise ValueError(f"{name} must be an integer in [0, 2**63); got {value!r:.80}")
+    if not 0 <= v < 2**63:
+        raise ValueError(f"{name} must be an integer in [0, 2**63); got {v!r}")
+    return v
+
+
 def draw_eps(*, shape, eps, eps_spread=0.0, seed=0):
     """The :math:`\\varepsilon_I` of the dots: uniform on ``[eps - eps_spread, eps + eps_spread]``.
 
@@ -122,15 +141,15 @@ def draw_eps(*, shape, eps, eps_spread=0.0, seed=0):
         Shape ``shape``.
     """
     shape = _check_shape(shape)
-    eps = float(check_real("eps", eps, hi=1.0))
-    eps_spread = float(check_real("eps_spread", eps_spread, lo=0.0, lo_open=False))
+    eps = check_scalar(check_real, "eps", eps, hi=1.0)
+    eps_spread = check_scalar(check_real, "eps_spread", eps_spread, lo=0.0, lo_open=False)
     if not eps + eps_spread < 1.0:
         raise ValueError(
             f"eps_spread must be < 1 - eps = {1.0 - eps:g} (every eps_I < 1, i.e. Xi_I > 0); got {eps_spread!r}"
         )
     if eps - eps_spread < -1e6:
         raise ValueError(f"eps_spread must be <= eps + 1e6 = {eps + 1e6:g}; got {eps_spread!r}")
-    seed = check_positive_int("seed", seed, minimum=0, maximum=2**63 - 1)
+    seed = check_seed("seed", seed)
     u = np.random.default_rng(seed).uniform(-1.0, 1.0, size=shape)
     return eps + eps_spread * u
 
@@ -192,7 +211,7 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
         Half width of the uniform distribution of :math:`\\varepsilon_I` (:func:`draw_eps`),
         ``>= 0`` with ``eps + eps_spread < 1``.
     seed : int
-        Seed of the draw (``numpy.random.default_rng``), ``>= 0``.
+        Seed of the draw (``numpy.random.default_rng``), an integer in ``[0, 2**63)``.
     sum_range : {"infinite", "square"}
         ``n, p >= 1`` or ``1 <= n, p <= N`` (``N <= 1500``: all :math:`2N` orders are summed).
     nfast : {"literal", "continuous"}
@@ -204,8 +223,9 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
         (e.g. :math:`\\gamma < K^{-N}`) every dot is localized.  Must be ``>= -3000 ln K`` (work
         limit: orders up to 3000 are summed per bond).
     start : array_like, optional
-        Initial :math:`\\ln\\Gamma_I` (the array's shape; ``-inf`` allowed, values above
-        :math:`\\ln\\gamma` are clipped), e.g. a neighbouring solution; default the homogeneous start.
+        Initial :math:`\\ln\\Gamma_I` (the array's shape; ``-inf`` for a localized dot; finite values
+        are clipped to ``[ln_Gamma_floor, ln(gamma) - 1e-9]``), e.g. a neighbouring solution; default
+        the homogeneous start.
     tol : float
         Residual target in :math:`\\ln\\Gamma`, in ``[1e-14, 1e-2]``.
     max_iter : int
@@ -221,7 +241,8 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
     Validity
     --------
     ``ValueError`` naming the parameter for bad input and beyond the work limits (512 x 512 dots,
-    ``N <= 1500`` for the square sum, ``ln_Gamma_floor >= -3000 ln K``); a
+    ``N <= 1500`` for the square sum, ``ln_Gamma_floor >= -3000 ln K``, at most 3000 orders per bond
+    and ``3e7`` bonds x orders per evaluation, i.e. ~1-2 s per Newton iteration); a
     ``ValidityWarning`` (``warn=True``) when a dot is ``"above_gamma"`` or ``converged`` is
     False.  ``ln_Gamma`` has no NaN; ``-inf`` only for localized dots.  Like Eq. (19), the array
     always has the trivial solution (every dot localized); the solver finds the one reached from
@@ -230,16 +251,16 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
     shape = _check_shape(shape)
     sum_range = check_choice("sum_range", sum_range, SUM_RANGES)
     nfast = check_choice("nfast", nfast, NFAST_READINGS)
-    gamma = float(check_positive("gamma", gamma))
-    K = float(check_branching("K", K))
+    gamma = check_scalar(check_positive, "gamma", gamma)
+    K = check_scalar(check_branching, "K", K)
     N = check_positive_int("N", N)
-    s = float(check_unit_interval("s", s))
+    s = check_scalar(check_unit_interval, "s", s)
     d = len(shape) if d is None else check_dimension(d)
     if d > 64:
         raise ValueError(f"d must be <= 64; got {d!r}")
     if not isinstance(warn, (bool, np.bool_)):
         raise ValueError(f"warn must be True or False; got {warn!r}")
-    tol = float(check_real("tol", tol, lo=1e-14, hi=1e-2, lo_open=False, hi_open=False))
+    tol = check_scalar(check_real, "tol", tol, lo=1e-14, hi=1e-2, lo_open=False, hi_open=False)
     max_iter = check_positive_int("max_iter", max_iter, maximum=500)
     if sum_range == "square" and N > MAX_N_SQUARE:
         raise ValueError(f"N must be <= {MAX_N_SQUARE} with sum_range='square' (all 2N orders are summed "
@@ -254,11 +275,11 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
                 f"{-MAX_ORDER * ell:.4g} (N > {MAX_ORDER}); pass ln_Gamma_floor >= {-MAX_ORDER * ell:.4g}"
             )
     else:
-        floor = float(check_real("ln_Gamma_floor", ln_Gamma_floor, lo=-MAX_ORDER * ell, lo_open=False))
+        floor = check_scalar(check_real, "ln_Gamma_floor", ln_Gamma_floor, lo=-MAX_ORDER * ell, lo_open=False)
     eps_I = draw_eps(shape=shape, eps=eps, eps_spread=eps_spread, seed=seed).ravel()
     eps = float(eps)
     eps_spread = float(eps_spread)
-    seed = int(seed)
+    seed = check_seed("seed", seed)
     options = dict(shape=shape, eps=eps, gamma=gamma, K=K, N=N, s=s, d=d, eps_spread=eps_spread, seed=seed,
                    sum_range=sum_range, nfast=nfast, ln_Gamma_floor=floor, tol=tol, max_iter=max_iter)
     # the tail order at the floor bounds the explicit orders per bond
@@ -269,12 +290,19 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
     kern = BondKernel(eps_sys=eps_I[rows], eps_bath=eps_I[cols], gamma=gamma, K=K, N=N, s=s, d=d,
                       sum_range=sum_range, nfast=nfast)
     top = a - _DOMAIN_GAP
-    if sum_range == "infinite":
-        Mmax = int(kern.order_limit(np.array([floor, top])).max())
+    if floor < top:  # explicit orders per bond: at most Mmax (the tail order at the extremes of ln Gamma)
+        Mmax = int(kern.order_limit(np.array([floor - _MAX_STEP, top])).max())
         if Mmax > MAX_ORDER + 64:
             raise ValueError(
                 f"gamma={gamma:g}, K={K:g}, N={N}, s={s:g}, d={d}: the bath lineshape needs orders up to "
-                f"m = {Mmax} near Gamma = gamma, beyond the work limit {MAX_ORDER}; use a larger K or gamma"
+                f"m = {Mmax} between ln_Gamma_floor and ln(gamma), beyond the work limit {MAX_ORDER}; use a "
+                "larger K, gamma or s, or a higher ln_Gamma_floor"
+            )
+        if Mmax * rows.size > MAX_WORK:
+            raise ValueError(
+                f"shape={shape}: {rows.size} bonds x {Mmax} orders per evaluation exceeds the work limit "
+                f"{MAX_WORK:.0e} (K={K:g}, N={N}, sum_range={sum_range!r}); use a smaller shape, a larger K "
+                "or a higher ln_Gamma_floor"
             )
     kw = dict(gamma=gamma, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
     if floor >= a - _DOMAIN_GAP:  # no linewidth below gamma clears the floor: every dot is localized
@@ -291,7 +319,8 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
                              f"shape {x0.shape}")
         if x0.shape != shape:
             raise ValueError(f"start must have the array's shape {shape}; got shape {x0.shape}")
-        x = np.minimum(x0.ravel(), a - _DOMAIN_GAP)
+        x0 = x0.ravel()
+        x = np.where(np.isfinite(x0), np.clip(x0, floor, a - _DOMAIN_GAP), -np.inf)
     ln_z = math.log(z)
 
     def rhs(x, dots=None):
