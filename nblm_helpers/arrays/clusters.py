@@ -163,9 +163,9 @@ def metallic_fraction_curve(*, eps, seeds, shape, gamma, K, N, s, d=None, eps_sp
                             nfast="literal", ln_Gamma_floor=None, tol=1e-10, max_iter=100):
     """Metallic fraction of :func:`solve_dot_array` along a line of mean :math:`\\varepsilon`, per seed.
 
-    For each seed the eps values are solved in ascending order, each from the homogeneous start
-    (so a point does not depend on its neighbours on the line: splitting the line or the seeds
-    over workers gives the same numbers).  Compare the fraction with the homogeneous transition
+    Every (seed, eps) pair is solved on its own, from the homogeneous start (a point does not
+    depend on its neighbours on the line, so splitting the line or the seeds over workers, e.g.
+    with :func:`nblm_helpers.sweep.map_grid`, gives the same numbers bit for bit).  Compare the fraction with the homogeneous transition
     ``eps_c`` (``FractionCurve.eps_c``; :math:`\\Xi_c` is
     :func:`~nblm_helpers.meanfield.critical_Xi`).
 
