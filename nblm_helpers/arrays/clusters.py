@@ -158,6 +158,12 @@ class FractionCurve:
     eps_floor: Any
     options: dict
 
+    @property
+    def Xi_c(self):
+        """The homogeneous :math:`\\Xi_c = 1/((1 - \\varepsilon_c)\\ln K)`
+        (:func:`~nblm_helpers.meanfield.critical_Xi`); ``inf`` if ``eps_c == 1``."""
+        return math.inf if self.eps_c >= 1.0 else 1.0 / ((1.0 - self.eps_c) * math.log(self.options["K"]))
+
 
 def metallic_fraction_curve(*, eps, seeds, shape, gamma, K, N, s, d=None, eps_spread=0.0, sum_range="infinite",
                             nfast="literal", ln_Gamma_floor=None, tol=1e-10, max_iter=100):
