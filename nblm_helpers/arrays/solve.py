@@ -313,11 +313,8 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
                 "or a higher ln_Gamma_floor"
             )
     kw = dict(gamma=gamma, K=K, N=N, s=s, d=d, sum_range=sum_range, nfast=nfast)
-    if floor >= a - _DOMAIN_GAP:  # no linewidth below gamma clears the floor: every dot is localized
-        x = np.full(eps_I.size, -np.inf)
-    elif start is None:
-        x = _homogeneous_start(eps_I, kw, floor, a)
-    else:
+    x0 = None
+    if start is not None:
         try:
             x0 = np.array(start, dtype=float)
         except (TypeError, ValueError, OverflowError):
@@ -325,9 +322,12 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
         if x0.shape != shape or np.any(np.isnan(x0) | (x0 == np.inf)):
             raise ValueError(f"start must be an array of shape {shape} of finite values or -inf; got "
                              f"shape {x0.shape}")
-        if x0.shape != shape:
-            raise ValueError(f"start must have the array's shape {shape}; got shape {x0.shape}")
         x0 = x0.ravel()
+    if floor >= a - _DOMAIN_GAP:  # no linewidth below gamma clears the floor: every dot is localized
+        x = np.full(eps_I.size, -np.inf)
+    elif x0 is None:
+        x = _homogeneous_start(eps_I, kw, floor, a)
+    else:
         x = np.where(np.isfinite(x0), np.clip(x0, floor, a - _DOMAIN_GAP), -np.inf)
     ln_z = math.log(z)
 
