@@ -471,7 +471,12 @@ def solve_dot_array(*, shape, eps, gamma, K, N, s, d=None, eps_spread=0.0, seed=
             cand = np.nonzero(near)[0]
             drop = np.zeros(n, dtype=bool)
             if cand.size:
-                drop[cand[rhs(x, cand)[0] < thr]] = True
+                Tc = rhs(x, cand)[0]
+                drop[cand[Tc < thr]] = True
+                keep = (Tc >= thr) & (x[cand] < top)
+                # the survivors next to new localized dots start the next inner solve at their new
+                # right sides (a local fixed-point step; the Newton iteration corrects it)
+                x[cand[keep]] = np.clip(Tc[keep], lowest, top)
         x[lift] = np.minimum(np.maximum(T[lift], floor), top)
     status = np.where(x == -np.inf, "localized", np.where(x >= top, "above_gamma", "metallic"))
     if warn:
