@@ -80,7 +80,7 @@ import nblm_helpers.parameters as _params  # noqa: E402
 pytestmark = pytest.mark.fuzz
 
 MODULES = ("parameters", "relaxation", "lineshape", "echo", "bath_spectra", "single_dot", "meanfield",
-           "saddle_point", "validity", "scaling", "temperature", "population", "agkl")
+           "saddle_point", "validity", "scaling", "temperature", "population", "agkl", "arrays", "sweep")
 TIMEOUT = 5.0  # seconds per call
 SHRINK_BUDGET = 5.0  # seconds (wall) per helper for shrinking once a generated example has failed
 EXAMPLES_FACTOR = float(os.environ.get("NBLM_FUZZ_EXAMPLES", "1"))
@@ -107,6 +107,11 @@ EXCLUDED = {
     "agkl.FockStatistics": "result dataclass of agkl.fock_statistics (fuzzed through it)",
     "agkl.GapRatioSweep": "result dataclass of agkl.gap_ratio_sweep (fuzzed through it)",
     "agkl.FockSweep": "result dataclass of agkl.fock_sweep (fuzzed through it)",
+    "arrays.DotArrayResult": "result dataclass of solve_dot_array (fuzzed through it)",
+    "arrays.Clusters": "result dataclass of metallic_clusters (fuzzed through it)",
+    "arrays.FractionCurve": "result dataclass of metallic_fraction_curve (fuzzed through it)",
+    "sweep.SweepResult": "result dataclass of map_grid (fuzzed through it)",
+    "sweep.GridPointError": "an exception class, not a helper",
 }
 
 #: Parameters a spec leaves out on purpose (name -> reason).
@@ -115,6 +120,8 @@ SKIPPED_PARAMS = {
     "population.anderson_bethe_lyapunov": {"progress": "a callback; not picklable into the sandbox, no numerics"},
     "population.anderson_bethe_critical_disorder": {"progress": "a callback; not picklable into the sandbox"},
     "population.stationary_linewidths": {"progress": "a callback; not picklable into the sandbox, no numerics"},
+    "sweep.map_grid": {"executor": "an executor (process pool, Dask client) is not picklable into the sandbox; "
+                                   "executors are tested in tests/test_sweep.py"},
 }
 
 # ======================================================================
@@ -1422,11 +1429,104 @@ SPECS += [
          inf_ok=pos_inf_only, why_inf="alpha = inf (and its error) when the top k + 1 values are equal"),
 ]
 
+# ---------------------------------------------------------------- arrays, sweep (issue 16)
+# documented: shape (L,) or (L, L) with at most 512 x 512 dots, eps < 1, eps_spread >= 0 with
+# eps + eps_spread < 1, seed in [0, 2**63), tol in [1e-14, 1e-2], max_iter in [1, 500], work limits
+# of 3000 orders per bond and 3e7 bonds x orders (~1-2 s per Newton iteration).  Within the sandbox's
+# 5 s the arrays are drawn small (post_array_work); the parameters keep their full ranges.
+ARR_SHAPE = PT(st.one_of(st.integers(1, 40).map(lambda L: (L,)), st.integers(1, 12).map(lambda L: (L, L)),
+                         st.integers(1, 40), st.sampled_from([(1,), (2,), (1, 1), (2, 2), (3.0,)])),
+               [(4, 5), (0,), (2, 2, 2), (1024, 1024), (-3,), (2.5,), "x", True, (True,), ()],
+               corners=((1,), (12, 12)))
+ARR_SPREAD = real(0.0, lo_open=False, typical=st.floats(0.0, 0.8), extremes=[0.0, 1e-300, 1e-12, 0.3, 1e6])
+ARR_SEED = integer(0, typical=st.integers(0, 2**32), extremes=[0, 1, 2**63 - 1])
+ARR_D = PT(st.one_of(st.none(), D.scalar), D.bad, corners=(None, 10))
+ARR_FLOOR = PT(st.one_of(st.none(), st.floats(-200.0, 5.0), st.sampled_from([-1e4, -50.0, 0.0, 1e3])),
+               [NAN, INF, -INF, -1e300, True, "x"], corners=(None, 1e3))
+ARR_TOL = real(1e-14, 1e-2, lo_open=False, hi_open=False, typical=logu(1e-14, 1e-2), extremes=[1e-14, 1e-10, 1e-2])
+ARR_ITER = integer(1, typical=st.integers(1, 30), extremes=[1, 2, 30, 500])
+ARR_START = PT(st.none(), ["x", [[1.0, 2.0], [3.0]], np.full((2, 2, 2), 0.0)], corners=(None, None))
+ARR_MF = dict(MF, d=ARR_D)
+ARR_OPTS = dict(sum_range=choice("infinite", "square"), nfast=NFAST, ln_Gamma_floor=ARR_FLOOR, tol=ARR_TOL,
+                max_iter=ARR_ITER)
+BOOL_MAP = PT(st.one_of(st.lists(st.booleans(), min_size=1, max_size=30).map(np.array),
+                        st.integers(1, 8).flatmap(lambda L: st.lists(st.booleans(), min_size=L * L, max_size=L * L)
+                                                  .map(lambda v: np.array(v).reshape(L, L)))),
+              [np.zeros((2, 2)), np.zeros((2, 2, 2), bool), np.zeros(0, bool), "x", [[True], [False, True]], 3],
+              corners=(np.array([True]), np.ones((8, 8), bool)))
+SWEEP_FN = PT(st.just(_params.Xi_from_eps), [3, "f", None], corners=(_params.Xi_from_eps, _params.Xi_from_eps))
+_SWEEP_EPS = st.lists(st.one_of(st.floats(-3.0, 0.999), st.sampled_from([-1e6, 0.0, 1 - 1e-12])), min_size=1, max_size=4)
+_SWEEP_K = st.lists(st.one_of(st.floats(1.05, 20.0), st.sampled_from([1 + 1e-9, 1e6])), min_size=1, max_size=3)
+SWEEP_GRID = PT(st.one_of(st.builds(lambda e, k: {"eps": e, "K": k}, _SWEEP_EPS, _SWEEP_K),
+                          st.builds(lambda e, k: {"eps": np.array(e), "K": k[0]}, _SWEEP_EPS, _SWEEP_K),
+                          st.lists(st.builds(lambda e, k: {"eps": e[0], "K": k[0]}, _SWEEP_EPS, _SWEEP_K),
+                                   min_size=0, max_size=5)),
+                [5, "ab", {"eps": []}, {1: [1.0]}, {"eps": [[0.1, 0.2]]}, [{"eps": 0.1}, 3], {"not a name": [1]}],
+                corners=({"eps": [-1e6], "K": [1 + 1e-9]}, {"eps": [1 - 1e-12] * 4, "K": [1e6] * 3}))
+SWEEP_CHUNK = PT(st.one_of(st.none(), st.integers(1, 10)), [0, -1, 1.5, "x", True], corners=(None, 1))
+
+
+def post_array_work(max_dots, max_solves=1):
+    """Arrays of at most ``max_dots`` dots, at most 30 iterations, <= max_solves (eps x seeds) solves,
+    and eps_spread < 1 - eps where both are valid (the sandbox's 5 s; documented limits are larger)."""
+    def post(kw, u):
+        sh = kw.get("shape")
+        if isinstance(sh, tuple) and all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sh):
+            if len(sh) == 1 and sh[0] > max_dots:
+                kw["shape"] = (max_dots,)
+            elif len(sh) == 2 and sh[0] == sh[1] and sh[0] ** 2 > max_dots:
+                kw["shape"] = (int(math.isqrt(max_dots)),) * 2
+        elif isinstance(sh, int) and not isinstance(sh, bool) and sh > max_dots:
+            kw["shape"] = max_dots
+        mi = kw.get("max_iter")
+        if isinstance(mi, (int, float)) and not isinstance(mi, bool) and math.isfinite(mi) and mi > 30:
+            kw["max_iter"] = 30
+        e, sp = kw.get("eps"), kw.get("eps_spread")
+        if isinstance(e, float) and isinstance(sp, float) and e < 1 and sp >= 0 and e + sp >= 1:
+            kw["eps_spread"] = (1.0 - e) * u * 0.99
+        if isinstance(e, np.ndarray) and e.ndim == 1 and e.size > max_solves:
+            kw["eps"] = e[:max_solves]
+        sd = kw.get("seeds")
+        if isinstance(sd, list) and len(sd) > 1:
+            kw["seeds"] = sd[:1]
+    return post
+
+
+SPECS += [
+    Spec("arrays.solve_dot_array", dict(
+        shape=ARR_SHAPE, eps=EPS, **ARR_MF, eps_spread=ARR_SPREAD, seed=ARR_SEED, **ARR_OPTS, start=ARR_START,
+        warn=FLAG), post=post_array_work(144), max_examples=30,
+         inf_ok=only_paths("result.ln_Gamma"), why_inf="ln_Gamma=-inf for a localized dot"),
+    Spec("arrays.draw_eps", dict(shape=ARR_SHAPE, eps=EPS, eps_spread=ARR_SPREAD, seed=ARR_SEED),
+         post=post_array_work(144)),
+    Spec("arrays.neighbours", dict(shape=ARR_SHAPE)),
+    Spec("arrays.metallic_fraction", dict(metallic=BOOL_MAP)),
+    Spec("arrays.metallic_clusters", dict(metallic=BOOL_MAP)),
+    Spec("arrays.metallic_fraction_curve", dict(
+        eps=EPS.A, seeds=PT(st.one_of(ARR_SEED.scalar, st.lists(st.integers(0, 100), min_size=1, max_size=3)),
+                            [-1, [], [1.5], "x", [[1]]], corners=(0, [0, 2**63 - 1])),
+        shape=ARR_SHAPE, **ARR_MF, eps_spread=ARR_SPREAD, **ARR_OPTS),
+         post=post_array_work(64, max_solves=2), max_examples=15),
+    Spec("sweep.grid_points", dict(grid=SWEEP_GRID)),
+    Spec("sweep.map_grid", dict(fn=SWEEP_FN, grid=SWEEP_GRID, progress=FLAG, chunksize=SWEEP_CHUNK)),
+]
+
 SPEC_BY_ID = {s.id: s for s in SPECS}
 
 # Explicit extreme cases per helper, beyond the two automatic corners (all parameters at
 # the low / high end of their documented ranges).  Values as keyword dicts.
 EXTRA = {
+    "arrays.solve_dot_array": [
+        dict(shape=(12, 12), eps=-0.1, gamma=0.1, K=3.0, N=10, s=0.5, eps_spread=0.3, seed=2**63 - 1),
+        dict(shape=(40,), eps=0.0, gamma=0.1, K=3.0, N=10, s=0.5, eps_spread=0.9, seed=1),  # above_gamma dots
+        dict(shape=(12, 12), eps=-0.1, gamma=0.1, K=3.0, N=10, s=0.5, eps_spread=0.3, sum_range="square",
+             nfast="continuous", ln_Gamma_floor=-60.0, max_iter=30),
+        dict(shape=(12, 12), eps=0.3, gamma=0.1, K=1.05, N=2000, s=1.0, ln_Gamma_floor=-150.0, eps_spread=0.2),
+        dict(shape=(12, 12), eps=0.1, gamma=1e-300, K=1e6, N=100, s=1e-300, eps_spread=0.5),
+    ],
+    "arrays.metallic_fraction_curve": [
+        dict(eps=np.array([-0.2, -0.05]), seeds=[0], shape=(8, 8), gamma=0.1, K=3.0, N=10, s=0.5, eps_spread=0.3),
+    ],
     "meanfield.solve_linewidth": [
         dict(eps=0.5, gamma=0.1, K=3.0, N=10, s=0.5),  # Fig. 8
         dict(eps=-0.2, gamma=0.1, K=3.0, N=10**9, s=1.0, equation="E3"),
