@@ -151,6 +151,24 @@ def bench_phase_diagram(n=200):
 
 
 # ---------------------------------------------------------------------------
+# 2b. exact diagonalization of the AGKL dot (issue 14)
+# ---------------------------------------------------------------------------
+
+def bench_agkl():
+    from nblm_helpers import agkl
+
+    t = timeit(lambda: agkl.spectrum(12, 6, coupling=0.3, seed=1), repeat=5)
+    row("agkl.spectrum n_levels=12 half filled (build + dense eigh)", "924 states", t, target=0.5)
+    t = timeit(lambda: agkl.mean_gap_ratio(n_levels=12, n_particles=6, coupling=0.3, n_samples=100, seed=0),
+               repeat=5, warmup=0)
+    row("agkl.mean_gap_ratio, 100 realizations n_levels=12", "100 x 924 states", t, target=30.0)
+    s = agkl.spectrum(16, 8, coupling=0.3, seed=1, n_eigs=100)
+    t = timeit(lambda: agkl.spectrum(16, 8, coupling=0.3, seed=1, n_eigs=100), repeat=3, warmup=0)
+    row("agkl.spectrum n_levels=16 mid-spectrum (shift-invert)", "100 of 12870 states", t, target=30.0,
+        note=f"3 runs; method {s.method}")
+
+
+# ---------------------------------------------------------------------------
 # 2. the lineshape
 # ---------------------------------------------------------------------------
 
@@ -283,10 +301,11 @@ def bench_book():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--book", action="store_true", help="also time the strict book build and the test suite")
-    ap.add_argument("--only", choices=["solver", "lineshape", "widgets", "population", "book"], help="run one group")
+    ap.add_argument("--only", choices=["solver", "lineshape", "agkl", "widgets", "population", "book"],
+                    help="run one group")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
-    groups = [args.only] if args.only else ["solver", "lineshape", "widgets", "population"] + (
+    groups = [args.only] if args.only else ["solver", "lineshape", "agkl", "widgets", "population"] + (
         ["book"] if args.book else [])
     slow = []
     if "solver" in groups:
@@ -295,6 +314,8 @@ def main(argv=None):
         bench_phase_diagram()
     if "lineshape" in groups:
         bench_lineshape()
+    if "agkl" in groups:
+        bench_agkl()
     if "widgets" in groups:
         bench_widgets()
     if "population" in groups:

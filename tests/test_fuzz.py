@@ -80,7 +80,7 @@ import nblm_helpers.parameters as _params  # noqa: E402
 pytestmark = pytest.mark.fuzz
 
 MODULES = ("parameters", "relaxation", "lineshape", "echo", "bath_spectra", "single_dot", "meanfield",
-           "saddle_point", "validity", "scaling", "temperature", "population", "arrays", "sweep")
+           "saddle_point", "validity", "scaling", "temperature", "population", "agkl", "arrays", "sweep")
 TIMEOUT = 5.0  # seconds per call
 SHRINK_BUDGET = 5.0  # seconds (wall) per helper for shrinking once a generated example has failed
 EXAMPLES_FACTOR = float(os.environ.get("NBLM_FUZZ_EXAMPLES", "1"))
@@ -98,6 +98,13 @@ EXCLUDED = {
     "validity.Validity": "result dataclass of validity.classify (fuzzed through it)",
     "single_dot.RatioStatistics": "result named tuple of single_dot.ratio_statistics (fuzzed through it)",
     "population.LyapunovResult": "result dataclass of anderson_bethe_lyapunov (fuzzed through it)",
+    "agkl.AGKLDot": "result dataclass of agkl.draw_dot (fuzzed through it and through agkl.spectrum_of_dot)",
+    "agkl.Spectrum": "result dataclass of agkl.spectrum (fuzzed through it)",
+    "agkl.GapRatio": "result named tuple of agkl.mean_gap_ratio (fuzzed through it)",
+    "agkl.HammingProfile": "result dataclass of agkl.hamming_profile (fuzzed through it)",
+    "agkl.FockStatistics": "result dataclass of agkl.fock_statistics (fuzzed through it)",
+    "agkl.GapRatioSweep": "result dataclass of agkl.gap_ratio_sweep (fuzzed through it)",
+    "agkl.FockSweep": "result dataclass of agkl.fock_sweep (fuzzed through it)",
     "arrays.DotArrayResult": "result dataclass of solve_dot_array (fuzzed through it)",
     "arrays.Clusters": "result dataclass of metallic_clusters (fuzzed through it)",
     "arrays.FractionCurve": "result dataclass of metallic_fraction_curve (fuzzed through it)",
@@ -1088,6 +1095,239 @@ SPECS += [
         energy=real(-1e300, 1e300, typical=st.floats(-0.99, 0.99), extremes=[-0.999, 0.0, 1e-300, 0.5, 0.999]),
         population=POP_SIZE, iterations=POP_ITERATIONS, burn_in=POP_BURN_IN, seed=POP_SEED),
          post=chain(post_population_work(35), post_band_energy), max_examples=15),
+]
+
+# ---------------------------------------------------------------- agkl (exact diagonalization of Eq. 14)
+# Valid calls are kept to Fock spaces of at most AGKL_DIM states (post_agkl lowers n_particles), so
+# that every call returns within the 5 s sandbox; the work limits (ValueError) are reached through
+# n_samples up to 10**6 and n_levels up to 20.
+
+AGKL_DIM = 120
+LEVELS = integer(2, typical=st.integers(2, 9), extremes=[2, 3, 8, 12, 20])
+PARTICLES = integer(1, typical=st.integers(1, 8), extremes=[1, 2, 6, 19])
+COUPLING = real(0.0, 1e6, lo_open=False, hi_open=False, typical=logu(1e-3, 10.0),
+                extremes=[0.0, 1e-300, 1e-3, 0.3, 1.0, 1e6])
+SEED = integer(0, typical=st.integers(0, 1000), extremes=[0, 1, 2**53])
+SAMPLES = integer(1, typical=st.integers(1, 3), extremes=[1, 2, 10**6])
+WINDOW = PT(st.one_of(st.floats(0.01, 1.0), st.sampled_from([1e-300, 1.0]),
+                      st.tuples(st.floats(0.0, 0.5), st.floats(0.5, 1.0))),
+            [0.0, -0.5, 1.5, NAN, INF, True, "0.5", (0.5, 0.2), (0.1,), (0.0, NAN)], corners=(1e-300, 1.0))
+N_EIGS = PT(st.one_of(st.none(), st.integers(1, 40)), [0, -1, 1.5, NAN, "3", 10**9], corners=(1, None))
+TARGET = PT(st.one_of(st.none(), st.floats(-30.0, 30.0)), [NAN, INF, "x", 1j], corners=(-1e300, 1e300))
+METHOD_AGKL = choice("auto", "dense", "shift-invert")
+
+
+def _fit_filling(kw, n_key="n_levels", m_key="n_particles", dim=AGKL_DIM):
+    n, m = kw.get(n_key), kw.get(m_key)
+    if isinstance(n, bool) or isinstance(m, bool) or not isinstance(n, (int, float)) or not isinstance(m, (int, float)):
+        return
+    if not (math.isfinite(n) and math.isfinite(m) and n == int(n) and m == int(m) and 2 <= n <= 20 and m >= 1):
+        return
+    n, m = int(n), min(int(m), int(n) - 1)
+    while m > 1 and math.comb(n, m) > dim:
+        m -= 1
+    kw[m_key] = m
+
+
+def post_agkl(kw, u):
+    _fit_filling(kw)
+    n, m = kw.get("n_levels"), kw.get("n_particles")
+    if isinstance(kw.get("n_eigs"), int) and isinstance(n, int) and isinstance(m, int) and m < n:
+        kw["n_eigs"] = max(1, min(kw["n_eigs"], math.comb(n, m)))
+
+
+def post_agkl_dot(kw, u):
+    dot = kw.get("dot")
+    if hasattr(dot, "n_levels") and isinstance(kw.get("n_particles"), int):
+        kw["n_particles"] = max(1, min(kw["n_particles"], dot.n_levels - 1))
+        post_agkl(dict(kw, n_levels=dot.n_levels), u)
+        n_eigs = kw.get("n_eigs")
+        if isinstance(n_eigs, int):
+            kw["n_eigs"] = max(1, min(n_eigs, math.comb(dot.n_levels, kw["n_particles"])))
+
+
+def _agkl():
+    return importlib.import_module("nblm_helpers.agkl")
+
+
+DOT = PT(st.tuples(st.integers(2, 7), st.integers(0, 50)).map(lambda t: _agkl().draw_dot(t[0], coupling=0.3, seed=t[1])),
+         ["dot", None, 3, np.zeros(3)], corners=(None, None))
+DOT.corners = (_agkl().draw_dot(2, coupling=0.0, seed=0), _agkl().draw_dot(7, coupling=1e6, seed=2**53))
+
+
+class AgklStates(Group):
+    """A Fock basis and eigenvector-like columns on it (``vectors``, ``basis``), or broken ones."""
+
+    names = ("vectors", "basis")
+
+    def draw(self, draw, bad, length=None):
+        n = draw(st.integers(2, 7))
+        m = draw(st.integers(1, n - 1))
+        basis = _agkl().fock_basis(n, m)
+        s = draw(st.integers(1, 4))
+        kind = draw(st.sampled_from(["random", "unit", "eig"]))
+        rng = np.random.default_rng(draw(st.integers(0, 100)))
+        if kind == "random":
+            V = rng.standard_normal((basis.size, s)) * draw(st.sampled_from([1e-150, 1.0, 1e150]))
+        elif kind == "unit":
+            V = np.eye(basis.size)[:, :s]
+        else:
+            V = _agkl().spectrum(n, m, coupling=0.5, seed=1, eigenvectors=True).vectors[:, :s]
+        if bad:
+            k = draw(st.integers(0, 5))
+            if k == 0:
+                basis = basis[:-1]
+            elif k == 1:
+                V = V.copy()
+                V[0, 0] = NAN
+            elif k == 2:
+                V = np.zeros_like(V)
+            elif k == 3:
+                basis = basis[::-1].copy()
+            elif k == 4:
+                V = V.astype(complex)
+            else:
+                basis = "abc"
+        return {"vectors": V, "basis": basis}
+
+    def corner(self, which):
+        basis = _agkl().fock_basis(2, 1) if which == "lo" else _agkl().fock_basis(10, 3)
+        return {"vectors": np.ones((basis.size, 1)) * (1e-300 if which == "lo" else 1e300), "basis": basis}
+
+
+class AgklHamiltonian(Group):
+    """``(H, basis, configurations)`` of a small dot for ``coupled_count``, or broken ones."""
+
+    names = ("H", "basis", "configurations")
+
+    def draw(self, draw, bad, length=None):
+        n = draw(st.integers(2, 7))
+        m = draw(st.integers(1, n - 1))
+        H, basis = _agkl().hamiltonian(n, m, coupling=draw(st.sampled_from([0.0, 0.3, 10.0])), seed=draw(st.integers(0, 9)))
+        conf = basis[: draw(st.integers(1, basis.size))]
+        if bad:
+            k = draw(st.integers(0, 3))
+            if k == 0:
+                conf = np.array([basis.max() * 4 + 1])
+            elif k == 1:
+                H = H.toarray()
+            elif k == 2:
+                basis = basis[1:]
+            else:
+                conf = "x"
+        return {"H": H, "basis": basis, "configurations": conf}
+
+    def corner(self, which):
+        H, basis = _agkl().hamiltonian(2 if which == "lo" else 9, 1 if which == "lo" else 2, coupling=0.3, seed=0)
+        return {"H": H, "basis": basis, "configurations": basis}
+
+
+class AgklProfile(Group):
+    """``(k, ln_typical)`` for ``fit_Xi``."""
+
+    names = ("k", "ln_typical")
+
+    def draw(self, draw, bad, length=None):
+        nk = draw(st.integers(2, 9))
+        k = 2.0 * np.arange(nk)
+        rows = draw(st.integers(0, 3))
+        shape = (nk,) if rows == 0 else (rows, nk)
+        y = np.array(draw(st.lists(st.one_of(st.floats(-80.0, 0.0), st.sampled_from([-1e300, 0.0, 1e300])),
+                                   min_size=int(np.prod(shape)), max_size=int(np.prod(shape))))).reshape(shape)
+        if bad:
+            k2 = draw(st.integers(0, 3))
+            if k2 == 0:
+                y = y[..., :-1]
+            elif k2 == 1:
+                k = k[::-1].copy()
+            elif k2 == 2:
+                y = y.astype(float)
+                y.flat[0] = NAN
+            else:
+                k = np.array([0.0])
+        return {"k": k, "ln_typical": y}
+
+    def corner(self, which):
+        k = 2.0 * np.arange(2 if which == "lo" else 9)
+        return {"k": k, "ln_typical": -1e300 * k if which == "lo" else np.zeros_like(k)}
+
+
+def post_k_max(kw, u):
+    k = kw.get("k")
+    if isinstance(k, np.ndarray) and k.size >= 2 and isinstance(kw.get("k_max"), float):
+        kw["k_max"] = float(k[1] + u * (k[-1] - k[1]))
+
+
+SPECS += [
+    Spec("agkl.draw_dot", dict(n_levels=LEVELS, coupling=COUPLING, seed=SEED)),
+    Spec("agkl.pairs", dict(n_levels=LEVELS)),
+    Spec("agkl.fock_basis", dict(n_levels=LEVELS, n_particles=PARTICLES), post=post_agkl),
+    Spec("agkl.occupations", dict(basis=PT(st.lists(st.integers(0, 255), max_size=10).map(lambda v: np.array(v, dtype=np.int64)),
+                                           ["x", np.array([-1]), np.array([1.5]), np.array([2**40])],
+                                           corners=(np.array([0]), np.array([255]))),
+                                  n_levels=LEVELS)),
+    Spec("agkl.hamming_distance", dict(
+        a=PT(st.integers(0, 2**40), [-1, 1.5, "x", NAN, 2**70], corners=(0, 2**61)),
+        b=PT(st.one_of(st.integers(0, 2**40), st.lists(st.integers(0, 2**40), min_size=1, max_size=5).map(np.array)),
+             [-1, 1.5, "x", np.array([[1, 2], [3, 4], [5, 6]])], corners=(0, 2**61)))),
+    Spec("agkl.hamiltonian", dict(n_levels=LEVELS, n_particles=PARTICLES, coupling=COUPLING, seed=SEED),
+         post=post_agkl),
+    Spec("agkl.spectrum", dict(n_levels=LEVELS, n_particles=PARTICLES, coupling=COUPLING, seed=SEED,
+                               eigenvectors=FLAG, n_eigs=N_EIGS, target=TARGET, method=METHOD_AGKL),
+         post=post_agkl, max_examples=25),
+    Spec("agkl.spectrum_of_dot", dict(dot=DOT, n_particles=PARTICLES, eigenvectors=FLAG, n_eigs=N_EIGS,
+                                      target=TARGET, method=METHOD_AGKL), post=post_agkl_dot, max_examples=25),
+    Spec("agkl.gap_ratios", dict(energies=PT(
+        st.lists(st.one_of(st.floats(-100.0, 100.0), st.sampled_from([0.0, 1e-300, 1e300, -1e300])),
+                 min_size=3, max_size=40).map(_arr),
+        [np.array([1.0, 2.0]), np.array([1.0, NAN, 2.0]), "x", np.zeros((2, 3)), np.array([1j, 2, 3])],
+        corners=(np.zeros(3), np.array([-1e300, 0.0, 1e300]))))),
+    Spec("agkl.mean_gap_ratio", dict(n_levels=LEVELS, n_particles=PARTICLES, coupling=COUPLING, n_samples=SAMPLES,
+                                     seed=SEED, window=WINDOW), post=post_agkl, max_examples=20),
+    Spec("agkl.ipr", dict(vectors=PT(st.integers(1, 30).map(lambda n: np.random.default_rng(n).standard_normal((n, 3))),
+                                     [np.zeros((3, 2)), "x", np.array([NAN, 1.0]), np.zeros((2, 2, 2))],
+                                     corners=(np.array([1e-300]), np.array([1e300, 1e300]))))),
+    Spec("agkl.hamming_profile", dict(states=AgklStates())),
+    Spec("agkl.fit_Xi", dict(profile=AgklProfile(), k_max=PT(st.one_of(st.none(), st.floats(0.0, 16.0)),
+                                                             [-1.0, NAN, "x"], corners=(None, 1e300))),
+         post=post_k_max, inf_ok=pos_inf_only, why_inf="Xi = inf: a profile that does not decay"),
+    Spec("agkl.coupled_count", dict(hb=AgklHamiltonian(), energy_window=PT(
+        st.one_of(POS.scalar, st.just(INF)), [0.0, -1.0, NAN, "x"], corners=(1e-300, INF)))),
+    Spec("agkl.fock_statistics", dict(n_levels=LEVELS, n_particles=PARTICLES, coupling=COUPLING, n_samples=SAMPLES,
+                                      seed=SEED, window=WINDOW, energy_window=POS), post=post_agkl, max_examples=20,
+         inf_ok=only_paths("result.Xi"), why_inf="Xi = inf: a profile that does not decay"),
+    Spec("agkl.K_of_coupling", dict(coupling=POS.A)),
+    Spec("agkl.meanfield_parameters", dict(Xi=POS, K=K, n_levels=LEVELS, n_particles=PARTICLES, gamma=OPT_POS,
+                                           s=PT(st.one_of(st.none(), S.scalar), S.bad, corners=(1e-300, 1.0)),
+                                           d=PT(st.one_of(st.none(), D.scalar), D.bad, corners=(1, 10))),
+         post=post_agkl),
+]
+
+def post_crossing(kw, u):
+    c, v = kw.get("couplings"), kw.get("values")
+    if isinstance(c, np.ndarray) and isinstance(v, np.ndarray) and c.ndim == 1 and v.ndim == 1 and c.size >= 2:
+        kw["values"] = np.resize(v, c.size)
+
+
+# agkl.sweeps: the same statistics over a grid of couplings (1-64) and energy bins (1-20)
+AGKL_BINS = integer(1, typical=st.integers(1, 4), extremes=[1, 2, 20])
+SPECS += [
+    Spec("agkl.gap_ratio_sweep", dict(n_levels=LEVELS, n_particles=PARTICLES, couplings=COUPLING.A,
+                                      n_samples=SAMPLES, seed=SEED, n_bins=AGKL_BINS,
+                                      histogram_bins=integer(1, typical=st.integers(1, 30), extremes=[1, 20, 200])),
+         post=post_agkl, max_examples=20),
+    Spec("agkl.fock_sweep", dict(n_levels=LEVELS, n_particles=PARTICLES, couplings=COUPLING.A, n_samples=SAMPLES,
+                                 seed=SEED, n_bins=AGKL_BINS, energy_window=POS), post=post_agkl, max_examples=20,
+         inf_ok=only_paths("result.Xi"), why_inf="Xi = inf: a profile that does not decay"),
+    Spec("agkl.crossing_coupling", dict(
+        couplings=PT(st.lists(st.floats(1e-3, 10.0), min_size=2, max_size=8, unique=True).map(lambda v: _arr(sorted(v))),
+                     [np.array([0.1]), np.array([0.2, 0.1]), np.array([0.0, 0.1]), "x", np.array([0.1, NAN])],
+                     corners=(np.array([1e-300, 1e-299]), np.array([1.0, 1e300]))),
+        values=PT(st.lists(st.floats(-1.0, 1.0), min_size=2, max_size=8).map(_arr),
+                  [np.array([NAN, 0.1]), "x", np.zeros((2, 2, 2)), np.array([1j, 1.0])],
+                  corners=(np.array([-1e300, 1e300]), np.array([1e300, -1e300]))),
+        level=real(typical=st.floats(-1.0, 1.0), extremes=[-1e300, 0.0, 0.45, 1e300])),
+        post=post_crossing, inf_ok=pos_inf_only, why_inf="inf: the values stay below level on the whole grid"),
 ]
 
 # ---------------------------------------------------------------- arrays, sweep (issue 16)
