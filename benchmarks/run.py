@@ -2,7 +2,8 @@
 
 Run from the repository root after the README's set-up (``make book``)::
 
-    make bench            # solvers, lineshape, every widget of the book, W_c by population dynamics
+    make bench            # solvers, lineshape, every widget of the book, W_c by population dynamics,
+                          # a 256 x 256 inhomogeneous array and a sweep on a Dask LocalCluster
     make bench-all        # ... plus the strict book build and the test suite
 
 Each row is timed >= 5 times (the population row once: it takes tens of
@@ -276,6 +277,68 @@ def bench_population():
 
 
 # ---------------------------------------------------------------------------
+# 4b. inhomogeneous arrays and sweeps (issue 16)
+# ---------------------------------------------------------------------------
+
+ARRAY_PARAMS = dict(gamma=0.1, K=3.0, N=10, s=0.5)
+
+
+def bench_arrays(repeat=3):
+    """solve_dot_array on a 256 x 256 square lattice to residual 1e-10 (target <= 10 s on two cores).
+
+    Book parameters (gamma = 0.1, K = 3, N = 10, s = 0.5, default floor -N ln K): mean eps = -0.05
+    (mostly metallic) with two spreads, and eps = -0.25 (mostly localized, the slowest case measured:
+    many rounds of localization); ``repeat`` runs each (a run takes seconds), no warm-up.
+    """
+    from nblm_helpers import arrays
+
+    for eps, spread in ((-0.05, 0.1), (-0.05, 0.3), (-0.25, 0.3)):
+        res = {}
+
+        def run():
+            res["r"] = arrays.solve_dot_array(shape=(256, 256), eps=eps, eps_spread=spread, seed=0, tol=1e-10,
+                                              **ARRAY_PARAMS)
+
+        t = timeit(run, repeat=repeat, warmup=0)
+        r = res["r"]
+        row(f"solve_dot_array 256 x 256, eps = {eps}, eps_spread = {spread}", "65536 dots", t, target=10.0,
+            note=f"residual {r.residual:.1e}, {r.iterations} Newton iterations, converged={r.converged}, "
+                 f"metallic fraction {arrays.metallic_fraction(r):.4f}")
+
+
+def bench_sweep(repeat=3):
+    """map_grid of metallic_fraction_curve (8 tasks), serially and on a Dask LocalCluster of 2 worker
+    processes (started before the timing); informational, no target.  Bit-identical results checked."""
+    import functools
+
+    from distributed import Client, LocalCluster
+
+    from nblm_helpers import arrays
+    from nblm_helpers.sweep import map_grid
+
+    fn = functools.partial(arrays.metallic_fraction_curve, eps=np.linspace(-0.3, 0.05, 8), shape=(32, 32),
+                           **ARRAY_PARAMS)
+    grid = {"eps_spread": [0.1, 0.3], "seeds": [0, 1, 2, 3]}
+    out = {}
+
+    def serial():
+        out["serial"] = map_grid(fn, grid, progress=False)
+
+    t_serial = timeit(serial, repeat=repeat, warmup=0)
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster, \
+            Client(cluster) as client:
+        ex = client.get_executor(pure=False)  # pure=False: no reuse of results of identical earlier tasks
+
+        def dask():
+            out["dask"] = map_grid(fn, grid, executor=ex, progress=False, chunksize=1)
+
+        t_dask = timeit(dask, repeat=repeat, warmup=1)
+    same = all(np.array_equal(a.fraction, b.fraction) for a, b in zip(out["serial"].values, out["dask"].values))
+    row("map_grid: 8 fraction curves (8 eps x 32 x 32 dots), Dask LocalCluster 2 processes", "64 solves", t_dask,
+        baseline=t_serial[0], baseline_name="serial", note=f"bit-identical to serial: {same}")
+
+
+# ---------------------------------------------------------------------------
 # 5. the book and the test suite
 # ---------------------------------------------------------------------------
 
@@ -301,11 +364,11 @@ def bench_book():
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--book", action="store_true", help="also time the strict book build and the test suite")
-    ap.add_argument("--only", choices=["solver", "lineshape", "agkl", "widgets", "population", "book"],
+    ap.add_argument("--only", choices=["solver", "lineshape", "agkl", "widgets", "population", "arrays", "book"],
                     help="run one group")
     args = ap.parse_args(argv)
     os.chdir(ROOT)
-    groups = [args.only] if args.only else ["solver", "lineshape", "agkl", "widgets", "population"] + (
+    groups = [args.only] if args.only else ["solver", "lineshape", "agkl", "widgets", "population", "arrays"] + (
         ["book"] if args.book else [])
     slow = []
     if "solver" in groups:
@@ -320,6 +383,9 @@ def main(argv=None):
         bench_widgets()
     if "population" in groups:
         bench_population()
+    if "arrays" in groups:
+        bench_arrays()
+        bench_sweep()
     if "book" in groups:
         slow = bench_book()
     print(f"\nnblm benchmarks -- {platform.node()}, {os.cpu_count()} cores, Python {platform.python_version()}, "

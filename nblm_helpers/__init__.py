@@ -14,6 +14,11 @@ Layers (imports point down only):
 * :mod:`~nblm_helpers.parameters` -- validation and the
   :class:`~nblm_helpers.parameters.ValidityWarning` class.
 
+Beside them, :mod:`~nblm_helpers.sweep` is infrastructure: parameter sweeps of any helper through
+any ``concurrent.futures`` executor (serial, process pool, Dask); it imports no physics module, no
+physics module imports it, and its progress bar (``widgets.progress`` in a notebook, tqdm
+elsewhere) is imported only when asked for.
+
 Submodules are imported explicitly (``from nblm_helpers import meanfield``),
 so importing a physics module never pulls in matplotlib or ipywidgets.
 """

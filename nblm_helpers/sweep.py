@@ -21,7 +21,9 @@ Running on a cluster.  Any ``concurrent.futures.Executor`` works; for Dask::
             Client(cluster) as client:
         res = map_grid(fn, grid, executor=client.get_executor())
 
-and on a batch system (Slurm, PBS) the same with a ``dask_jobqueue`` cluster in place of
+(Dask treats tasks as pure by default and may hand back the results of identical earlier tasks;
+``client.get_executor(pure=False)`` recomputes, e.g. for timing), and on a batch system (Slurm,
+PBS) the same with a ``dask_jobqueue`` cluster in place of
 ``LocalCluster`` (``fn`` and its arguments must be picklable: a module-level function or a
 ``functools.partial`` of one).
 """

@@ -222,6 +222,7 @@ def test_fraction_curve_rises_and_brackets_the_homogeneous_transition():
     fc = arrays.metallic_fraction_curve(eps=eps, seeds=[0, 1], shape=(8, 8), eps_spread=0.0, **KW)
     assert fc.fraction.shape == (2, 7) and fc.converged.all()
     assert fc.eps_c == pytest.approx(meanfield.critical_eps(**KW, d=2))
+    assert fc.Xi_c == pytest.approx(meanfield.critical_Xi(**KW, d=2), rel=1e-12)
     # spread 0: the array switches where the homogeneous linewidth crosses the floor
     assert np.all(fc.fraction[:, eps < fc.eps_floor] == 0) and np.all(fc.fraction[:, eps > fc.eps_floor] == 1)
     fs = arrays.metallic_fraction_curve(eps=eps, seeds=[0, 1], shape=(8, 8), eps_spread=0.3, **KW)

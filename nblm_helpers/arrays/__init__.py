@@ -48,7 +48,9 @@ with :math:`w_m = m - 1` (``sum_range="infinite"``) or :math:`\\min(m-1, 2N+1-m)
 :math:`1 \\le n, p \\le N`).  For :math:`\\varepsilon_I = \\varepsilon_J = \\varepsilon` the weight is
 :math:`w_m K^{2m\\varepsilon}` and :math:`F_{IJ}` is the :math:`F` of Eq. (19), so a homogeneous array
 solves :math:`\\Gamma = \\Gamma F(\\Gamma)`, Eq. (19), on every dot: ``eps_spread = 0`` reproduces
-:func:`~nblm_helpers.meanfield.solve_linewidth` (tested to 1e-13 in :math:`\\ln\\Gamma`).  For large
+:func:`~nblm_helpers.meanfield.solve_linewidth` (``tests/test_arrays.py``: :math:`F_{IJ}` equals
+Eq. 19's :math:`F` to 1e-13 in :math:`\\ln F`; a homogeneous array solved from a perturbed start
+lands on ``solve_linewidth`` to 2e-13 in :math:`\\ln\\Gamma`, asserted to 1e-8).  For large
 :math:`m` the weight grows like :math:`K^{2m\\max(\\varepsilon_I,\\varepsilon_J)}`: large
 rearrangements happen on the more ergodic dot of a bond.  :math:`W_m` is symmetric, so
 :math:`F_{IJ} = F_{JI}` as functions; they are evaluated at different linewidths.

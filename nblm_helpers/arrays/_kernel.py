@@ -32,8 +32,6 @@ import math
 
 import numpy as np
 
-from scipy.special import expit
-
 from ..meanfield.nfast import _ln_n_unsat
 
 _LN_U_HI = math.log(1e4)  # u_m >= 1e4 from Mhi on: the tail series converges fast
@@ -134,37 +132,41 @@ class BondKernel:
         Mhi = self.order_limit(x)
         self._widen(int(Mhi.max()) + 1)
         order = np.argsort(Mhi, kind="stable")
+        Ms = Mhi[order]
         i0 = 0
-        while i0 < n:
-            width = int(Mhi[order[min(n, i0 + 1) - 1]])
-            rows = max(1, _CHUNK // max(width, 1))
+        while i0 < n:  # chunks of similar widths, each at most _CHUNK elements (bonds x its widest band)
+            r = np.arange(1, n - i0 + 1) * Ms[i0:]
+            rows = max(1, int(np.searchsorted(r, _CHUNK, side="right")))
             idx = order[i0: i0 + rows]
             i0 += rows
+            if rows == n:  # one chunk: keep the bonds' order (contiguous gathers)
+                idx = np.arange(n)
             lnF[idx], dlnF[idx] = self._eval(x[idx], bonds[idx], Mhi[idx])
         return lnF, dlnF
 
     def _eval(self, x, b, Mhi):
         W = int(Mhi.max())
-        m = np.arange(W, dtype=float)[None, :]
-        ell = self.ell
+        mell = np.arange(W, dtype=float) * self.ell
         ln_nc, nu_c = self._ln_nc(x)
         with np.errstate(divide="ignore", invalid="ignore", over="ignore", under="ignore"):
-            sat = m * ell >= -x[:, None]
+            sat = mell[None, :] >= -x[:, None]  # K^m >= 1/Gamma: n_fast saturated
             ln_n = np.where(sat, ln_nc[:, None], self._ln_n0[None, :W])
-            nu = np.where(sat, nu_c[:, None], 0.0)
-            v = 2.0 * (x[:, None] + ln_n + m * ell)  # ln u_m
-            lt = self._lnW[b, :W] + ln_n - np.logaddexp(0.0, v)
-            lt = np.where(m < Mhi[:, None], lt, -np.inf)
-            # d ln term / dx = nu - u/(1+u) (2 + 2 nu)
-            dt = nu - expit(v) * (2.0 + 2.0 * nu)
-            mx = np.max(lt, axis=1)
+            # u_m = (Gamma n_m K^m)^2 <= ~1e5 K^2 below Mhi (capped beyond it, where the terms are masked)
+            u = np.exp(np.minimum(2.0 * (x[:, None] + ln_n + mell[None, :]), 700.0))
+            r = 1.0 / (1.0 + u)
+            a = self._lnW[b, :W] + ln_n  # ln(W_m n_m), the term without its 1/(1 + u_m)
+            a[np.arange(W)[None, :] >= Mhi[:, None]] = -np.inf
+            mx = np.max(a, axis=1)
             if not self.square:
                 tl, dtl = self._tail(x, b, Mhi, ln_nc, nu_c)
                 mx = np.maximum(mx, tl)
             mx = np.where(np.isfinite(mx), mx, 0.0)
-            e = np.exp(lt - mx[:, None])
+            e = np.exp(a - mx[:, None])
+            e *= r
             tot = e.sum(axis=1)
-            dtot = (e * dt).sum(axis=1)
+            # d ln term / dx = nu - u/(1+u) (2 + 2 nu), nu = d ln n_m / dx (saturated orders only)
+            nu = np.where(sat, nu_c[:, None], 0.0)
+            dtot = (e * (nu - (u * r) * (2.0 + 2.0 * nu))).sum(axis=1)
             if not self.square:
                 et = np.exp(tl - mx)
                 tot = tot + et
@@ -177,7 +179,8 @@ class BondKernel:
         dl = self.delta[b]
         Mf = M.astype(float)
         # u_m = e^{2 (x + ln n_c + m ell)} >= 1e4 for m >= M
-        lnR = ln_sinh_ratio(np.maximum(Mf - 1.0, 1.0), dl)
+        # ln(sinh((M-1) delta) / sinh(delta)) = ln W_M - M mu (w_M = M - 1 for the unbounded sum)
+        lnR = self._lnW[b, M] - Mf * self.mu[b]
         ln_coshM = _ln_cosh((Mf - 1.0) * dl)
         parts, dparts = [], []
         for k in range(_J_TAIL):

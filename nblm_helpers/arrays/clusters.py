@@ -158,14 +158,20 @@ class FractionCurve:
     eps_floor: Any
     options: dict
 
+    @property
+    def Xi_c(self):
+        """The homogeneous :math:`\\Xi_c = 1/((1 - \\varepsilon_c)\\ln K)`
+        (:func:`~nblm_helpers.meanfield.critical_Xi`); ``inf`` if ``eps_c == 1``."""
+        return math.inf if self.eps_c >= 1.0 else 1.0 / ((1.0 - self.eps_c) * math.log(self.options["K"]))
+
 
 def metallic_fraction_curve(*, eps, seeds, shape, gamma, K, N, s, d=None, eps_spread=0.0, sum_range="infinite",
                             nfast="literal", ln_Gamma_floor=None, tol=1e-10, max_iter=100):
     """Metallic fraction of :func:`solve_dot_array` along a line of mean :math:`\\varepsilon`, per seed.
 
-    For each seed the eps values are solved in ascending order, each from the homogeneous start
-    (so a point does not depend on its neighbours on the line: splitting the line or the seeds
-    over workers gives the same numbers).  Compare the fraction with the homogeneous transition
+    Every (seed, eps) pair is solved on its own, from the homogeneous start (a point does not
+    depend on its neighbours on the line, so splitting the line or the seeds over workers, e.g.
+    with :func:`nblm_helpers.sweep.map_grid`, gives the same numbers bit for bit).  Compare the fraction with the homogeneous transition
     ``eps_c`` (``FractionCurve.eps_c``; :math:`\\Xi_c` is
     :func:`~nblm_helpers.meanfield.critical_Xi`).
 
