@@ -1511,6 +1511,39 @@ SPECS += [
     Spec("sweep.map_grid", dict(fn=SWEEP_FN, grid=SWEEP_GRID, progress=FLAG, chunksize=SWEEP_CHUNK)),
 ]
 
+# ---------------------------------------------------------------- arrays.fraction_crossing (issue 16, chapter arrays)
+# documented: eps 2-10000 strictly increasing finite values; fraction in [0, 1] of shape (len(eps),) or
+# (B, len(eps)); level in (0, 1).  post_fraction_crossing sorts eps and fits fraction to its length.
+
+
+def post_fraction_crossing(kw, u):
+    e, f = kw.get("eps"), kw.get("fraction")
+    if isinstance(e, np.ndarray) and e.ndim == 1 and e.size >= 2 and np.all(np.isfinite(e)):
+        e = np.unique(e)
+        if e.size >= 2:
+            kw["eps"] = e
+            if isinstance(f, np.ndarray) and f.ndim in (1, 2) and f.size:
+                kw["fraction"] = np.resize(f, f.shape[:-1] + (e.size,))
+
+
+SPECS += [
+    Spec("arrays.fraction_crossing", dict(
+        eps=PT(st.lists(st.floats(-3.0, 0.999), min_size=2, max_size=12, unique=True).map(lambda v: _arr(sorted(v))),
+               [np.array([0.1]), np.array([0.2, 0.1]), np.array([0.1, 0.1]), "x", np.array([0.1, NAN]),
+                np.zeros((2, 2))],
+               corners=(np.array([-1e300, -1e299]), np.array([1e299, 1e300]))),
+        fraction=PT(st.one_of(st.lists(st.floats(0.0, 1.0), min_size=2, max_size=12).map(_arr),
+                              st.integers(1, 4).flatmap(lambda B: st.lists(st.floats(0.0, 1.0), min_size=2 * B,
+                                                                           max_size=2 * B)
+                                                        .map(lambda v: _arr(v).reshape(B, -1)))),
+                    [np.array([NAN, 0.1]), np.array([-0.1, 0.5]), np.array([0.5, 1.5]), "x", np.zeros((2, 2, 2)),
+                     np.array([1j, 1.0])],
+                    corners=(np.array([0.0, 0.0]), np.array([1.0, 1.0]))),
+        level=real(0.0, 1.0, typical=st.floats(0.01, 0.99), extremes=[1e-300, 0.2, 0.5, 0.8, 1 - 1e-12])),
+        post=post_fraction_crossing, inf_ok=pos_inf_only,
+        why_inf="inf: the fraction stays below level on the whole grid (with a ValidityWarning)"),
+]
+
 SPEC_BY_ID = {s.id: s for s in SPECS}
 
 # Explicit extreme cases per helper, beyond the two automatic corners (all parameters at

@@ -70,6 +70,8 @@ Modules
   ``scipy.ndimage.label``) and :class:`Clusters`, :func:`metallic_fraction_curve` and
   :class:`FractionCurve` (the fraction along a line of :math:`\\varepsilon` per seed, with the
   homogeneous :math:`\\varepsilon_c`).
+* :mod:`.transition` -- :func:`fraction_crossing`: where a metallic-fraction curve first rises
+  through a level (the midpoint and width of the crossover, interpolated in :math:`\\varepsilon`).
 * private ``_kernel`` -- :math:`\\ln F_{IJ}` and its derivative for many bonds at once (Eq. 20 from
   :mod:`nblm_helpers.meanfield.nfast`; closed-form tail of the unbounded sum).
 
@@ -80,6 +82,7 @@ square sum; :func:`metallic_fraction_curve` at most 10000 solves and 2**22 dots 
 
 from .clusters import Clusters, FractionCurve, metallic_clusters, metallic_fraction, metallic_fraction_curve
 from .solve import DotArrayResult, draw_eps, neighbours, solve_dot_array
+from .transition import fraction_crossing
 
 __all__ = [
     "solve_dot_array",
@@ -91,4 +94,5 @@ __all__ = [
     "Clusters",
     "metallic_fraction_curve",
     "FractionCurve",
+    "fraction_crossing",
 ]
