@@ -191,3 +191,41 @@ def test_progress_in_a_notebook_uses_the_widget_adapter(monkeypatch):
     monkeypatch.setattr(sys, "stderr", err)
     map_grid(_square, {"x": [1.0, 2.0]}, progress=True, chunksize=1)
     assert calls == [1, 2] and err.getvalue() == ""
+
+
+def _chapter_recipe():
+    """The Slurm recipe of book/arrays.ipynb (a fenced python block in a markdown cell)."""
+    import json
+    import re
+    from pathlib import Path
+
+    nb = json.loads((Path(__file__).resolve().parents[1] / "book" / "arrays.ipynb").read_text())
+    for cell in nb["cells"]:
+        src = "".join(cell["source"])
+        if cell["cell_type"] == "markdown" and "SLURMCluster(" in src:
+            return re.search(r"```python\n(.*?)```", src, re.S).group(1)
+    raise AssertionError("the arrays chapter has no SLURMCluster recipe")
+
+
+def test_chapter_slurm_recipe_builds_the_cluster_it_describes():
+    """The arrays chapter's dask-jobqueue recipe: the SLURMCluster it constructs (with the chapter's
+    arguments, read from the chapter) asks Slurm for 8 cores, 16 GB and one hour per job and starts
+    Dask workers; the same ``map_grid(..., executor=client.get_executor())`` call is run on a
+    LocalCluster above.  Nothing is submitted (no ``scale``): there is no batch system here."""
+    import ast
+    import re
+
+    from dask_jobqueue import SLURMCluster
+
+    recipe = _chapter_recipe()
+    assert "executor=client.get_executor()" in recipe and "sweep.map_grid(" in recipe
+    call = re.search(r"SLURMCluster\((.*?)\)\n", recipe).group(1)
+    kwargs = {k.arg: ast.literal_eval(k.value) for k in ast.parse(f"f({call})").body[0].value.keywords}
+    assert kwargs == {"cores": 8, "memory": "16GB", "walltime": "01:00:00"}
+    # (dashboard on a free port: the default 8787 may be taken on a shared machine)
+    with SLURMCluster(**kwargs, scheduler_options={"dashboard_address": ":0"}) as cluster:
+        script = cluster.job_script()
+    assert "#SBATCH --cpus-per-task=8" in script
+    assert "#SBATCH -t 01:00:00" in script
+    assert re.search(r"#SBATCH --mem=1[56]G", script)
+    assert "distributed.cli.dask_worker" in script and "--nthreads" in script
