@@ -58,6 +58,7 @@ __all__ = [
     "check_branching",
     "check_positive_int",
     "check_dimension",
+    "check_seed",
     "check_eps",
     "check_choice",
     "check_ln_rate",
@@ -260,6 +261,25 @@ def check_positive_int(name, value, *, minimum=1, maximum=None):
     if maximum is not None and fval > maximum:
         raise ValueError(f"{name} must be an integer >= {minimum} and <= {maximum}; got {_show(value)}")
     return int(fval)
+
+
+def check_seed(name, value):
+    """A seed for ``numpy.random.default_rng``: a Python int ``0 <= seed < 2**63``.
+
+    Checked exactly, not through a float: integers of any type, and integral floats only up to
+    ``2**53`` (above it a float no longer names one integer); booleans, ``1.5``, NaN and
+    non-numbers raise :class:`ValueError` naming ``name``.
+    """
+    if isinstance(value, (int, np.integer)) and not isinstance(value, (bool, np.bool_)):
+        v = int(value)
+    elif isinstance(value, (float, np.floating)) and math.isfinite(value) and value == math.floor(value) \
+            and abs(value) <= 2.0**53:
+        v = int(value)
+    else:
+        raise ValueError(f"{name} must be an integer in [0, 2**63); got {_show(value)}")
+    if not 0 <= v < 2**63:
+        raise ValueError(f"{name} must be an integer in [0, 2**63); got {v!r}")
+    return v
 
 
 def check_dimension(value):

@@ -724,6 +724,9 @@ SPECS = [
         maximum=PT(st.one_of(st.none(), st.sampled_from([10, 10**6, 10**9])), [], corners=(None, 10**9))),
         err_names=_name_arg),
     Spec("parameters.check_dimension", dict(value=D), err_names=lambda c: ["d"]),
+    Spec("parameters.check_seed", dict(
+        name=CHECK_NAME, value=integer(0, typical=st.integers(0, 2**32), extremes=[0, 1, 2**53, 2**63 - 1])),
+        err_names=_name_arg),
     Spec("parameters.check_eps", dict(value=EPS.A), err_names=lambda c: ["eps"]),
     Spec("parameters.check_choice", dict(
         name=CHECK_NAME, value=choice("a", "b"),

@@ -13,8 +13,8 @@ from scipy import ndimage
 import math
 
 from ..meanfield import critical_eps, eps_at_linewidth
-from ..parameters import check_real
-from .solve import MAX_DOTS, DotArrayResult, check_seed, solve_dot_array
+from ..parameters import check_real, check_seed
+from .solve import MAX_DOTS, DotArrayResult, solve_dot_array
 
 MAX_CURVE_SOLVES = 10_000  #: most (seed, eps) solves of one :func:`metallic_fraction_curve` call
 

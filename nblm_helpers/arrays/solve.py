@@ -22,6 +22,7 @@ from ..parameters import (
     check_positive_int,
     check_real,
     check_scalar,
+    check_seed,
     check_unit_interval,
 )
 from ._kernel import BondKernel
@@ -110,23 +111,6 @@ def neighbours(shape):
         for shift in (1, -1):
             cols.append(np.roll(idx, shift, axis=axis).ravel())
     return np.stack(cols, axis=1)
-
-
-def check_seed(name, value):
-    """A seed for ``numpy.random.default_rng``: an integer ``0 <= seed < 2**63`` (exactly; integral floats
-    up to ``2**53``); ``ValueError`` naming ``name`` otherwise."""
-    if isinstance(value, (bool, np.bool_)):
-        raise ValueError(f"{name} must be an integer in [0, 2**63); got {value!r}")
-    if isinstance(value, (int, np.integer)):
-        v = int(value)
-    elif isinstance(value, (float, np.floating)) and math.isfinite(value) and value == math.floor(value) \
-            and abs(value) <= 2.0**53:
-        v = int(value)
-    else:
-        raise ValueError(f"{name} must be an integer in [0, 2**63); got {value!r:.80}")
-    if not 0 <= v < 2**63:
-        raise ValueError(f"{name} must be an integer in [0, 2**63); got {v!r}")
-    return v
 
 
 def draw_eps(*, shape, eps, eps_spread=0.0, seed=0):

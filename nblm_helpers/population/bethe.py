@@ -111,13 +111,12 @@ summed over the runs of a call; ``W`` in (0, 1e300], ``|energy| <= 1e300``,
 from __future__ import annotations
 
 import math
-import numbers
 import warnings
 from dataclasses import dataclass
 
 import numpy as np
 
-from ..parameters import ValidityWarning, _show, check_positive_int, check_real, check_scalar
+from ..parameters import ValidityWarning, _show, check_positive_int, check_real, check_scalar, check_seed
 from ._kernels import (
     batch_mean_array,
     batch_means,
@@ -187,18 +186,6 @@ class LyapunovResult:
 # ----------------------------------------------------------------------------- validation
 
 
-def _check_seed(seed):
-    """An integer in [0, 2**63) (an integral float such as ``3.0`` is accepted)."""
-    if isinstance(seed, numbers.Real) and not isinstance(seed, (bool, np.bool_, numbers.Integral)):
-        try:
-            seed = int(seed) if float(seed).is_integer() else seed
-        except (OverflowError, ValueError):
-            pass
-    if isinstance(seed, (bool, np.bool_)) or not isinstance(seed, numbers.Integral) or not 0 <= seed < 2**63:
-        raise ValueError(f"seed must be an integer in [0, 2**63); got {_show(seed)}")
-    return int(seed)
-
-
 def _check_common(W, branching, energy, beta, population, iterations, burn_in, seed, progress):
     out = dict(
         branching=check_positive_int("branching", branching, minimum=2, maximum=MAX_BRANCHING),
@@ -208,7 +195,7 @@ def _check_common(W, branching, energy, beta, population, iterations, burn_in, s
         population=check_positive_int("population", population, minimum=10, maximum=MAX_POPULATION),
         iterations=check_positive_int("iterations", iterations, minimum=2, maximum=MAX_ITERATIONS),
         burn_in=check_positive_int("burn_in", burn_in, minimum=0, maximum=MAX_ITERATIONS),
-        seed=_check_seed(seed),
+        seed=check_seed("seed", seed),
     )
     if W is not None:
         out["W"] = check_scalar(check_real, "W", W, lo=0.0, hi=MAX_ABS, hi_open=False)

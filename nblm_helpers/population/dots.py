@@ -155,9 +155,8 @@ from ..meanfield._checks import _validate
 from ..meanfield.boundary import critical_eps, critical_Xi
 from ..meanfield.nfast import _ln_lineshape, _ln_n_unsat
 from ..meanfield.solve import _solve
-from ..parameters import ValidityWarning, _show, check_choice, check_positive_int, check_real, check_scalar
+from ..parameters import ValidityWarning, _show, check_choice, check_positive_int, check_real, check_scalar, check_seed
 from ._kernels import batch_mean_array
-from .bethe import _check_seed
 
 __all__ = ["LinewidthDistribution", "DistributionTransition", "stationary_linewidths", "linearized_growth",
            "distribution_transition", "tail_exponent", "DETUNINGS", "MAX_WORK"]
@@ -513,7 +512,7 @@ def stationary_linewidths(*, eps=None, Xi=None, gamma, K, N, s, d=1, sum_range="
     burn = check_positive_int("burn_in", burn_in, minimum=0, maximum=MAX_ITERATIONS)
     floor = check_scalar(check_real, "ln_Gamma_floor", ln_Gamma_floor, lo=FLOOR_RANGE[0], hi=FLOOR_RANGE[1],
                          lo_open=False, hi_open=False)
-    seed = _check_seed(seed)
+    seed = check_seed("seed", seed)
     if progress is not None and not callable(progress):
         raise ValueError(f"progress must be a callable progress(done, total) or None; got {_show(progress)}")
     eps_max = p["eps"] + _SQRT3 * p["eps_spread"]
