@@ -231,11 +231,16 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", inte
             todo, e, lo, hi = todo[~none], e[~none], lo[~none], hi[~none]
             if todo.size == 0:
                 return out
-    f = lambda x, ee: _ln_F0_pairs(x, ee, nfast=nfast, **kw)  # noqa: E731
+    out[todo] = _refine_gamma_c(lambda x, ee: _ln_F0_pairs(x, ee, nfast=nfast, **kw), lo, hi, e)
+    return out
+
+
+def _refine_gamma_c(f, lo, hi, e):
+    """ln gamma_c in brackets with F0(lo) <= 1 < F0(hi) (ln F0 = ``f(a, eps)``): an end where
+    F0 = 1 exactly, else Chandrupatla's root of ln F0 in (lo, hi)."""
     flo, fhi = f(lo, e), f(hi, e)
-    exact_lo = flo == 0
     ok = (flo < 0) & (fhi > 0)
-    res = np.where(exact_lo, lo, np.where(fhi == 0, hi, np.nan))
+    res = np.where(flo == 0, lo, np.where(fhi == 0, hi, np.nan))
     if np.any(ok):
         res[ok] = _find_root(
             f, lo[ok], hi[ok], (e[ok],), xatol=1e-14, xrtol=4 * np.finfo(float).eps, fatol=1e-15,
@@ -243,8 +248,7 @@ def _gamma_c_columns(eps, *, K, N, s, d, sum_range, nfast, summation="sum", inte
         )[0]
     if np.any(np.isnan(res)):  # pragma: no cover - bracket invariants guarantee a sign change
         raise RuntimeError("internal error: critical coupling bracket has no sign change")
-    out[todo] = res
-    return out
+    return res
 
 
 def _ln_excess_literal_integral(a1, a2, e, *, K, N, sum_range, integral_limits):
@@ -312,17 +316,7 @@ def _gamma_c_literal_integral(out, todo, e, a_lo, top, kw):
     else:  # pragma: no cover - guard
         raise RuntimeError("internal error: the critical coupling's first crossing could not be isolated")
     out[todo[~known]] = np.inf  # [a_lo, 0] proved: F0 <= 1 for every gamma <= 1
-    todo, e, p, q = todo[known], e[known], p[known], q[known]
-    flo, fhi = f(p, e), f(q, e)
-    res = np.where(fhi == 0, q, np.where(flo == 0, p, np.nan))
-    ok = (flo < 0) & (fhi > 0)
-    if np.any(ok):
-        res[ok] = _find_root(
-            f, p[ok], q[ok], (e[ok],), xatol=1e-14, xrtol=4 * np.finfo(float).eps, fatol=1e-15, maxiter=2046,
-        )[0]
-    if np.any(np.isnan(res)):  # pragma: no cover - F0(q) > 1 >= F0(p) by construction
-        raise RuntimeError("internal error: critical coupling bracket has no sign change")
-    out[todo] = res
+    out[todo[known]] = _refine_gamma_c(f, p[known], q[known], e[known])
     return out
 
 
