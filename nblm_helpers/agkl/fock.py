@@ -333,10 +333,11 @@ class FockStatistics:
     excitation_energy_stderr: float
 
 
-def _mean_err(rows):
+def _mean_err(rows, axis=0):
+    """Mean over realizations (along ``axis``) and its standard error (0 for one realization)."""
     a = np.asarray(rows, dtype=float)
-    mean = a.mean(axis=0)
-    err = a.std(axis=0, ddof=1) / math.sqrt(a.shape[0]) if a.shape[0] > 1 else np.zeros_like(mean)
+    mean = a.mean(axis=axis)
+    err = a.std(axis=axis, ddof=1) / math.sqrt(a.shape[axis]) if a.shape[axis] > 1 else np.zeros_like(mean)
     if np.ndim(mean) == 0:
         return float(mean), float(err)
     return mean, err

@@ -32,7 +32,7 @@ import scipy.linalg as la
 
 from ..parameters import ValidityWarning, _show, check_positive_int, check_real, check_scalar
 from ._checks import as_real_array, check_coupling, check_filling, check_samples, check_seed, check_work, window_slice
-from .fock import _coupled, _fit, _profile
+from .fock import _coupled, _fit, _mean_err, _profile
 from .gap_ratio import _window_ratios
 from .model import draw_dot
 
@@ -66,16 +66,6 @@ def _common(n_levels, n_particles, couplings, n_samples, seed, n_bins, what):
                          f"{dim} states, so n_bins <= {max(1, dim // 3)}; got {nb}")
     check_work(n, m, ns * c.size, what=f"{what} (n_samples x len(couplings) spectra)")
     return n, m, c, ns, s0, nb, dim
-
-
-def _mean_err(a, axis=0):
-    a = np.asarray(a, dtype=float)
-    mean = a.mean(axis=axis)
-    if a.shape[axis] > 1:
-        err = a.std(axis=axis, ddof=1) / math.sqrt(a.shape[axis])
-    else:
-        err = np.zeros_like(mean)
-    return mean, err
 
 
 def _bins(dim, nb):
